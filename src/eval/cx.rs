@@ -1,0 +1,272 @@
+//! Evaluating compiled expressions against one row: the row view, the per-row context with its
+//! `let` cache, the lazy argument interface functions see, and the optional explain trace.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use super::env::{EmptyCells, Env};
+use super::node::{Keyword, Node};
+use super::trace::Trace;
+use super::value::{fail, EvalResult, Flow, Value};
+use crate::syntax::ast::CompareOp;
+
+/// The row an expression reads. CSV and spreadsheet rows arrive as `StringRecord`s; `eval --set`
+/// and test blocks can also give typed values (lists for multi-valued columns).
+#[derive(Clone, Copy)]
+pub enum RowRef<'r> {
+    Record(&'r csv::StringRecord),
+    Values(&'r [Value<'static>]),
+}
+
+impl<'r> RowRef<'r> {
+    fn get(&self, idx: usize, empty: EmptyCells) -> Value<'r> {
+        match *self {
+            RowRef::Record(rec) => match rec.get(idx) {
+                None => Value::Null,
+                Some("") if empty == EmptyCells::Null => Value::Null,
+                Some(s) => Value::Str(Cow::Borrowed(s)),
+            },
+            RowRef::Values(vals) => match vals.get(idx) {
+                None => Value::Null,
+                Some(Value::Str(s)) if s.is_empty() && empty == EmptyCells::Null => Value::Null,
+                Some(Value::Str(s)) => Value::Str(Cow::Borrowed(s.as_ref())),
+                Some(v) => v.clone(),
+            },
+        }
+    }
+}
+
+/// Everything an evaluation of one row needs. Created per row; cheap.
+pub struct Cx<'p, 'r> {
+    pub env: &'p Env,
+    pub row: RowRef<'r>,
+    lets: &'p [Node],
+    columns: &'p [String],
+    let_names: &'p [String],
+    cache: Vec<Option<EvalResult<'r>>>,
+    /// Set when a `Redact` call ran: previews and logs show `[Redact]` for the target.
+    pub redacted: bool,
+    pub trace: Option<Trace>,
+}
+
+impl<'p: 'r, 'r> Cx<'p, 'r> {
+    pub fn new(
+        env: &'p Env,
+        row: RowRef<'r>,
+        lets: &'p [Node],
+        let_names: &'p [String],
+        columns: &'p [String],
+    ) -> Self {
+        Cx { env, row, lets, columns, let_names, cache: Vec::new(), redacted: false, trace: None }
+    }
+
+    /// Turn on the explain trace.
+    pub fn with_trace(mut self) -> Self {
+        self.trace = Some(Trace::default());
+        self
+    }
+
+    pub fn column_name(&self, idx: usize) -> &str {
+        self.columns.get(idx).map(String::as_str).unwrap_or("?")
+    }
+
+    /// Raw column value, with the run's empty-cell policy applied.
+    pub fn column(&self, idx: usize) -> Value<'r> {
+        self.row.get(idx, self.env.empty_cells)
+    }
+
+    /// Evaluate one node.
+    pub fn eval(&mut self, node: &'p Node) -> EvalResult<'r> {
+        if self.trace.is_some() {
+            return self.eval_traced(node);
+        }
+        self.eval_plain(node)
+    }
+
+    fn eval_plain(&mut self, node: &'p Node) -> EvalResult<'r> {
+        match node {
+            Node::Str(s) => Ok(Value::Str(Cow::Borrowed(s))),
+            Node::Int(i) => Ok(Value::Int(*i)),
+            Node::Dec(d) => Ok(Value::Dec(*d)),
+            Node::Column(i) => Ok(self.column(*i)),
+            Node::Keyword(k) => match k {
+                Keyword::IgnoreAttributeFlow => Err(Flow::IgnoreAttribute),
+                Keyword::IgnoreObjectFlow => Err(Flow::SkipObject),
+                other => Ok(Value::Str(Cow::Borrowed(other.name()))),
+            },
+            Node::Let(i) => self.eval_let(*i),
+            Node::Compare(c) => {
+                let (op, l, r) = (c.0, &c.1, &c.2);
+                let l = self.eval(l)?;
+                let r = self.eval(r)?;
+                Ok(Value::Bool(compare(op, &l, &r)))
+            }
+            Node::Call(c) => {
+                let mut call = Call { args: &c.args, prepared: c.prepared.as_deref(), cx: self };
+                c.func.eval(&mut call)
+            }
+        }
+    }
+
+    fn eval_let(&mut self, i: usize) -> EvalResult<'r> {
+        if let Some(Some(v)) = self.cache.get(i) {
+            return v.clone();
+        }
+        let v = self.eval(&self.lets[i]);
+        if self.cache.len() <= i {
+            self.cache.resize(i + 1, None);
+        }
+        self.cache[i] = Some(v.clone());
+        v
+    }
+
+    fn eval_traced(&mut self, node: &'p Node) -> EvalResult<'r> {
+        let label = match node {
+            Node::Column(i) => format!("[{}]", self.column_name(*i)),
+            Node::Let(i) => format!("${}", self.let_names.get(*i).map(String::as_str).unwrap_or("?")),
+            Node::Call(c) => format!("{}()", c.func.spec().name),
+            Node::Compare(c) => format!("{} comparison", c.0.as_str()),
+            other => format!("{other:?}"),
+        };
+        if let Some(t) = self.trace.as_mut() {
+            t.enter(label);
+        }
+        let out = self.eval_plain(node);
+        if let Some(t) = self.trace.as_mut() {
+            t.leave(&out);
+        }
+        out
+    }
+
+    /// Record a note on the innermost traced call ("took the true branch", "mode 4").
+    pub fn note(&mut self, msg: impl FnOnce() -> String) {
+        if let Some(t) = self.trace.as_mut() {
+            t.note(msg());
+        }
+    }
+
+    /// The first column read by `node` (through `let`s too) whose value is NULL or empty: what
+    /// makes a strict IIF condition fail (reference A3).
+    pub fn empty_column_in(&self, node: &'p Node) -> Option<String> {
+        let mut cols = Vec::new();
+        let mut seen_lets = Vec::new();
+        self.collect_columns(node, &mut cols, &mut seen_lets);
+        cols.into_iter()
+            .find(|c| self.row.get(*c, EmptyCells::Null).is_null_or_empty())
+            .map(|c| self.column_name(c).to_string())
+    }
+
+    fn collect_columns(&self, node: &'p Node, cols: &mut Vec<usize>, seen: &mut Vec<usize>) {
+        node.columns(cols);
+        let mut lets = Vec::new();
+        node.lets(&mut lets);
+        for l in lets {
+            if !seen.contains(&l) {
+                seen.push(l);
+                self.collect_columns(&self.lets[l], cols, seen);
+            }
+        }
+    }
+}
+
+/// Comparison inside IIF and CBool: numeric when both sides are numbers (or numeric strings),
+/// dates as dates, otherwise ordinal string comparison (reference A19); NULL compares as `""`.
+pub fn compare(op: CompareOp, l: &Value<'_>, r: &Value<'_>) -> bool {
+    let ord = match (l, r) {
+        (Value::Date(a), Value::Date(b)) => a.cmp(b),
+        _ => match (l.as_f64(), r.as_f64()) {
+            (Some(a), Some(b)) => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+            _ => l.as_text().as_ref().cmp(r.as_text().as_ref()),
+        },
+    };
+    match op {
+        CompareOp::Eq => ord == Ordering::Equal,
+        CompareOp::Ne => ord != Ordering::Equal,
+        CompareOp::Lt => ord == Ordering::Less,
+        CompareOp::Le => ord != Ordering::Greater,
+        CompareOp::Gt => ord == Ordering::Greater,
+        CompareOp::Ge => ord != Ordering::Less,
+    }
+}
+
+/// What a function sees of its call: lazy access to argument slots, prepared state, the run's
+/// environment and the trace.
+pub struct Call<'c, 'p, 'r> {
+    args: &'p [Option<Node>],
+    prepared: Option<&'p (dyn std::any::Any + Send + Sync)>,
+    cx: &'c mut Cx<'p, 'r>,
+}
+
+impl<'c, 'p: 'r, 'r> Call<'c, 'p, 'r> {
+    /// Number of slots written, blank ones included.
+    pub fn len(&self) -> usize {
+        self.args.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.args.is_empty()
+    }
+
+    /// True when slot `i` exists and is not blank (`""` counts as given).
+    pub fn is_given(&self, i: usize) -> bool {
+        matches!(self.args.get(i), Some(Some(_)))
+    }
+
+    /// The compiled node in slot `i` (None when blank or absent).
+    pub fn node(&self, i: usize) -> Option<&'p Node> {
+        self.args.get(i).and_then(|a| a.as_ref())
+    }
+
+    /// Evaluate slot `i`; `None` when the slot is blank or absent.
+    pub fn arg(&mut self, i: usize) -> Result<Option<Value<'r>>, Flow> {
+        match self.node(i) {
+            None => Ok(None),
+            Some(n) => self.cx.eval(n).map(Some),
+        }
+    }
+
+    /// Evaluate slot `i`, a blank slot being NULL.
+    pub fn value(&mut self, i: usize) -> EvalResult<'r> {
+        Ok(self.arg(i)?.unwrap_or(Value::Null))
+    }
+
+    /// Evaluate slot `i` as text (NULL and blank are `""`).
+    pub fn text(&mut self, i: usize) -> Result<Cow<'r, str>, Flow> {
+        Ok(self.value(i)?.into_text())
+    }
+
+    /// Evaluate slot `i` as an integer; `None` when blank. Names the parameter in the error.
+    pub fn int(&mut self, i: usize, param: &str) -> Result<Option<i64>, Flow> {
+        match self.arg(i)? {
+            None => Ok(None),
+            Some(v) => match v.as_i64() {
+                Some(n) => Ok(Some(n)),
+                None => fail(format!("{param} must be a whole number, got {} '{}'", v.kind(), v)),
+            },
+        }
+    }
+
+    /// The state `Function::prepare` returned for this call site.
+    pub fn prepared<T: 'static>(&self) -> Option<&'p T> {
+        self.prepared.and_then(|p| p.downcast_ref::<T>())
+    }
+
+    pub fn env(&self) -> &'p Env {
+        self.cx.env
+    }
+
+    /// Mark the current target's value as redacted for display.
+    pub fn redact(&mut self) {
+        self.cx.redacted = true;
+    }
+
+    /// A note for the explain trace; the closure runs only when tracing.
+    pub fn note(&mut self, msg: impl FnOnce() -> String) {
+        self.cx.note(msg)
+    }
+
+    /// The first NULL/empty column read by slot `i` (strict IIF).
+    pub fn empty_column_in(&self, i: usize) -> Option<String> {
+        self.node(i).and_then(|n| self.cx.empty_column_in(n))
+    }
+}

@@ -1,0 +1,2 @@
+//! syntax
+pub mod ast;
