@@ -5,6 +5,7 @@
 //! `diagnostics` renders what `syntax` and `check` report; `input` feeds rows to `pipeline`.
 
 pub mod check;
+pub mod cli;
 pub mod diagnostics;
 pub mod eval;
 pub mod functions;

@@ -1,1 +1,9 @@
-fn main() {}
+//! The `hr2scim` binary: parse arguments, run the command, exit with its code.
+
+use clap::Parser;
+
+fn main() {
+    let cli = hr2scim::cli::Cli::parse();
+    let code = hr2scim::cli::run(cli);
+    std::process::exit(code);
+}

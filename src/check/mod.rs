@@ -1,1 +1,64 @@
-//! x
+//! The checker and compiler: resolves names against the input's headers, the schema and the
+//! function registry, reports every problem in one pass, and builds the immutable [`Program`].
+
+mod expr;
+mod file;
+mod program;
+
+pub use expr::{ExprCompiler, Scope};
+pub use file::{check_file, CheckOptions, Checked};
+pub use program::{ExprProgram, Program, Target};
+
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::Span;
+
+/// Compile one expression on its own (for `hr2scim eval` and function examples). Columns are
+/// discovered from the expression, in order of first appearance.
+pub fn compile_expression(src: &str) -> Result<ExprProgram, Vec<Diagnostic>> {
+    if src.chars().count() > 10_000 {
+        return Err(vec![Diagnostic::error("E003", "expression longer than 10,000 characters")
+            .label(0..src.len().min(20), "this expression")
+            .help("Entra rejects expressions over 10,000 characters")]);
+    }
+    let ast = crate::syntax::parse_expression(src).map_err(|d| vec![d])?;
+    let mut scope = DiscoverScope::default();
+    let mut c = ExprCompiler::new(&mut scope);
+    let node = c.compile_top(&ast, true);
+    let diags = c.diags;
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    let unique = is_unique_select(&node);
+    Ok(ExprProgram { node, columns: scope.columns, unique })
+}
+
+pub(crate) fn is_unique_select(node: &crate::eval::Node) -> bool {
+    matches!(node, crate::eval::Node::Call(c) if c.func.spec().name == "SelectUniqueValue")
+}
+
+/// Columns discovered as they appear; `let`s are not available.
+#[derive(Default)]
+pub struct DiscoverScope {
+    pub columns: Vec<String>,
+}
+
+impl Scope for DiscoverScope {
+    fn column(&mut self, name: &str, _span: &Span, _diags: &mut Vec<Diagnostic>) -> usize {
+        match self.columns.iter().position(|c| c == name) {
+            Some(i) => i,
+            None => {
+                self.columns.push(name.to_string());
+                self.columns.len() - 1
+            }
+        }
+    }
+
+    fn let_ref(&mut self, name: &str, span: &Span, diags: &mut Vec<Diagnostic>) -> usize {
+        diags.push(
+            Diagnostic::error("E040", format!("'${name}' is not defined here"))
+                .label(span.clone(), "undefined")
+                .help("`let` bindings exist only inside a mapping file"),
+        );
+        0
+    }
+}

@@ -1,5 +1,6 @@
 //! The built-in functions: one file per function, all behind [`Function`], listed in [`all`].
 
+mod examples;
 mod function;
 
 mod append;
@@ -10,6 +11,7 @@ mod join;
 mod switch;
 mod to_lower;
 
+pub use examples::{example_env, run_example};
 pub use function::{
     literal_int, literal_str, same_or_owned, Example, Expected, Function, Param, ParamKind,
     PrepareError, Prepared, Spec,

@@ -1,0 +1,368 @@
+//! Whole-file checks: extensions, lets (undefined, duplicate, unused, cycles), columns against the
+//! input's headers, targets against the schema, required targets. Produces the [`Program`] only
+//! when there is no error.
+
+use std::collections::HashMap;
+
+use sha2::{Digest, Sha256};
+
+use super::expr::{ExprCompiler, Scope};
+use super::program::{Program, Target};
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::eval::Node;
+use crate::schema::{AttrType, Schema};
+use crate::syntax::ast::{Item, Span};
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// The input's header row, when known (`--input`, `--columns`, or a real run).
+    pub headers: Option<Vec<String>>,
+    /// Downgrade the missing-`active` error to a warning.
+    pub allow_missing_active: bool,
+}
+
+pub struct Checked {
+    pub program: Option<Program>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+struct FileScope<'a> {
+    headers: Option<&'a [String]>,
+    columns: Vec<String>,
+    lets: &'a HashMap<String, usize>,
+    let_names: &'a [String],
+}
+
+impl Scope for FileScope<'_> {
+    fn column(&mut self, name: &str, span: &Span, diags: &mut Vec<Diagnostic>) -> usize {
+        if let Some(h) = self.headers {
+            if let Some(i) = h.iter().position(|c| c == name) {
+                return i;
+            }
+            let mut d = Diagnostic::error("E020", format!("unknown column '{name}'"))
+                .label(span.clone(), "not in the input's header row");
+            if let Some(s) = did_you_mean(name, h.iter().map(String::as_str)) {
+                d = d.help(format!("did you mean '[{s}]'?"));
+            } else {
+                d = d.help(format!("the input has: {}", h.join(", ")));
+            }
+            diags.push(d);
+            return h.len();
+        }
+        match self.columns.iter().position(|c| c == name) {
+            Some(i) => i,
+            None => {
+                self.columns.push(name.to_string());
+                self.columns.len() - 1
+            }
+        }
+    }
+
+    fn let_ref(&mut self, name: &str, span: &Span, diags: &mut Vec<Diagnostic>) -> usize {
+        if let Some(i) = self.lets.get(name) {
+            return *i;
+        }
+        let mut d = Diagnostic::error("E040", format!("'${name}' is not defined"))
+            .label(span.clone(), "undefined");
+        if let Some(s) = did_you_mean(name, self.let_names.iter().map(String::as_str)) {
+            d = d.help(format!("did you mean '${s}'?"));
+        } else {
+            d = d.help(format!("define it first: let {name} = ..."));
+        }
+        diags.push(d);
+        0
+    }
+}
+
+pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
+    let (file, mut diags) = crate::syntax::parse_file(src);
+    let mut schema = Schema::builtin();
+
+    // Extensions first: targets may use them wherever they are declared.
+    let mut aliases: HashMap<String, Span> = HashMap::new();
+    for item in &file.items {
+        if let Item::Extension(x) = item {
+            if let Some(prev) = aliases.get(&x.alias.node) {
+                diags.push(
+                    Diagnostic::error(
+                        "E033",
+                        format!("extension '{}' is declared twice", x.alias.node),
+                    )
+                    .label(x.alias.span.clone(), "declared again here")
+                    .label(prev.clone(), "first declared here"),
+                );
+                continue;
+            }
+            aliases.insert(x.alias.node.clone(), x.alias.span.clone());
+            let mut attrs = Vec::new();
+            for (name, ty) in &x.attributes {
+                match AttrType::parse(&ty.node) {
+                    Some(t) => attrs.push((name.node.clone(), t)),
+                    None => diags.push(
+                        Diagnostic::error("E033", format!("unknown attribute type '{}'", ty.node))
+                            .label(ty.span.clone(), "unknown type")
+                            .help("types are string, boolean, integer, decimal, dateTime, reference, binary"),
+                    ),
+                }
+            }
+            if !x.urn.node.starts_with("urn:") {
+                diags.push(
+                    Diagnostic::error("E033", "an extension schema must be a URN")
+                        .label(x.urn.span.clone(), "not a URN")
+                        .help("for example \"urn:ietf:params:scim:schemas:extension:contoso:1.0:User\""),
+                );
+            } else if let Err(e) = schema.add_extension(&x.alias.node, &x.urn.node, &attrs) {
+                diags.push(Diagnostic::error("E033", e).label(x.span.clone(), "this extension"));
+            }
+        }
+    }
+
+    // Let names, so targets may refer to lets declared anywhere before them.
+    let mut let_index: HashMap<String, usize> = HashMap::new();
+    let mut let_names = Vec::new();
+    let mut let_spans: Vec<Span> = Vec::new();
+    for item in &file.items {
+        if let Item::Let(l) = item {
+            if let Some(&i) = let_index.get(&l.name.node) {
+                diags.push(
+                    Diagnostic::error("E041", format!("'{}' is defined twice", l.name.node))
+                        .label(l.name.span.clone(), "defined again here")
+                        .label(let_spans[i].clone(), "first defined here"),
+                );
+                continue;
+            }
+            let_index.insert(l.name.node.clone(), let_names.len());
+            let_names.push(l.name.node.clone());
+            let_spans.push(l.name.span.clone());
+        }
+    }
+    let let_spans: Vec<Span> = let_spans.into_iter().collect();
+
+    let mut scope = FileScope {
+        headers: opts.headers.as_deref(),
+        columns: Vec::new(),
+        lets: &let_index,
+        let_names: &let_names,
+    };
+    let mut lets: Vec<Option<Node>> = (0..let_names.len()).map(|_| None).collect();
+    let mut targets = Vec::new();
+    let mut seen_targets: HashMap<String, Span> = HashMap::new();
+    let mut tests = Vec::new();
+    for item in &file.items {
+        match item {
+            Item::Let(l) => {
+                let Some(&i) = let_index.get(&l.name.node) else { continue };
+                if lets[i].is_some() {
+                    continue;
+                }
+                check_length(&l.expr.span, src, &mut diags);
+                let mut c = ExprCompiler::new(&mut scope);
+                let node = c.compile_top(&l.expr, false);
+                diags.extend(c.diags);
+                lets[i] = Some(node);
+            }
+            Item::Assign(a) => {
+                check_length(&a.expr.span, src, &mut diags);
+                let mut c = ExprCompiler::new(&mut scope);
+                let node = c.compile_top(&a.expr, true);
+                diags.extend(c.diags);
+                match schema.resolve(&a.target.node) {
+                    Ok(resolved) => {
+                        if let Some(prev) = seen_targets.get(&resolved.canonical) {
+                            diags.push(
+                                Diagnostic::error(
+                                    "E031",
+                                    format!("'{}' is mapped twice", a.target.node.text),
+                                )
+                                .label(a.target.span.clone(), "mapped again here")
+                                .label(prev.clone(), "first mapped here"),
+                            );
+                        } else {
+                            seen_targets.insert(resolved.canonical.clone(), a.target.span.clone());
+                        }
+                        let unique = super::is_unique_select(&node);
+                        targets.push(Target {
+                            path: a.target.node.clone(),
+                            span: a.target.span.clone(),
+                            resolved,
+                            node,
+                            unique,
+                            columns: Vec::new(),
+                        });
+                    }
+                    Err(e) => {
+                        let mut d = Diagnostic::error("E030", e.message)
+                            .label(a.target.span.clone(), "unknown target");
+                        if let Some(s) = e.suggestion {
+                            d = d.help(format!("did you mean '{s}'?"));
+                        }
+                        diags.push(d);
+                    }
+                }
+            }
+            Item::Test(t) => tests.push(t.clone()),
+            Item::Extension(_) => {}
+        }
+    }
+    let columns = match &opts.headers {
+        Some(h) => h.clone(),
+        None => scope.columns,
+    };
+    let lets: Vec<Node> = lets.into_iter().map(|n| n.unwrap_or(Node::Str("".into()))).collect();
+
+    check_let_cycles(&lets, &let_names, &let_spans, &mut diags);
+    check_unused_lets(&lets, &targets, &let_names, &let_spans, &mut diags);
+    check_required(&targets, opts, &mut diags);
+
+    // Columns each target reads, through lets too.
+    for t in &mut targets {
+        let mut cols = Vec::new();
+        collect_columns(&t.node, &lets, &mut cols, &mut Vec::new());
+        t.columns = cols;
+    }
+
+    diags.sort_by_key(|d| d.start());
+    let has_errors = diags.iter().any(Diagnostic::is_error);
+    let program = (!has_errors).then(|| Program {
+        columns,
+        let_names,
+        lets,
+        targets,
+        schema,
+        tests,
+        hash: hex::encode(Sha256::digest(src.as_bytes())),
+    });
+    Checked { program, diagnostics: diags }
+}
+
+fn check_length(span: &Span, src: &str, diags: &mut Vec<Diagnostic>) {
+    let n = src.get(span.clone()).map(|s| s.chars().count()).unwrap_or(0);
+    if n > 10_000 {
+        diags.push(
+            Diagnostic::error(
+                "E003",
+                format!("expression is {n} characters long; Entra's limit is 10,000"),
+            )
+            .label(span.start..span.start + 1, "this expression"),
+        );
+    }
+}
+
+fn collect_columns(node: &Node, lets: &[Node], cols: &mut Vec<usize>, seen: &mut Vec<usize>) {
+    node.columns(cols);
+    let mut ls = Vec::new();
+    node.lets(&mut ls);
+    for l in ls {
+        if !seen.contains(&l) && l < lets.len() {
+            seen.push(l);
+            collect_columns(&lets[l], lets, cols, seen);
+        }
+    }
+}
+
+fn check_let_cycles(lets: &[Node], names: &[String], spans: &[Span], diags: &mut Vec<Diagnostic>) {
+    // Depth-first search with colours; each cycle is reported once, at its first member.
+    let mut state = vec![0u8; lets.len()];
+    fn visit(
+        i: usize,
+        lets: &[Node],
+        state: &mut [u8],
+        stack: &mut Vec<usize>,
+        found: &mut Vec<Vec<usize>>,
+    ) {
+        state[i] = 1;
+        stack.push(i);
+        let mut deps = Vec::new();
+        lets[i].lets(&mut deps);
+        for d in deps {
+            if d >= lets.len() {
+                continue;
+            }
+            if state[d] == 1 {
+                let pos = stack.iter().position(|&s| s == d).unwrap_or(0);
+                found.push(stack[pos..].to_vec());
+            } else if state[d] == 0 {
+                visit(d, lets, state, stack, found);
+            }
+        }
+        stack.pop();
+        state[i] = 2;
+    }
+    let mut found = Vec::new();
+    for i in 0..lets.len() {
+        if state[i] == 0 {
+            visit(i, lets, &mut state, &mut Vec::new(), &mut found);
+        }
+    }
+    for cycle in found {
+        let path: Vec<String> =
+            cycle.iter().chain(cycle.first()).map(|&i| format!("${}", names[i])).collect();
+        let mut d = Diagnostic::error("E042", format!("let cycle: {}", path.join(" -> ")));
+        for &i in &cycle {
+            d = d.label(spans[i].clone(), "part of the cycle");
+        }
+        diags.push(d.help("a let cannot depend on itself, directly or through other lets"));
+    }
+}
+
+fn check_unused_lets(
+    lets: &[Node],
+    targets: &[Target],
+    names: &[String],
+    spans: &[Span],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut used = Vec::new();
+    for t in targets {
+        t.node.lets(&mut used);
+    }
+    for (i, l) in lets.iter().enumerate() {
+        let mut deps = Vec::new();
+        l.lets(&mut deps);
+        used.extend(deps.into_iter().filter(|&d| d != i));
+    }
+    for (i, name) in names.iter().enumerate() {
+        if !used.contains(&i) {
+            diags.push(
+                Diagnostic::warning("W001", format!("'${name}' is defined but never used"))
+                    .label(spans[i].clone(), "unused")
+                    .help("remove it, or use it in a target"),
+            );
+        }
+    }
+}
+
+fn check_required(targets: &[Target], opts: &CheckOptions, diags: &mut Vec<Diagnostic>) {
+    let has =
+        |attr: &str| targets.iter().any(|t| t.resolved.attr == attr && t.resolved.sub.is_none());
+    if !has("externalId") {
+        diags.push(
+            Diagnostic::warning("W002", "no externalId mapping: Entra matches users by externalId")
+                .help("add: externalId = [EmployeeID]"),
+        );
+    }
+    if !has("userName") {
+        diags.push(
+            Diagnostic::warning(
+                "W003",
+                "no userName mapping: new users cannot be created without it",
+            )
+            .help("add: userName = ToLower(Join(\"@\", ..., \"contoso.com\"))"),
+        );
+    }
+    if !has("active") {
+        let msg = "no active mapping: omitting active has disabled real accounts";
+        let d = if opts.allow_missing_active {
+            Diagnostic::warning("E004", msg)
+        } else {
+            Diagnostic::error("E004", msg)
+        };
+        diags.push(d.help("add: active = Switch([Status], \"false\", \"Active\", \"true\"), or pass --allow-missing-active"));
+    }
+}

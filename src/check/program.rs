@@ -1,0 +1,126 @@
+//! The compiled mapping: immutable, `Send + Sync`, shared by every worker thread. Evaluating a
+//! row walks its nodes with a fresh per-row context.
+
+use crate::eval::{Cx, Env, EvalResult, Node, RowRef, TraceNode, Value};
+use crate::schema::{ResolvedTarget, Schema};
+use crate::syntax::ast::{Span, TargetPath, TestBlock};
+
+/// One `TARGET = EXPR` line, compiled.
+pub struct Target {
+    pub path: TargetPath,
+    pub span: Span,
+    pub resolved: ResolvedTarget,
+    pub node: Node,
+    /// The expression is a top-level SelectUniqueValue: it yields candidates, and the pipeline
+    /// picks the first one not yet used, in input order.
+    pub unique: bool,
+    /// Column indices read, directly or through `let`s (for previews and unused-column checks).
+    pub columns: Vec<usize>,
+}
+
+pub struct Program {
+    /// Column names; `Node::Column(i)` reads `columns[i]`. When the input's headers were known at
+    /// compile time this *is* the header list, so a record is read without remapping.
+    pub columns: Vec<String>,
+    pub let_names: Vec<String>,
+    pub lets: Vec<Node>,
+    pub targets: Vec<Target>,
+    pub schema: Schema,
+    pub tests: Vec<TestBlock>,
+    /// sha256 of the mapping text: delta state resends everything when it changes.
+    pub hash: String,
+}
+
+impl Program {
+    /// A fresh per-row context.
+    pub fn cx<'p: 'r, 'r>(&'p self, env: &'p Env, row: RowRef<'r>) -> Cx<'p, 'r> {
+        Cx::new(env, row, &self.lets, &self.let_names, &self.columns)
+    }
+
+    /// Evaluate every target for one row, in mapping order, into `out` (cleared first). Each
+    /// entry is the target's outcome and whether `Redact` touched it.
+    pub fn eval_row<'p: 'r, 'r>(
+        &'p self,
+        env: &'p Env,
+        row: RowRef<'r>,
+        out: &mut Vec<(EvalResult<'r>, bool)>,
+    ) {
+        out.clear();
+        let mut cx = self.cx(env, row);
+        for t in &self.targets {
+            cx.redacted = false;
+            let r = cx.eval(&t.node);
+            out.push((r, cx.redacted));
+        }
+    }
+
+    /// Evaluate one target with the explain trace on.
+    pub fn explain<'p: 'r, 'r>(
+        &'p self,
+        env: &'p Env,
+        row: RowRef<'r>,
+        target: usize,
+    ) -> (EvalResult<'r>, Vec<TraceNode>) {
+        let mut cx = self.cx(env, row).with_trace();
+        let r = cx.eval(&self.targets[target].node);
+        let trace = cx.trace.take().map(|t| t.finish()).unwrap_or_default();
+        (r, trace)
+    }
+
+    /// Index of a column by name (exact, then case-insensitive).
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|c| c == name)
+            .or_else(|| self.columns.iter().position(|c| c.eq_ignore_ascii_case(name)))
+    }
+
+    /// Columns read by any target or let.
+    pub fn used_columns(&self) -> Vec<usize> {
+        let mut cols = Vec::new();
+        for t in &self.targets {
+            t.node.columns(&mut cols);
+        }
+        for l in &self.lets {
+            l.columns(&mut cols);
+        }
+        cols.sort_unstable();
+        cols
+    }
+}
+
+/// A single compiled expression (for `eval`): columns discovered in order of appearance.
+pub struct ExprProgram {
+    pub node: Node,
+    pub columns: Vec<String>,
+    pub unique: bool,
+}
+
+impl ExprProgram {
+    /// Evaluate against typed column values given by name; missing columns are NULL.
+    pub fn eval<'p>(&'p self, env: &'p Env, row: &'p [Value<'static>]) -> EvalResult<'p> {
+        let mut cx = Cx::new(env, RowRef::Values(row), &[], &[], &self.columns);
+        cx.eval(&self.node)
+    }
+
+    /// Evaluate with the explain trace.
+    pub fn explain<'p>(
+        &'p self,
+        env: &'p Env,
+        row: &'p [Value<'static>],
+    ) -> (EvalResult<'p>, Vec<TraceNode>) {
+        let mut cx = Cx::new(env, RowRef::Values(row), &[], &[], &self.columns).with_trace();
+        let r = cx.eval(&self.node);
+        (r, cx.trace.take().map(|t| t.finish()).unwrap_or_default())
+    }
+
+    /// Build a row in this program's column order from `(name, value)` pairs.
+    pub fn row(&self, values: &[(String, Value<'static>)]) -> Vec<Value<'static>> {
+        self.columns
+            .iter()
+            .map(|c| {
+                values.iter().find(|(n, _)| n == c).map(|(_, v)| v.clone()).unwrap_or(Value::Null)
+            })
+            .collect()
+    }
+}

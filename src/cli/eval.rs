@@ -1,0 +1,128 @@
+//! `hr2scim eval 'EXPR' [--set Col=Value]... [--null Col] [--now ...] [--format text|json]`
+
+use clap::Args;
+
+use super::{exit, Format};
+use crate::check::compile_expression;
+use crate::diagnostics::{render, SourceFile};
+use crate::eval::{Env, Flow, Value};
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// The expression, exactly as it would be pasted into the Entra portal.
+    pub expr: String,
+    /// Give a column a value: --set FirstName=José (repeatable).
+    #[arg(long = "set", value_name = "COL=VALUE")]
+    pub set: Vec<String>,
+    /// Give a column a multi-valued value as a JSON list: --set-json 'proxy=["a","b"]'.
+    #[arg(long = "set-json", value_name = "COL=JSON")]
+    pub set_json: Vec<String>,
+    /// Make a column NULL explicitly (columns not set are NULL anyway).
+    #[arg(long = "null", value_name = "COL")]
+    pub null: Vec<String>,
+    /// The instant Now() returns, RFC 3339 (default: the real clock).
+    #[arg(long)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+    /// The tenant's default verified domain, for DefaultDomain().
+    #[arg(long)]
+    pub default_domain: Option<String>,
+    /// Evaluate IIF conditions over NULL/empty attributes instead of failing like Entra.
+    #[arg(long)]
+    pub lenient_iif: bool,
+    /// `text` prints Entra's rendering; `json` the typed value.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+pub fn run(args: EvalArgs) -> i32 {
+    let prog = match compile_expression(&args.expr) {
+        Ok(p) => p,
+        Err(diags) => {
+            eprint!("{}", render(&SourceFile { name: "<expression>", text: &args.expr }, &diags));
+            return exit::FATAL;
+        }
+    };
+    let mut values: Vec<(String, Value<'static>)> = Vec::new();
+    for s in &args.set {
+        let Some((k, v)) = s.split_once('=') else {
+            eprintln!("error: --set expects COL=VALUE, got '{s}'");
+            return exit::FATAL;
+        };
+        values.push((k.to_string(), Value::Str(v.to_string().into())));
+    }
+    for s in &args.set_json {
+        let parsed = s
+            .split_once('=')
+            .and_then(|(k, v)| Some((k, serde_json::from_str::<serde_json::Value>(v).ok()?)));
+        let Some((k, j)) = parsed else {
+            eprintln!("error: --set-json expects COL=JSON, got '{s}'");
+            return exit::FATAL;
+        };
+        values.push((k.to_string(), from_json(&j)));
+    }
+    for c in &args.null {
+        values.push((c.clone(), Value::Null));
+    }
+    let env = Env {
+        now: args.now.unwrap_or_else(chrono::Utc::now),
+        default_domain: args.default_domain.clone(),
+        lenient_iif: args.lenient_iif,
+        ..Env::default()
+    };
+    let row = prog.row(&values);
+    let out = prog.eval(&env, &row);
+    print_outcome(&out, args.format)
+}
+
+fn from_json(j: &serde_json::Value) -> Value<'static> {
+    match j {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => {
+            n.as_i64().map(Value::Int).unwrap_or_else(|| Value::Dec(n.as_f64().unwrap_or(0.0)))
+        }
+        serde_json::Value::String(s) => Value::Str(s.clone().into()),
+        serde_json::Value::Array(a) => Value::List(a.iter().map(from_json).collect()),
+        serde_json::Value::Object(_) => Value::Str(j.to_string().into()),
+    }
+}
+
+fn print_outcome(out: &Result<Value<'_>, Flow>, format: Format) -> i32 {
+    match (format, out) {
+        (Format::Text, Ok(v)) => {
+            println!("{v}");
+            exit::OK
+        }
+        (Format::Json, Ok(v)) => {
+            println!(
+                "{}",
+                serde_json::json!({"outcome": "value", "kind": v.kind(), "value": v.to_json()})
+            );
+            exit::OK
+        }
+        (Format::Text, Err(Flow::IgnoreAttribute)) => {
+            eprintln!("(attribute flow ignored: the target would be left out)");
+            exit::OK
+        }
+        (Format::Text, Err(Flow::SkipObject)) => {
+            eprintln!("(object skipped: the whole user would not be sent)");
+            exit::OK
+        }
+        (Format::Json, Err(Flow::IgnoreAttribute)) => {
+            println!("{}", serde_json::json!({"outcome": "ignored"}));
+            exit::OK
+        }
+        (Format::Json, Err(Flow::SkipObject)) => {
+            println!("{}", serde_json::json!({"outcome": "skipped"}));
+            exit::OK
+        }
+        (Format::Text, Err(Flow::Error(m))) => {
+            eprintln!("error: {m}");
+            exit::FATAL
+        }
+        (Format::Json, Err(Flow::Error(m))) => {
+            println!("{}", serde_json::json!({"outcome": "error", "message": m}));
+            exit::FATAL
+        }
+    }
+}

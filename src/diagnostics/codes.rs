@@ -1,0 +1,36 @@
+//! The stable registry of diagnostic codes. Codes are never reused or renumbered: editors and CI
+//! scripts match on them.
+
+/// (code, one-line meaning)
+pub const CODES: &[(&str, &str)] = &[
+    ("E001", "syntax error"),
+    ("E002", "mapping file is not valid UTF-8"),
+    ("E003", "expression longer than 10,000 characters"),
+    ("E010", "unknown function"),
+    ("E011", "wrong number of arguments"),
+    ("E012", "a required argument slot is blank"),
+    ("E013", "literal argument of the wrong kind or invalid value"),
+    ("E014", "function must be the whole expression of a target"),
+    ("E015", "function has no meaning for an HR source"),
+    ("E016", "comparison outside an IIF condition or CBool argument"),
+    ("E017", "flow-control function used where a value is needed"),
+    ("E020", "unknown column"),
+    ("E030", "unknown target attribute"),
+    ("E031", "target mapped twice"),
+    ("E032", "unknown extension alias"),
+    ("E033", "extension declared twice or invalid"),
+    ("E040", "undefined let"),
+    ("E041", "let defined twice"),
+    ("E042", "let cycle"),
+    ("E050", "unknown keyword"),
+    ("E060", "test block problem"),
+    ("W001", "let defined but never used"),
+    ("W002", "no externalId mapping"),
+    ("W003", "no userName mapping"),
+    ("E004", "no active mapping"),
+    ("W005", "function name written with different casing"),
+];
+
+pub fn describe_code(code: &str) -> Option<&'static str> {
+    CODES.iter().find(|(c, _)| *c == code).map(|(_, d)| *d)
+}
