@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Converts every example mapping over its fixture and validates each BulkRequest it writes with
+# scim2-models (a third-party SCIM implementation). Fails on any validation error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --quiet --release
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+status=0
+for pair in "entra-inbound.map:fixtures/hr-small.csv"; do
+  map="${pair%%:*}"; input="${pair#*:}"
+  dir="$out/${map%.map}"
+  # Exit code 2 (some rows rejected) is expected for fixtures that carry bad rows on purpose.
+  ./target/release/hr2scim convert "mappings/$map" "$input" --out "$dir" --quiet || [ $? -eq 2 ]
+  .venv/bin/python scripts/validate_scim.py "$dir" || status=1
+done
+exit $status

@@ -1,0 +1,275 @@
+//! The convert engine: rows are read in chunks, transformed in parallel by the shared compiled
+//! program, then handled in input order: unique values chosen, cross-row checks fed, users
+//! spooled. After the last row, duplicate and manager checks are decided and the spooled users are
+//! packed into BulkRequests (or NDJSON). Output order equals input order whatever `--jobs` is.
+
+mod spool;
+mod summary;
+mod transform;
+
+pub use summary::Summary;
+pub use transform::{assemble, transform, EmptyStrings, Outcome, UserDoc};
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::check::Program;
+use crate::eval::Env;
+use crate::functions::UniqueRegistry;
+use crate::input::{Item, Source};
+use crate::scim::{BulkWriter, CrossRowChecks, ManagerCheck, OnDuplicate, UserBuilder};
+use crate::sinks::{self, RejectsWriter};
+use spool::SpoolWriter;
+
+/// How the users are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// `bulk-00001.json`, ...: SCIM BulkRequests for Entra's bulkUpload.
+    #[default]
+    Bulk,
+    /// One SCIM User per line (`users.ndjson`, or standard output with `--stdout`).
+    Ndjson,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConvertOptions {
+    pub out_dir: PathBuf,
+    pub format: OutputFormat,
+    pub stdout: bool,
+    pub batch_size: usize,
+    pub max_payload_bytes: usize,
+    pub empty_strings: EmptyStrings,
+    pub on_duplicate: OnDuplicate,
+    pub manager_check: ManagerCheck,
+    pub chunk_rows: usize,
+    pub quiet: bool,
+}
+
+/// Errors that stop a run (row problems never do: they go to rejects).
+#[derive(Debug, thiserror::Error)]
+pub enum ConvertError {
+    #[error("{0}")]
+    Input(#[from] crate::input::InputError),
+    #[error("cannot write output in {path}: {source}")]
+    Output { path: String, source: io::Error },
+}
+
+fn out_err(path: &std::path::Path) -> impl Fn(io::Error) -> ConvertError + '_ {
+    move |source| ConvertError::Output { path: path.display().to_string(), source }
+}
+
+/// Run a whole conversion.
+pub fn convert(
+    program: &Program,
+    env: &Env,
+    source: &mut dyn Source,
+    uniques: &mut UniqueRegistry,
+    opts: &ConvertOptions,
+) -> Result<Summary, ConvertError> {
+    let started = Instant::now();
+    let dir = opts.out_dir.as_path();
+    std::fs::create_dir_all(dir).map_err(out_err(dir))?;
+    let headers: Vec<String> = source.headers().to_vec();
+    let mut summary = Summary { input: source.describe(), output: dir.display().to_string(), ..Summary::default() };
+    let mut rejects = RejectsWriter::create(&dir.join("rejects.csv"), &headers).map_err(out_err(dir))?;
+    let mut spool = SpoolWriter::new(dir).map_err(out_err(dir))?;
+    let mut checks = CrossRowChecks::new(opts.on_duplicate, opts.manager_check);
+    let used = program.used_columns();
+    let progress = progress_bar(opts.quiet);
+    let mut main_builder = UserBuilder::new(&program.schema);
+
+    let mut chunk: Vec<Item> = Vec::with_capacity(opts.chunk_rows);
+    loop {
+        chunk.clear();
+        while chunk.len() < opts.chunk_rows {
+            match source.next_item()? {
+                Some(item) => chunk.push(item),
+                None => break,
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let outcomes: Vec<Option<Outcome>> = chunk
+            .par_iter()
+            .with_min_len(64)
+            .map_init(
+                || UserBuilder::new(&program.schema),
+                |b, item| match item {
+                    Item::Row(row) => {
+                        Some(transform(program, env, row, opts.empty_strings, &used, b, &mut Vec::new()))
+                    }
+                    Item::Rejected(_) => None,
+                },
+            )
+            .collect();
+        for (item, outcome) in chunk.iter().zip(outcomes) {
+            summary.rows_read += 1;
+            let (line, fields): (u64, Vec<&str>) = match item {
+                Item::Row(r) => (r.line, r.record.iter().collect()),
+                Item::Rejected(r) => (r.line, r.fields.iter().map(String::as_str).collect()),
+            };
+            let position = source.position(line);
+            let outcome = match (item, outcome) {
+                (Item::Rejected(r), _) => Outcome::Rejected(vec![("malformed row".into(), r.reason.clone())]),
+                (_, Some(Outcome::Pending(p))) => choose_unique(program, uniques, &mut main_builder, p),
+                (_, Some(o)) => o,
+                (_, None) => Outcome::Skipped,
+            };
+            match outcome {
+                Outcome::User(u) => {
+                    checks.add(line, &u.external_id, &u.user_name, u.manager.as_deref());
+                    let doc = serde_json::to_vec(&u.doc).map_err(|e| out_err(dir)(io::Error::other(e)))?;
+                    spool.push(line, fields.into_iter(), &u.external_id, &doc).map_err(out_err(dir))?;
+                }
+                Outcome::Rejected(reasons) => {
+                    summary.add_rejection(reasons.iter().map(|(c, _)| c.clone()));
+                    let msgs: Vec<String> = reasons.into_iter().map(|(_, m)| m).collect();
+                    rejects.write(&position, &msgs, fields).map_err(out_err(dir))?;
+                }
+                Outcome::Skipped => summary.skipped += 1,
+                Outcome::Pending(_) => unreachable_pending(),
+            }
+        }
+        if let Some(p) = &progress {
+            p.set_position(summary.rows_read);
+        }
+    }
+
+    // Cross-row decisions, then the second pass over the spool writes the users.
+    let verdict = checks.finish();
+    for w in &verdict.warnings {
+        summary.add_warning(format!("{}: {}", source.position(w.line), w.message));
+    }
+    let mut reader = spool.into_reader().map_err(out_err(dir))?;
+    let mut sink = UserSink::new(opts)?;
+    while let Some(u) = reader.next_user().map_err(out_err(dir))? {
+        if let Some(reasons) = verdict.rejected.get(&u.line) {
+            summary.add_rejection(reasons.iter().map(|(c, _)| c.clone()));
+            let msgs: Vec<String> = reasons.iter().map(|(_, m)| m.clone()).collect();
+            rejects.write(&source.position(u.line), &msgs, u.fields.iter().map(String::as_str)).map_err(out_err(dir))?;
+            continue;
+        }
+        sink.push(&u.external_id, &u.doc)?;
+        summary.users_written += 1;
+    }
+    summary.batches = sink.finish()?;
+    rejects.finish().map_err(out_err(dir))?;
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    summary.elapsed_secs = started.elapsed().as_secs_f64();
+    summary.rows_per_sec = summary.rows_read as f64 / summary.elapsed_secs.max(1e-9);
+    let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
+    sinks::write_atomic(&dir.join("summary.json"), &json).map_err(out_err(dir))?;
+    Ok(summary)
+}
+
+fn unreachable_pending() {
+    // choose_unique never returns Pending; nothing to do if a future change makes it.
+}
+
+/// Pick the SelectUniqueValue candidates in input order, then assemble.
+fn choose_unique(
+    program: &Program,
+    uniques: &mut UniqueRegistry,
+    builder: &mut UserBuilder,
+    p: transform::Pending,
+) -> Outcome {
+    let mut values = p.values;
+    for (i, cands) in p.candidates {
+        let t = &program.targets[i];
+        match uniques.choose(&t.resolved.canonical, &cands) {
+            Ok(v) => match crate::scim::coerce(&crate::eval::Value::Str(v.into()), t.resolved.ty) {
+                Ok(j) => values.push((i, j)),
+                Err(m) => return Outcome::Rejected(vec![(t.path.text.clone(), format!("{}: {m}", t.path.text))]),
+            },
+            Err(m) => {
+                return Outcome::Rejected(vec![(t.path.text.clone(), format!("{}: {m}", t.path.text))]);
+            }
+        }
+    }
+    values.sort_by_key(|(i, _)| *i);
+    assemble(program, builder, &values)
+}
+
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || !io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {pos} rows  {per_sec}  elapsed {elapsed}")
+    {
+        pb.set_style(style);
+    }
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(pb)
+}
+
+/// Where users go in the second pass.
+enum UserSink {
+    Bulk { dir: PathBuf, writer: BulkWriter, files: usize },
+    Ndjson { out: Box<dyn Write>, file: Option<sinks::AtomicFile> },
+}
+
+impl UserSink {
+    fn new(opts: &ConvertOptions) -> Result<UserSink, ConvertError> {
+        let dir = opts.out_dir.clone();
+        Ok(match (opts.format, opts.stdout) {
+            (OutputFormat::Bulk, false) => {
+                UserSink::Bulk { dir, writer: BulkWriter::new(opts.batch_size, opts.max_payload_bytes), files: 0 }
+            }
+            (_, true) => UserSink::Ndjson { out: Box::new(io::BufWriter::new(io::stdout().lock())), file: None },
+            (OutputFormat::Ndjson, false) => {
+                let path = dir.join("users.ndjson");
+                let f = sinks::AtomicFile::create(&path).map_err(out_err(&dir))?;
+                UserSink::Ndjson { out: Box::new(io::sink()), file: Some(f) }
+            }
+        })
+    }
+
+    fn push(&mut self, external_id: &str, doc: &[u8]) -> Result<(), ConvertError> {
+        match self {
+            UserSink::Bulk { dir, writer, files } => {
+                if let Some(batch) = writer.push(external_id, doc) {
+                    *files += 1;
+                    let path = dir.join(sinks::bulk_file_name(*files));
+                    sinks::write_atomic(&path, &batch).map_err(out_err(dir))?;
+                }
+                Ok(())
+            }
+            UserSink::Ndjson { out, file } => {
+                let w: &mut dyn Write = match file {
+                    Some(f) => f,
+                    None => out,
+                };
+                w.write_all(doc).and_then(|_| w.write_all(b"\n")).map_err(|e| ConvertError::Output { path: "output".into(), source: e })
+            }
+        }
+    }
+
+    fn finish(self) -> Result<u64, ConvertError> {
+        match self {
+            UserSink::Bulk { dir, mut writer, mut files } => {
+                if let Some(batch) = writer.flush() {
+                    files += 1;
+                    sinks::write_atomic(&dir.join(sinks::bulk_file_name(files)), &batch).map_err(out_err(&dir))?;
+                }
+                sinks::remove_stale_batches(&dir, files).map_err(out_err(&dir))?;
+                Ok(files as u64)
+            }
+            UserSink::Ndjson { mut out, file } => {
+                out.flush().map_err(|e| ConvertError::Output { path: "stdout".into(), source: e })?;
+                if let Some(f) = file {
+                    f.commit().map_err(|e| ConvertError::Output { path: "users.ndjson".into(), source: e })?;
+                }
+                Ok(0)
+            }
+        }
+    }
+}

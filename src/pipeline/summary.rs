@@ -1,0 +1,61 @@
+//! The run summary: written to `summary.json` and printed for people on stderr.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+#[derive(Debug, Default, Serialize, Clone)]
+pub struct Summary {
+    pub input: String,
+    pub rows_read: u64,
+    pub users_written: u64,
+    pub rejected: u64,
+    /// Rejections grouped by the attribute or check that caused them.
+    pub rejected_by_reason: BTreeMap<String, u64>,
+    pub skipped: u64,
+    pub warnings: u64,
+    /// The first warnings, in full (all of them are counted above).
+    pub warning_samples: Vec<String>,
+    pub batches: u64,
+    pub elapsed_secs: f64,
+    pub rows_per_sec: f64,
+    pub output: String,
+}
+
+impl Summary {
+    pub fn add_rejection(&mut self, categories: impl IntoIterator<Item = String>) {
+        self.rejected += 1;
+        for c in categories {
+            *self.rejected_by_reason.entry(c).or_default() += 1;
+        }
+    }
+
+    pub fn add_warning(&mut self, w: String) {
+        self.warnings += 1;
+        if self.warning_samples.len() < 20 {
+            self.warning_samples.push(w);
+        }
+    }
+
+    /// The human summary, several short lines.
+    pub fn human(&self) -> String {
+        let mut s = format!(
+            "{}: {} rows read, {} users written in {} batch(es), {} rejected, {} skipped, {} warning(s)\n",
+            self.input, self.rows_read, self.users_written, self.batches, self.rejected, self.skipped, self.warnings
+        );
+        for (reason, n) in &self.rejected_by_reason {
+            s.push_str(&format!("  rejected: {n:>7}  {reason}\n"));
+        }
+        for w in self.warning_samples.iter().take(5) {
+            s.push_str(&format!("  warning: {w}\n"));
+        }
+        if self.warnings > 5 {
+            s.push_str(&format!("  ... and {} more warning(s) (see summary.json)\n", self.warnings - 5));
+        }
+        s.push_str(&format!(
+            "  {:.2}s, {:.0} rows/s -> {}\n",
+            self.elapsed_secs, self.rows_per_sec, self.output
+        ));
+        s
+    }
+}
