@@ -86,3 +86,19 @@ pub fn run(args: ConvertArgs) -> i32 {
         exit::OK
     }
 }
+
+/// The options `convert` uses by default (for snapshot tests and previews).
+pub fn default_options(out_dir: std::path::PathBuf, quiet: bool) -> ConvertOptions {
+    ConvertOptions {
+        out_dir,
+        format: OutputFormat::Bulk,
+        stdout: false,
+        batch_size: 50,
+        max_payload_bytes: 1 << 20,
+        empty_strings: EmptyStrings::Omit,
+        on_duplicate: OnDuplicate::default(),
+        manager_check: ManagerCheck::default(),
+        chunk_rows: 4096,
+        quiet,
+    }
+}

@@ -17,7 +17,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::check::Program;
-use crate::eval::Env;
+use crate::eval::{Env, RowRef};
 use crate::functions::UniqueRegistry;
 use crate::input::{Item, Source};
 use crate::scim::{BulkWriter, CrossRowChecks, ManagerCheck, OnDuplicate, UserBuilder};
@@ -100,7 +100,7 @@ pub fn convert(
                 || UserBuilder::new(&program.schema),
                 |b, item| match item {
                     Item::Row(row) => {
-                        Some(transform(program, env, row, opts.empty_strings, &used, b, &mut Vec::new()))
+                        Some(transform(program, env, RowRef::Record(&row.record), &row.cell_errors, opts.empty_strings, &used, b))
                     }
                     Item::Rejected(_) => None,
                 },
@@ -115,7 +115,7 @@ pub fn convert(
             let position = source.position(line);
             let outcome = match (item, outcome) {
                 (Item::Rejected(r), _) => Outcome::Rejected(vec![("malformed row".into(), r.reason.clone())]),
-                (_, Some(Outcome::Pending(p))) => choose_unique(program, uniques, &mut main_builder, p),
+                (_, Some(Outcome::Pending(p))) => resolve_pending(program, uniques, &mut main_builder, p),
                 (_, Some(o)) => o,
                 (_, None) => Outcome::Skipped,
             };
@@ -173,7 +173,7 @@ fn unreachable_pending() {
 }
 
 /// Pick the SelectUniqueValue candidates in input order, then assemble.
-fn choose_unique(
+pub fn resolve_pending(
     program: &Program,
     uniques: &mut UniqueRegistry,
     builder: &mut UserBuilder,

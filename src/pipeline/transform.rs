@@ -3,7 +3,7 @@
 
 use crate::check::Program;
 use crate::eval::{Env, Flow, RowRef, Value};
-use crate::input::Row;
+use crate::input::CellError;
 use crate::scim::{coerce, validate, UserBuilder};
 
 /// How empty strings produced by expressions are treated.
@@ -42,14 +42,14 @@ pub enum Outcome {
 pub fn transform(
     program: &Program,
     env: &Env,
-    row: &Row,
+    row: RowRef<'_>,
+    cell_errors: &[CellError],
     empty: EmptyStrings,
     used_columns: &[usize],
     builder: &mut UserBuilder,
-    scratch: &mut Vec<(Result<Value<'static>, Flow>, bool)>,
 ) -> Outcome {
     let mut reasons: Vec<(String, String)> = Vec::new();
-    for ce in &row.cell_errors {
+    for ce in cell_errors {
         if used_columns.contains(&ce.column) {
             reasons.push(("error cell".into(), format!("cell {} holds the error {}", ce.address, ce.error)));
         }
@@ -58,8 +58,7 @@ pub fn transform(
         return Outcome::Rejected(reasons);
     }
     let mut results = Vec::with_capacity(program.targets.len());
-    program.eval_row(env, RowRef::Record(&row.record), &mut results);
-    let _ = scratch;
+    program.eval_row(env, row, &mut results);
     let mut values: Vec<(usize, serde_json::Value)> = Vec::with_capacity(results.len());
     let mut candidates = Vec::new();
     for (i, (res, _redacted)) in results.into_iter().enumerate() {
