@@ -10,4 +10,6 @@ pub mod diagnostics;
 pub mod eval;
 pub mod functions;
 pub mod schema;
+pub mod sinks;
+pub mod state;
 pub mod syntax;

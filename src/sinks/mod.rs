@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 pub struct AtomicFile {
     tmp: PathBuf,
     path: PathBuf,
-    w: BufWriter<File>,
+    w: Option<BufWriter<File>>,
+    committed: bool,
 }
 
 impl AtomicFile {
@@ -23,34 +24,48 @@ impl AtomicFile {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let file = private_file(&tmp)?;
-        Ok(AtomicFile { tmp, path: path.to_path_buf(), w: BufWriter::with_capacity(256 * 1024, file) })
+        Ok(AtomicFile {
+            tmp,
+            path: path.to_path_buf(),
+            w: Some(BufWriter::with_capacity(256 * 1024, file)),
+            committed: false,
+        })
     }
 
     /// Flush, fsync, rename into place.
-    pub fn commit(self) -> io::Result<()> {
-        let file = self.w.into_inner().map_err(|e| e.into_error())?;
+    pub fn commit(mut self) -> io::Result<()> {
+        let w = self.w.take().ok_or_else(|| io::Error::other("file already committed"))?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         drop(file);
-        fs::rename(&self.tmp, &self.path)
+        fs::rename(&self.tmp, &self.path)?;
+        self.committed = true;
+        Ok(())
+    }
+
+    fn writer(&mut self) -> io::Result<&mut BufWriter<File>> {
+        self.w.as_mut().ok_or_else(|| io::Error::other("file already committed"))
     }
 }
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.w.write(buf)
+        self.writer()?.write(buf)
     }
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.w.write_all(buf)
+        self.writer()?.write_all(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.w.flush()
+        self.writer()?.flush()
     }
 }
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
         // Committed files were renamed away; anything left is an abandoned temporary.
-        let _ = fs::remove_file(&self.tmp);
+        if !self.committed {
+            let _ = fs::remove_file(&self.tmp);
+        }
     }
 }
 
