@@ -1,6 +1,7 @@
 //! Streaming CSV/TSV source: BOM and encoding handling, preamble skipping, delimiter detection, ragged rows.
 
 use super::decode::{self, DecodingReader, Prefixed};
+use super::lines::{embedded_newlines, LineIndex, Start};
 use super::{headers, InputError, InputOptions, Item, Rejected, Row, Source};
 use csv::{ByteRecord, StringRecord};
 use std::io::{BufRead, BufReader, Read};
@@ -13,7 +14,7 @@ const MAX_HEADER: usize = 4 * 1024 * 1024;
 const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 pub(crate) struct CsvSource {
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    reader: csv::Reader<LineIndex<Box<dyn Read + Send>>>,
     raw: ByteRecord,
     headers: Vec<String>,
     /// Fields in the header line before trailing empty names were dropped: rows may have up to
@@ -93,10 +94,10 @@ pub(crate) fn open(
         .delimiter(delimiter)
         .quote(opts.quote)
         .buffer_capacity(BUF)
-        .from_reader(replay);
+        .from_reader(LineIndex::new(replay));
 
     let mut source = CsvSource {
-        reader: csv::ReaderBuilder::new().from_reader(Box::new(std::io::empty())),
+        reader,
         raw: ByteRecord::new(),
         headers: Vec::new(),
         raw_width: 0,
@@ -108,7 +109,8 @@ pub(crate) fn open(
         offsets_exact: utf8,
     };
     let mut header = ByteRecord::new();
-    let found = reader
+    let found = source
+        .reader
         .read_byte_record(&mut header)
         .map_err(|e| source.csv_error(e))?;
     if !found {
@@ -121,8 +123,9 @@ pub(crate) fn open(
             },
         });
     }
-    let header_line = source.line_of(&header);
-    let header = StringRecord::from_byte_record(header).map_err(|e| source.utf8_error(e))?;
+    let start = source.locate(&header);
+    let header_line = start.line;
+    let header = StringRecord::from_byte_record(header).map_err(|e| source.utf8_error(e, start))?;
     source.raw_width = header.len();
     source.headers = headers::clean(
         header.iter().map(str::to_string).collect(),
@@ -136,7 +139,6 @@ pub(crate) fn open(
             reason: format!("line {header_line} has no column names"),
         });
     }
-    source.reader = reader;
     Ok(Box::new(source))
 }
 
@@ -179,8 +181,17 @@ fn detect_delimiter(header: &[u8], quote: u8) -> u8 {
 }
 
 impl CsvSource {
-    fn line_of(&self, record: &ByteRecord) -> u64 {
-        record.position().map_or(0, |p| p.line()) + self.line_base
+    /// Where the record just read starts, in the user's file coordinates.
+    fn locate(&mut self, record: &ByteRecord) -> Start {
+        let end = self.reader.position().byte();
+        let start = self
+            .reader
+            .get_mut()
+            .locate(end, embedded_newlines(record.as_slice()));
+        Start {
+            line: start.line + self.line_base,
+            byte: start.byte + self.byte_base,
+        }
     }
 
     fn csv_error(&self, e: csv::Error) -> InputError {
@@ -204,16 +215,15 @@ impl CsvSource {
 
     /// Points at the bad byte: the record's start plus the field bytes before it (exact for
     /// unquoted fields, which is how legacy-encoded exports usually look).
-    fn utf8_error(&self, e: csv::FromUtf8Error) -> InputError {
+    fn utf8_error(&self, e: csv::FromUtf8Error, start: Start) -> InputError {
         let field = e.utf8_error().field();
         let valid = e.utf8_error().valid_up_to();
         let record = e.into_byte_record();
-        let start = record.position().map_or(0, |p| p.byte()) + self.byte_base;
         let before: usize = record.iter().take(field).map(|f| f.len() + 1).sum();
         let bytes = record.get(field).unwrap_or_default();
         let prefix = &bytes[..valid.min(bytes.len())];
         let newlines = record.iter().take(field).flatten().chain(prefix).filter(|&&b| b == b'\n');
-        let line = self.line_of(&record) + newlines.count() as u64;
+        let line = start.line + newlines.count() as u64;
         let bad = bytes.get(valid).copied().unwrap_or(0);
         let shown: String = String::from_utf8_lossy(prefix)
             .chars()
@@ -231,9 +241,9 @@ impl CsvSource {
             path: self.name.clone(),
             line,
             byte: if self.offsets_exact {
-                start + (before + valid) as u64
+                start.byte + (before + valid) as u64
             } else {
-                start
+                start.byte
             },
             column: format!("{column}: byte 0x{bad:02X} after {shown:?}"),
         }
@@ -276,24 +286,29 @@ impl Source for CsvSource {
                 Ok(false) => return Ok(None),
                 Err(e) => return Err(self.csv_error(e)),
             }
-            let line = self.line_of(&self.raw);
-            let n = self.raw.len();
+            let mut raw = std::mem::take(&mut self.raw);
+            let start = self.locate(&raw);
+            let line = start.line;
+            let n = raw.len();
             // Lines of only delimiters or blanks (spreadsheet "empty" rows) carry no data.
-            if self.raw.as_slice().iter().all(u8::is_ascii_whitespace) {
+            if raw.as_slice().iter().all(u8::is_ascii_whitespace) {
+                self.raw = raw;
                 continue;
             }
             let trailing_blank = n > width
                 && n <= self.raw_width
-                && self.raw.iter().skip(width).all(|f| f.is_empty());
+                && raw.iter().skip(width).all(|f| f.is_empty());
             if n != width && !trailing_blank {
-                let raw = std::mem::take(&mut self.raw);
                 let reason = format!("has {n} fields, the header has {width}");
-                return Ok(Some(self.reject(line, &raw, reason)));
+                let item = self.reject(line, &raw, reason);
+                self.raw = raw;
+                return Ok(Some(item));
             }
-            let fresh = ByteRecord::with_capacity(self.raw.as_slice().len(), n);
-            let mut raw = std::mem::replace(&mut self.raw, fresh);
+            // The record leaves with the row; the next one gets a buffer of the same size.
+            self.raw = ByteRecord::with_capacity(raw.as_slice().len(), n);
             raw.truncate(width);
-            let record = StringRecord::from_byte_record(raw).map_err(|e| self.utf8_error(e))?;
+            let record =
+                StringRecord::from_byte_record(raw).map_err(|e| self.utf8_error(e, start))?;
             return Ok(Some(Item::Row(Row {
                 line,
                 record,

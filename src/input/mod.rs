@@ -10,6 +10,7 @@ mod decode;
 mod error;
 pub mod generate;
 mod headers;
+mod lines;
 mod options;
 mod sheet;
 
