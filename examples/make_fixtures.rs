@@ -139,7 +139,7 @@ fn epoch1904(path: &Path) -> Result<(), XlsxError> {
     // Serial = days since 1904-01-01 (+ fraction of a day).
     let rows = [
         ("Hire", 42_383.0, &date),           // 2020-01-15
-        ("Leap day", 43_888.0, &date),       // 2024-02-29
+        ("Leap day", 43_889.0, &date),      // 2024-02-29
         ("Epoch + 1", 1.0, &date),           // 1904-01-02
         ("Badge scan", 42_383.739_583_333_336, &stamp), // 2020-01-15 17:45:00
     ];
