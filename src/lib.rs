@@ -13,3 +13,4 @@ pub mod schema;
 pub mod sinks;
 pub mod state;
 pub mod syntax;
+pub mod input;

@@ -1,0 +1,340 @@
+//! Streaming CSV/TSV source: BOM and encoding handling, preamble skipping, delimiter detection, ragged rows.
+
+use super::decode::{self, DecodingReader, Prefixed};
+use super::lines::{embedded_newlines, LineIndex, Start};
+use super::{headers, InputError, InputOptions, Item, Rejected, Row, Source};
+use csv::{ByteRecord, StringRecord};
+use std::io::{BufRead, BufReader, Read};
+
+type Input = Prefixed<Box<dyn Read + Send>>;
+
+const BUF: usize = 64 * 1024;
+/// A header line longer than this is not a header; it is a file without line breaks.
+const MAX_HEADER: usize = 4 * 1024 * 1024;
+const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+pub(crate) struct CsvSource {
+    reader: csv::Reader<LineIndex<Box<dyn Read + Send>>>,
+    raw: ByteRecord,
+    headers: Vec<String>,
+    /// Fields in the header line before trailing empty names were dropped: rows may have up to
+    /// this many fields as long as the extra ones are empty.
+    raw_width: usize,
+    name: String,
+    delimiter: u8,
+    encoding: &'static str,
+    /// Physical lines before the header line (the preamble), added to csv's own line count.
+    line_base: u64,
+    /// Bytes before the csv parser's first byte (BOM and preamble), for error offsets.
+    byte_base: u64,
+    /// False when bytes were transcoded, since offsets then count UTF-8 bytes, not file bytes.
+    offsets_exact: bool,
+}
+
+pub(crate) fn open(
+    mut input: Input,
+    name: &str,
+    opts: &InputOptions,
+) -> Result<Box<dyn Source>, InputError> {
+    let read_err = |source| InputError::Read {
+        path: name.to_string(),
+        position: "the start".into(),
+        source,
+    };
+    // `input` replays the 8 sniffed bytes, so this sees the file's real first bytes.
+    let head = decode::read_head(&mut input, 4).map_err(read_err)?;
+    let bom = decode::sniff_bom(&head);
+    let forced = opts.encoding.as_deref().map(decode::lookup).transpose()?;
+    let encoding = match (forced, bom) {
+        (_, Some((enc, _))) if decode::is_utf16(enc) => enc,
+        (Some(enc), _) => enc,
+        (None, Some((enc, _))) => enc,
+        (None, None) => encoding_rs::UTF_8,
+    };
+    let utf8 = decode::is_utf8(encoding) && !bom.is_some_and(|(e, _)| decode::is_utf16(e));
+    let (stream, byte_base): (Box<dyn Read + Send>, u64) = if utf8 {
+        let skip = match bom {
+            Some((e, len)) if decode::is_utf8(e) => len,
+            _ => 0,
+        };
+        let rest = Prefixed::new(head[skip..].to_vec(), input);
+        (Box::new(rest), skip as u64)
+    } else {
+        let rest = Prefixed::new(head, input);
+        (Box::new(DecodingReader::new(rest, encoding)), 0)
+    };
+
+    let mut buffered = BufReader::with_capacity(BUF, stream);
+    let mut byte_base = byte_base;
+    let mut line = Vec::new();
+    for skipped in 1..opts.header_row {
+        line.clear();
+        let n = buffered.read_until(b'\n', &mut line).map_err(read_err)?;
+        if n == 0 {
+            return Err(InputError::NoHeader {
+                path: name.to_string(),
+                reason: format!(
+                    "--header-row is {} but the file has only {} line(s)",
+                    opts.header_row,
+                    skipped - 1
+                ),
+            });
+        }
+        byte_base += n as u64;
+    }
+    let header_bytes = read_header_line(&mut buffered, opts.quote).map_err(read_err)?;
+    let delimiter = opts
+        .delimiter
+        .unwrap_or_else(|| detect_delimiter(&header_bytes, opts.quote));
+
+    let replay: Box<dyn Read + Send> = Box::new(Prefixed::new(header_bytes, buffered));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .quote(opts.quote)
+        .buffer_capacity(BUF)
+        .from_reader(LineIndex::new(replay));
+
+    let mut source = CsvSource {
+        reader,
+        raw: ByteRecord::new(),
+        headers: Vec::new(),
+        raw_width: 0,
+        name: name.to_string(),
+        delimiter,
+        encoding: decode::display_name(encoding),
+        line_base: opts.header_row as u64 - 1,
+        byte_base,
+        offsets_exact: utf8,
+    };
+    let mut header = ByteRecord::new();
+    let found = source
+        .reader
+        .read_byte_record(&mut header)
+        .map_err(|e| source.csv_error(e))?;
+    if !found {
+        return Err(InputError::NoHeader {
+            path: name.to_string(),
+            reason: if opts.header_row > 1 {
+                format!("there is nothing at or after line {}", opts.header_row)
+            } else {
+                "the file is empty".into()
+            },
+        });
+    }
+    let start = source.locate(&header);
+    let header_line = start.line;
+    let header = StringRecord::from_byte_record(header).map_err(|e| source.utf8_error(e, start))?;
+    source.raw_width = header.len();
+    source.headers = headers::clean(
+        header.iter().map(str::to_string).collect(),
+        opts.rename_duplicates,
+        name,
+        &format!("line {header_line}"),
+    )?;
+    if source.headers.is_empty() {
+        return Err(InputError::NoHeader {
+            path: name.to_string(),
+            reason: format!("line {header_line} has no column names"),
+        });
+    }
+    Ok(Box::new(source))
+}
+
+/// Reads one physical record (lines joined while a quote is open) without interpreting it.
+fn read_header_line<R: BufRead>(r: &mut R, quote: u8) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let n = r.read_until(b'\n', &mut out)?;
+        let open_quote = out.iter().filter(|&&b| b == quote).count() % 2 == 1;
+        if n == 0 || !open_quote || out.len() > MAX_HEADER {
+            return Ok(out);
+        }
+    }
+}
+
+/// Picks the candidate that occurs most often outside quotes in the header line; ties go to
+/// the earlier candidate, and a one-column file gets ','.
+fn detect_delimiter(header: &[u8], quote: u8) -> u8 {
+    let mut counts = [0usize; 4];
+    let mut quoted = false;
+    for &b in header {
+        if b == quote {
+            quoted = !quoted;
+        } else if !quoted {
+            if b == b'\n' {
+                break;
+            }
+            if let Some(i) = CANDIDATES.iter().position(|&c| c == b) {
+                counts[i] += 1;
+            }
+        }
+    }
+    let mut best = 0;
+    for i in 1..CANDIDATES.len() {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    CANDIDATES[best]
+}
+
+impl CsvSource {
+    /// Where the record just read starts, in the user's file coordinates.
+    fn locate(&mut self, record: &ByteRecord) -> Start {
+        let end = self.reader.position().byte();
+        let start = self
+            .reader
+            .get_mut()
+            .locate(end, embedded_newlines(record.as_slice()));
+        Start {
+            line: start.line + self.line_base,
+            byte: start.byte + self.byte_base,
+        }
+    }
+
+    fn csv_error(&self, e: csv::Error) -> InputError {
+        let pos = e.position().cloned();
+        let line = pos.as_ref().map_or(0, |p| p.line()) + self.line_base;
+        let byte = pos.as_ref().map_or(0, |p| p.byte()) + self.byte_base;
+        match e.into_kind() {
+            csv::ErrorKind::Io(source) => InputError::Read {
+                path: self.name.clone(),
+                position: format!("line {line}"),
+                source,
+            },
+            other => InputError::Csv {
+                path: self.name.clone(),
+                line,
+                byte,
+                message: format!("{other:?}"),
+            },
+        }
+    }
+
+    /// Points at the bad byte: the record's start plus the field bytes before it (exact for
+    /// unquoted fields, which is how legacy-encoded exports usually look).
+    fn utf8_error(&self, e: csv::FromUtf8Error, start: Start) -> InputError {
+        let field = e.utf8_error().field();
+        let valid = e.utf8_error().valid_up_to();
+        let record = e.into_byte_record();
+        let before: usize = record.iter().take(field).map(|f| f.len() + 1).sum();
+        let bytes = record.get(field).unwrap_or_default();
+        let prefix = &bytes[..valid.min(bytes.len())];
+        let newlines = record.iter().take(field).flatten().chain(prefix).filter(|&&b| b == b'\n');
+        let line = start.line + newlines.count() as u64;
+        let bad = bytes.get(valid).copied().unwrap_or(0);
+        let shown: String = String::from_utf8_lossy(prefix)
+            .chars()
+            .rev()
+            .take(20)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let column = match self.headers.get(field) {
+            Some(h) => format!(" in column {} ('{h}')", field + 1),
+            None => format!(" in field {}", field + 1),
+        };
+        InputError::InvalidUtf8 {
+            path: self.name.clone(),
+            line,
+            byte: if self.offsets_exact {
+                start.byte + (before + valid) as u64
+            } else {
+                start.byte
+            },
+            column: format!("{column}: byte 0x{bad:02X} after {shown:?}"),
+        }
+    }
+
+    fn reject(&self, line: u64, record: &ByteRecord, reason: String) -> Item {
+        Item::Rejected(Rejected {
+            line,
+            fields: record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect(),
+            reason,
+        })
+    }
+}
+
+impl Source for CsvSource {
+    fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    fn describe(&self) -> String {
+        let d = match self.delimiter {
+            b'\t' => "tab".to_string(),
+            d => format!("'{}'", d as char),
+        };
+        format!("{} (CSV, {d}-delimited, {})", self.name, self.encoding)
+    }
+
+    fn position(&self, line: u64) -> String {
+        format!("line {line}")
+    }
+
+    fn next_item(&mut self) -> Result<Option<Item>, InputError> {
+        let width = self.headers.len();
+        loop {
+            match self.reader.read_byte_record(&mut self.raw) {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(e) => return Err(self.csv_error(e)),
+            }
+            let mut raw = std::mem::take(&mut self.raw);
+            let start = self.locate(&raw);
+            let line = start.line;
+            let n = raw.len();
+            // Lines of only delimiters or blanks (spreadsheet "empty" rows) carry no data.
+            if raw.as_slice().iter().all(u8::is_ascii_whitespace) {
+                self.raw = raw;
+                continue;
+            }
+            let trailing_blank = n > width
+                && n <= self.raw_width
+                && raw.iter().skip(width).all(|f| f.is_empty());
+            if n != width && !trailing_blank {
+                let reason = format!("has {n} fields, the header has {width}");
+                let item = self.reject(line, &raw, reason);
+                self.raw = raw;
+                return Ok(Some(item));
+            }
+            // The record leaves with the row; the next one gets a buffer of the same size.
+            self.raw = ByteRecord::with_capacity(raw.as_slice().len(), n);
+            raw.truncate(width);
+            let record =
+                StringRecord::from_byte_record(raw).map_err(|e| self.utf8_error(e, start))?;
+            return Ok(Some(Item::Row(Row {
+                line,
+                record,
+                cell_errors: Vec::new(),
+            })));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_delimiters_outside_quotes() {
+        assert_eq!(detect_delimiter(b"a;b;c\n", b'"'), b';');
+        assert_eq!(detect_delimiter(b"\"x,y,z\";b;c\n", b'"'), b';');
+        assert_eq!(detect_delimiter(b"a\tb\tc|d\n", b'"'), b'\t');
+        assert_eq!(detect_delimiter(b"only\n", b'"'), b',');
+        assert_eq!(detect_delimiter(b"a|b\n1,2,3,4\n", b'"'), b'|');
+    }
+
+    #[test]
+    fn header_line_spans_quoted_newlines() {
+        let mut r = &b"\"Work\nerID\",b\n1,2\n"[..];
+        assert_eq!(read_header_line(&mut r, b'"').unwrap(), b"\"Work\nerID\",b\n");
+        assert_eq!(r, b"1,2\n");
+    }
+}

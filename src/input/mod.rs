@@ -1,0 +1,200 @@
+//! Reading HR exports: CSV/TSV in any common encoding and xlsx/xlsm/xlsb/xls/ods, behind one row source.
+//!
+//! Nothing downstream knows the format: a [`Source`] hands out its header list and then
+//! [`Item`]s, each a [`Row`] with its user-facing position or a [`Rejected`] record (a ragged
+//! line) that the run reports and goes past. Only [`InputError`]s stop reading.
+
+mod cell;
+mod csv_source;
+mod decode;
+mod error;
+pub mod generate;
+mod headers;
+mod lines;
+mod options;
+mod sheet;
+
+pub use error::InputError;
+pub use headers::column_letters;
+pub use options::{InputArgs, InputOptions};
+
+use std::io::Read;
+
+/// One data record with the place a user would look for it.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// CSV: the physical line where the record starts; spreadsheets: the sheet row number.
+    pub line: u64,
+    /// Exactly `headers().len()` fields. Error cells are empty here and listed in `cell_errors`.
+    pub record: csv::StringRecord,
+    /// Spreadsheet error cells (`#N/A`, `#REF!`) in this row; the row is only bad if a mapping uses them.
+    pub cell_errors: Vec<CellError>,
+}
+
+/// A spreadsheet cell holding an error value instead of data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellError {
+    /// 0-based index into the header list.
+    pub column: usize,
+    /// Where to find it in the workbook, e.g. `Sheet1!C17`.
+    pub address: String,
+    /// The error as the spreadsheet shows it, e.g. `#N/A`.
+    pub error: String,
+}
+
+/// A record that cannot be a row (wrong number of fields); reported, and reading goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub line: u64,
+    pub fields: Vec<String>,
+    /// A sentence fragment such as "has 19 fields, the header has 21".
+    pub reason: String,
+}
+
+/// What a [`Source`] yields.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Row(Row),
+    Rejected(Rejected),
+}
+
+/// A stream of HR records from any supported format.
+pub trait Source: Send {
+    /// Cleaned header names (trimmed, unique, none empty), one per record field.
+    fn headers(&self) -> &[String];
+    /// What is being read, e.g. `hr.csv (CSV, ';'-delimited, windows-1252)` or `hr.xlsx sheet 'Staff'`.
+    fn describe(&self) -> String;
+    /// A row position in the words a user searches for: `line 17` or `Staff!row 17`.
+    fn position(&self, line: u64) -> String;
+    /// The next record, `Ok(None)` at the end.
+    fn next_item(&mut self) -> Result<Option<Item>, InputError>;
+}
+
+/// What the content of a file says it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sniffed {
+    /// A zip container (xlsx, xlsm, xlsb, ods all are).
+    Zip,
+    /// An OLE compound file (legacy xls).
+    Ole,
+    Text,
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+pub(crate) fn sniff(head: &[u8]) -> Sniffed {
+    if head.starts_with(ZIP_MAGIC) {
+        Sniffed::Zip
+    } else if head.starts_with(OLE_MAGIC) {
+        Sniffed::Ole
+    } else {
+        Sniffed::Text
+    }
+}
+
+/// Opens `path` (`-` for standard input), choosing CSV or spreadsheet from the content.
+///
+/// A file named `.xlsx`/`.xls`/`.ods`/... whose content is text is refused rather than read
+/// as CSV: such files are usually HTML pages or renamed exports, and guessing hides that.
+pub fn open(path: &str, opts: &InputOptions) -> Result<Box<dyn Source>, InputError> {
+    if path == "-" {
+        return open_reader(Box::new(std::io::stdin()), "standard input", opts);
+    }
+    let mut file = std::fs::File::open(path).map_err(|source| InputError::Open {
+        path: path.to_string(),
+        source,
+    })?;
+    let head = decode::read_head(&mut file, 8).map_err(|source| InputError::Open {
+        path: path.to_string(),
+        source,
+    })?;
+    let kind = sniff(&head);
+    let ext = std::path::Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let spreadsheet_ext = matches!(
+        ext.as_str(),
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "xla" | "xlam" | "ods"
+    );
+    match kind {
+        Sniffed::Zip | Sniffed::Ole => {
+            drop(file);
+            let bytes = std::fs::read(path).map_err(|source| InputError::Open {
+                path: path.to_string(),
+                source,
+            })?;
+            sheet::open(bytes, kind, path, opts)
+        }
+        Sniffed::Text if spreadsheet_ext => Err(wrong_format(path, &ext, &head)),
+        Sniffed::Text => csv_source::open(
+            decode::Prefixed::new(head, Box::new(file) as Box<dyn Read + Send>),
+            path,
+            opts,
+        ),
+    }
+}
+
+/// Opens any byte stream (standard input, a test buffer). Spreadsheets are recognised by content
+/// and read fully into memory, as their formats need random access.
+pub fn open_reader(
+    mut reader: Box<dyn Read + Send>,
+    name: &str,
+    opts: &InputOptions,
+) -> Result<Box<dyn Source>, InputError> {
+    let head = decode::read_head(&mut reader, 8).map_err(|source| InputError::Open {
+        path: name.to_string(),
+        source,
+    })?;
+    match sniff(&head) {
+        kind @ (Sniffed::Zip | Sniffed::Ole) => {
+            let mut bytes = head;
+            reader
+                .read_to_end(&mut bytes)
+                .map_err(|source| InputError::Read {
+                    path: name.to_string(),
+                    position: "the start".into(),
+                    source,
+                })?;
+            sheet::open(bytes, kind, name, opts)
+        }
+        Sniffed::Text => csv_source::open(decode::Prefixed::new(head, reader), name, opts),
+    }
+}
+
+fn wrong_format(path: &str, ext: &str, head: &[u8]) -> InputError {
+    let expected = match ext {
+        "xls" | "xla" => "legacy Excel (.xls)",
+        "ods" => "OpenDocument spreadsheet (.ods)",
+        "xlsb" => "binary Excel (.xlsb)",
+        _ => "Excel (.xlsx)",
+    };
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let (actual, hint) = if text.trim_start().starts_with('<') {
+        (
+            "is text that looks like HTML or XML".to_string(),
+            "Some HR systems save a web page with an Excel name; open it in a spreadsheet program and save it as .xlsx or .csv.",
+        )
+    } else if head.is_empty() {
+        (
+            "is empty".to_string(),
+            "Export the file again.",
+        )
+    } else {
+        (
+            format!(
+                "is plain text (it starts with {:?}), not a spreadsheet",
+                String::from_utf8_lossy(head)
+            ),
+            "If it is CSV, rename it to .csv (or read it from standard input with `-`).",
+        )
+    };
+    InputError::WrongFormat {
+        path: path.to_string(),
+        expected,
+        actual,
+        hint,
+    }
+}
