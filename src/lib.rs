@@ -9,4 +9,5 @@ pub mod diagnostics;
 pub mod eval;
 pub mod functions;
 pub mod schema;
+pub mod scim;
 pub mod syntax;
