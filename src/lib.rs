@@ -4,13 +4,16 @@
 //! `syntax` → `check` (with `schema` and `functions`) → `eval` → `scim` → `pipeline` → `sinks`/`upload`.
 //! `diagnostics` renders what `syntax` and `check` report; `input` feeds rows to `pipeline`.
 
+pub mod authoring;
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod eval;
 pub mod functions;
+pub mod input;
+pub mod pipeline;
 pub mod schema;
+pub mod scim;
 pub mod sinks;
 pub mod state;
 pub mod syntax;
-pub mod input;

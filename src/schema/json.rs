@@ -1,0 +1,116 @@
+//! Reading RFC 7643 §7 Schema JSON (the embedded standard schemas and extension schema files).
+
+use serde::Deserialize;
+
+use super::{check_attr_name, AttrType, Attribute, Mutability, SchemaDef};
+
+#[derive(Deserialize)]
+struct RawSchema {
+    id: String,
+    #[serde(default)]
+    attributes: Vec<RawAttr>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawAttr {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    #[serde(default)]
+    multi_valued: bool,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    case_exact: bool,
+    #[serde(default)]
+    mutability: Option<String>,
+    #[serde(default)]
+    canonical_values: Vec<String>,
+    #[serde(default)]
+    sub_attributes: Vec<RawAttr>,
+}
+
+/// One Schema object.
+pub(super) fn parse_schema_json(text: &str) -> Result<SchemaDef, String> {
+    let raw: RawSchema = serde_json::from_str(text).map_err(|e| format!("{e}"))?;
+    convert(raw)
+}
+
+/// A Schema object, an array of them, or a SCIM ListResponse of them (what `/Schemas` returns).
+pub(super) fn parse_schema_file(text: &str) -> Result<Vec<SchemaDef>, String> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("{e}"))?;
+    let items = match v {
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Object(mut o) => match o.remove("Resources") {
+            Some(serde_json::Value::Array(items)) => items,
+            _ => vec![serde_json::Value::Object(o)],
+        },
+        _ => return Err("expected a Schema object or an array of Schema objects".to_string()),
+    };
+    let mut defs = Vec::new();
+    for item in items {
+        let raw: RawSchema = serde_json::from_value(item).map_err(|e| format!("{e}"))?;
+        let def = convert(raw)?;
+        // Core and enterprise are built in; a `/Schemas` dump repeats them.
+        if def.urn != super::CORE_USER_URN && def.urn != super::ENTERPRISE_USER_URN {
+            defs.push(def);
+        }
+    }
+    if defs.is_empty() {
+        return Err("it holds no extension schema (only core or enterprise ones)".to_string());
+    }
+    Ok(defs)
+}
+
+fn convert(raw: RawSchema) -> Result<SchemaDef, String> {
+    let attributes = raw
+        .attributes
+        .into_iter()
+        .map(|a| convert_attr(a, 0))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("schema \"{}\": {e}", raw.id))?;
+    Ok(SchemaDef { urn: raw.id, alias: None, attributes, open: false })
+}
+
+fn convert_attr(raw: RawAttr, depth: usize) -> Result<Attribute, String> {
+    check_attr_name(&raw.name)?;
+    let ty = if raw.ty.eq_ignore_ascii_case("complex") {
+        AttrType::Complex
+    } else {
+        AttrType::parse(&raw.ty)
+            .ok_or_else(|| format!("attribute `{}` has unknown type \"{}\"", raw.name, raw.ty))?
+    };
+    if ty == AttrType::Complex && depth > 0 {
+        return Err(format!(
+            "sub-attribute `{}` is complex; RFC 7643 §2.3.8 forbids nested complex attributes",
+            raw.name
+        ));
+    }
+    if ty == AttrType::Complex && raw.sub_attributes.is_empty() {
+        return Err(format!("complex attribute `{}` has no subAttributes", raw.name));
+    }
+    let mutability = match raw.mutability.as_deref() {
+        None => Mutability::ReadWrite,
+        Some(m) if m.eq_ignore_ascii_case("readWrite") => Mutability::ReadWrite,
+        Some(m) if m.eq_ignore_ascii_case("readOnly") => Mutability::ReadOnly,
+        Some(m) if m.eq_ignore_ascii_case("immutable") => Mutability::Immutable,
+        Some(m) if m.eq_ignore_ascii_case("writeOnly") => Mutability::WriteOnly,
+        Some(m) => return Err(format!("attribute `{}` has unknown mutability \"{m}\"", raw.name)),
+    };
+    let sub_attributes = raw
+        .sub_attributes
+        .into_iter()
+        .map(|a| convert_attr(a, depth + 1))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Attribute {
+        name: raw.name,
+        ty,
+        multi_valued: raw.multi_valued,
+        required: raw.required,
+        case_exact: raw.case_exact,
+        mutability,
+        canonical_values: raw.canonical_values,
+        sub_attributes,
+    })
+}

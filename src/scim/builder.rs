@@ -1,0 +1,413 @@
+//! Assembling one SCIM User per row as compact JSON bytes.
+//!
+//! Per row the builder only appends: each `set` copies the target's precomputed names and writes
+//! the value's JSON into reusable buffers. `finish_into` sorts the (≈15) entries by their
+//! precomputed schema order and writes the document in one pass. Nothing is looked up by name and,
+//! once the buffers have grown, nothing is allocated.
+
+use crate::eval::Value;
+use crate::schema::resolve::{Layout, Shape, DYN_RANK};
+use crate::schema::{ResolvedTarget, Schema, CORE_USER_URN, ENTERPRISE_USER_URN};
+
+use super::coerce::write_coerced;
+
+#[derive(Debug, Clone)]
+struct Entry {
+    order: u64,
+    seq: u32,
+    shape: Shape,
+    primary: Option<bool>,
+    auto_primary: bool,
+    is_primary_sub: bool,
+    /// Offset of this entry's names in `names`, and the four lengths (urn, attr, type, sub).
+    names_at: u32,
+    lens: [u16; 4],
+    value: (u32, u32),
+}
+
+/// Builds SCIM User documents; create one per thread and reuse it for every row.
+#[derive(Debug, Clone)]
+pub struct UserBuilder {
+    entries: Vec<Entry>,
+    names: String,
+    values: Vec<u8>,
+    seq: u32,
+    /// Order prefixes (schema << 16 | attribute rank) of externalId, userName and active.
+    required: [u64; 3],
+    max_lengths: Vec<(String, usize)>,
+}
+
+impl UserBuilder {
+    pub fn new(schema: &Schema) -> Self {
+        let rank = |name: &str| {
+            schema.defs()[0]
+                .attributes
+                .iter()
+                .position(|a| a.name == name)
+                .map_or(u64::MAX, |i| i as u64)
+        };
+        UserBuilder {
+            entries: Vec::with_capacity(32),
+            names: String::with_capacity(1024),
+            values: Vec::with_capacity(1024),
+            seq: 0,
+            required: [rank("externalId"), rank("userName"), rank("active")],
+            max_lengths: schema.max_lengths().to_vec(),
+        }
+    }
+
+    /// Forget the current row (also done by `finish_into`).
+    pub fn reset(&mut self) {
+        self.entries.clear();
+        self.names.clear();
+        self.values.clear();
+        self.seq = 0;
+    }
+
+    /// Set a target to an already-typed JSON value (see [`super::coerce`]). `null` and `[]` leave
+    /// the attribute absent. Each target should be set once per row; a repeat replaces the value.
+    pub fn set(&mut self, target: &ResolvedTarget, value: serde_json::Value) {
+        if value.is_null() || value.as_array().is_some_and(Vec::is_empty) {
+            return;
+        }
+        let start = self.values.len();
+        if target.multi_valued_leaf && !value.is_array() {
+            self.values.push(b'[');
+            let _ = serde_json::to_writer(&mut self.values, &value);
+            self.values.push(b']');
+        } else {
+            // Writing a serde_json::Value into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut self.values, &value);
+        }
+        self.push_entry(&target.layout, start);
+    }
+
+    /// Coerce an expression value to the target's type and set it: the per-row fast path (no
+    /// intermediate `serde_json::Value`). NULL leaves the attribute absent (`Ok(false)`). The error
+    /// names the target and the value.
+    pub fn set_value(
+        &mut self,
+        target: &ResolvedTarget,
+        value: &Value<'_>,
+    ) -> Result<bool, String> {
+        let start = self.values.len();
+        let wrap = target.multi_valued_leaf && !matches!(value, Value::List(_));
+        if let Value::List(items) = value {
+            if !target.multi_valued_leaf {
+                return Err(format!(
+                    "{}: got a list of {} values for a single-valued attribute; combine them with Join or pick one with Item",
+                    target.canonical,
+                    items.len()
+                ));
+            }
+            if items.is_empty() {
+                return Ok(false);
+            }
+        }
+        if wrap {
+            self.values.push(b'[');
+        }
+        match write_coerced(value, target.ty, &mut self.values) {
+            Ok(true) => {}
+            Ok(false) => {
+                self.values.truncate(start);
+                return Ok(false);
+            }
+            Err(e) => {
+                self.values.truncate(start);
+                return Err(format!("{}: {e}", target.canonical));
+            }
+        }
+        if wrap {
+            self.values.push(b']');
+        }
+        self.push_entry(&target.layout, start);
+        Ok(true)
+    }
+
+    fn push_entry(&mut self, l: &Layout, value_start: usize) {
+        let names_at = self.names.len() as u32;
+        self.names.push_str(&l.names);
+        self.entries.push(Entry {
+            order: l.order,
+            seq: self.seq,
+            shape: l.shape,
+            primary: l.primary,
+            auto_primary: l.auto_primary,
+            is_primary_sub: l.is_primary_sub,
+            names_at,
+            lens: l.lens,
+            value: (value_start as u32, self.values.len() as u32),
+        });
+        self.seq += 1;
+    }
+
+    /// The raw JSON last set for `target` in this row, if any.
+    pub fn get_raw(&self, target: &ResolvedTarget) -> Option<&[u8]> {
+        let l = &target.layout;
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| {
+                e.order == l.order
+                    && self.name(e, 1) == l.attr()
+                    && self.name(e, 2) == l.type_value()
+            })
+            .map(|e| &self.values[e.value.0 as usize..e.value.1 as usize])
+    }
+
+    /// The string last set for `target` in this row (externalId, userName, manager for the
+    /// cross-row checks), unescaped.
+    pub fn get_str(&self, target: &ResolvedTarget) -> Option<String> {
+        self.get_raw(target).and_then(|raw| serde_json::from_slice::<String>(raw).ok())
+    }
+
+    fn name(&self, e: &Entry, part: usize) -> &str {
+        let mut at = e.names_at as usize;
+        for len in &e.lens[..part] {
+            at += *len as usize;
+        }
+        &self.names[at..at + e.lens[part] as usize]
+    }
+
+    fn value(&self, e: &Entry) -> &[u8] {
+        &self.values[e.value.0 as usize..e.value.1 as usize]
+    }
+
+    /// Row-level checks on what was set, without parsing the document: `externalId` and
+    /// `userName` present and non-empty, `active` present, length limits of the schema.
+    pub fn check(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let found = |rank: u64| self.entries.iter().rev().find(|e| e.order >> 32 == rank);
+        for (rank, name) in self.required.iter().zip(["externalId", "userName"]) {
+            match found(*rank) {
+                None => problems.push(format!("{name} is missing: every user needs one")),
+                Some(e) if self.value(e) == b"\"\"" => {
+                    problems.push(format!("{name} is empty (\"\"): every user needs one"))
+                }
+                Some(_) => {}
+            }
+        }
+        if found(self.required[2]).is_none() {
+            problems.push(
+                "active is missing: always send it, omitting it has disabled accounts".to_string(),
+            );
+        }
+        for (path, max) in &self.max_lengths {
+            for e in &self.entries {
+                if !canonical_eq(self, e, path) {
+                    continue;
+                }
+                if let Ok(s) = serde_json::from_slice::<String>(self.value(e)) {
+                    let n = s.chars().count();
+                    if n > *max {
+                        problems.push(format!(
+                            "{path} \"{s}\" is {n} characters long; the limit is {max}"
+                        ));
+                    }
+                }
+            }
+        }
+        problems
+    }
+
+    /// Write the finished document as compact JSON at the end of `out`, then reset for the next row.
+    pub fn finish_into(&mut self, out: &mut Vec<u8>) {
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.sort_unstable_by(|a, b| {
+            a.order
+                .cmp(&b.order)
+                .then_with(|| self.name(a, 1).cmp(self.name(b, 1)))
+                .then_with(|| self.name(a, 2).cmp(self.name(b, 2)))
+                .then(a.seq.cmp(&b.seq))
+        });
+        // A target set twice keeps its last value.
+        let mut k = 0;
+        while k + 1 < entries.len() {
+            if self.same_leaf(&entries[k], &entries[k + 1]) {
+                entries.remove(k);
+            } else {
+                k += 1;
+            }
+        }
+        out.extend_from_slice(b"{\"schemas\":[\"");
+        out.extend_from_slice(CORE_USER_URN.as_bytes());
+        out.extend_from_slice(b"\",\"");
+        out.extend_from_slice(ENTERPRISE_USER_URN.as_bytes());
+        out.push(b'"');
+        let mut last_ext = 1;
+        for e in &entries {
+            let ext = e.order >> 48;
+            if ext > last_ext {
+                out.extend_from_slice(b",\"");
+                out.extend_from_slice(self.name(e, 0).as_bytes());
+                out.push(b'"');
+                last_ext = ext;
+            }
+        }
+        out.push(b']');
+        let mut cur_ext = 0;
+        // The core object already holds `schemas`, so its first attribute needs a comma.
+        let mut first_in_obj = false;
+        let mut i = 0;
+        while i < entries.len() {
+            let e = &entries[i];
+            let ext = e.order >> 48;
+            if ext != cur_ext {
+                if cur_ext != 0 {
+                    out.push(b'}');
+                }
+                out.extend_from_slice(b",\"");
+                out.extend_from_slice(self.name(e, 0).as_bytes());
+                out.extend_from_slice(b"\":{");
+                cur_ext = ext;
+                first_in_obj = true;
+            }
+            if !first_in_obj {
+                out.push(b',');
+            }
+            first_in_obj = false;
+            let mut j = i + 1;
+            while j < entries.len() && self.same_attr(e, &entries[j]) {
+                j += 1;
+            }
+            out.push(b'"');
+            out.extend_from_slice(self.name(e, 1).as_bytes());
+            out.extend_from_slice(b"\":");
+            match e.shape {
+                Shape::Top => out.extend_from_slice(self.value(e)),
+                Shape::Complex => {
+                    out.push(b'{');
+                    for (n, s) in entries[i..j].iter().enumerate() {
+                        if n > 0 {
+                            out.push(b',');
+                        }
+                        self.write_member(out, s);
+                    }
+                    out.push(b'}');
+                }
+                Shape::Multi => self.write_multi(out, &entries[i..j]),
+            }
+            i = j;
+        }
+        if cur_ext != 0 {
+            out.push(b'}');
+        }
+        out.push(b'}');
+        self.entries = entries;
+        self.reset();
+    }
+
+    /// Convenience for tests and previews: the finished document as a `serde_json::Value`.
+    pub fn finish(&mut self) -> serde_json::Value {
+        let mut out = Vec::with_capacity(512);
+        self.finish_into(&mut out);
+        // The writer only emits valid JSON; a failure here would be a bug worth seeing.
+        serde_json::from_slice(&out).expect("UserBuilder wrote invalid JSON")
+    }
+
+    fn write_member(&self, out: &mut Vec<u8>, e: &Entry) {
+        out.push(b'"');
+        out.extend_from_slice(self.name(e, 3).as_bytes());
+        out.extend_from_slice(b"\":");
+        out.extend_from_slice(self.value(e));
+    }
+
+    /// `"emails":[{"type":"work","value":...,"primary":true},...]` for one attribute's entries.
+    fn write_multi(&self, out: &mut Vec<u8>, group: &[Entry]) {
+        let explicit = group.iter().any(|e| e.is_primary_sub);
+        let auto = group[0].auto_primary && !explicit;
+        // The primary entry: one whose filter says `primary eq true`, else the first declared
+        // (lowest seq) that does not say `primary eq false`. Identified by its first index.
+        let mut chosen: Option<(bool, u32, usize)> = None;
+        let mut a = 0;
+        while auto && a < group.len() {
+            let b = self.entry_end(group, a);
+            let slice = &group[a..b];
+            if !slice.iter().any(|e| e.primary == Some(false)) {
+                let wanted = slice.iter().any(|e| e.primary == Some(true));
+                let seq = slice.iter().map(|e| e.seq).min().unwrap_or(u32::MAX);
+                let better = match chosen {
+                    None => true,
+                    Some((w, s, _)) => (wanted, std::cmp::Reverse(seq)) > (w, std::cmp::Reverse(s)),
+                };
+                if better {
+                    chosen = Some((wanted, seq, a));
+                }
+            }
+            a = b;
+        }
+        out.push(b'[');
+        let mut a = 0;
+        while a < group.len() {
+            let b = self.entry_end(group, a);
+            if a > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"type\":");
+            write_json_str_raw(out, self.name(&group[a], 2));
+            for e in &group[a..b] {
+                out.push(b',');
+                self.write_member(out, e);
+            }
+            if chosen.is_some_and(|c| c.2 == a) {
+                out.extend_from_slice(b",\"primary\":true");
+            }
+            out.push(b'}');
+            a = b;
+        }
+        out.push(b']');
+    }
+
+    fn entry_end(&self, group: &[Entry], a: usize) -> usize {
+        let mut b = a + 1;
+        while b < group.len() && self.same_entry(&group[a], &group[b]) {
+            b += 1;
+        }
+        b
+    }
+
+    fn same_attr(&self, a: &Entry, b: &Entry) -> bool {
+        a.order >> 32 == b.order >> 32
+            && ((a.order >> 32) & 0xFFFF != DYN_RANK || self.name(a, 1) == self.name(b, 1))
+    }
+
+    fn same_entry(&self, a: &Entry, b: &Entry) -> bool {
+        self.same_attr(a, b)
+            && a.order >> 16 == b.order >> 16
+            && ((a.order >> 16) & 0xFFFF != DYN_RANK || self.name(a, 2) == self.name(b, 2))
+    }
+
+    fn same_leaf(&self, a: &Entry, b: &Entry) -> bool {
+        self.same_entry(a, b) && a.order == b.order
+    }
+}
+
+/// Names in the layout are already JSON-escaped: only the quotes are added.
+fn write_json_str_raw(out: &mut Vec<u8>, escaped: &str) {
+    out.push(b'"');
+    out.extend_from_slice(escaped.as_bytes());
+    out.push(b'"');
+}
+
+/// Does entry `e` write the leaf whose canonical path is `path`? (Only used with length limits.)
+fn canonical_eq(b: &UserBuilder, e: &Entry, path: &str) -> bool {
+    let mut c = String::new();
+    if e.order >> 48 != 0 {
+        c.push_str(b.name(e, 0));
+        c.push(':');
+    }
+    c.push_str(b.name(e, 1));
+    if e.shape == Shape::Multi {
+        c.push_str(&format!("[type eq \"{}\"]", b.name(e, 2)));
+    }
+    if e.shape != Shape::Top {
+        c.push('.');
+        c.push_str(b.name(e, 3));
+    }
+    c.eq_ignore_ascii_case(path)
+}
+
+#[cfg(test)]
+#[path = "builder_tests.rs"]
+mod tests;

@@ -1,0 +1,170 @@
+//! Packing User documents into SCIM BulkRequests (Entra bulkUpload): at most `max_ops`
+//! operations and `max_payload_bytes` bytes each, compact JSON, deterministic bulkIds.
+
+use thiserror::Error;
+
+use super::coerce::write_json_str;
+
+/// Entra's documented limit of operations per bulkUpload request.
+pub const ENTRA_MAX_OPERATIONS: usize = 50;
+/// Entra documents no payload limit; 1 MiB is the common SCIM `bulk.maxPayloadSize`.
+pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 1 << 20;
+
+const HEAD: &[u8] = b"{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"],";
+const OPS: &[u8] = b"\"Operations\":[";
+const TAIL: &[u8] = b"]}";
+const OP_HEAD: &[u8] = b"{\"method\":\"POST\",\"bulkId\":";
+const OP_PATH: &[u8] = b",\"path\":\"/Users\",\"data\":";
+
+/// The bulkId of a user: its externalId with every byte outside `[A-Za-z0-9._-]` written as
+/// `~XX` (hex). Deterministic, injective (so unique per externalId) and safe in any JSON, URL or
+/// log line; ids made of safe characters are kept as they are, which keeps responses readable.
+pub fn bulk_id(external_id: &str) -> String {
+    let mut out = String::with_capacity(external_id.len());
+    for &b in external_id.as_bytes() {
+        if b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-' {
+            out.push(b as char);
+        } else {
+            out.push('~');
+            out.push_str(&format!("{b:02X}"));
+        }
+    }
+    out
+}
+
+/// One finished BulkRequest: its bytes, and the externalIds of its operations in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub bytes: Vec<u8>,
+    pub external_ids: Vec<String>,
+}
+
+#[derive(Debug, Error, PartialEq)]
+pub enum BulkError {
+    #[error("The user \"{external_id}\" needs {bytes} bytes as a bulk operation, more than the {limit}-byte request limit; shorten its attributes or raise --max-payload-bytes.")]
+    Oversize { external_id: String, bytes: usize, limit: usize },
+    #[error("A bulk request must allow 1 to {max} operations, not {given}; Entra accepts at most {ENTRA_MAX_OPERATIONS}.")]
+    BadBatchSize { given: usize, max: usize },
+    #[error(
+        "A payload limit of {0} bytes cannot hold even an empty bulk request; use at least 1024."
+    )]
+    BadPayloadLimit(usize),
+}
+
+/// Accumulates operations; hands back a finished [`Batch`] whenever the next operation would not
+/// fit. Reuse it for a whole run; call [`BulkWriter::finish`] at the end for the last batch.
+#[derive(Debug)]
+pub struct BulkWriter {
+    max_ops: usize,
+    max_bytes: usize,
+    fail_on_errors: Option<u32>,
+    buf: Vec<u8>,
+    ids: Vec<String>,
+    scratch: Vec<u8>,
+}
+
+impl BulkWriter {
+    /// `max_ops` may exceed 50 for generic SCIM servers (their `bulk.maxOperations`); the CLI
+    /// keeps it at ≤ 50 for Entra.
+    pub fn new(max_ops: usize, max_payload_bytes: usize) -> Result<BulkWriter, BulkError> {
+        if max_ops == 0 || max_ops > 10_000 {
+            return Err(BulkError::BadBatchSize { given: max_ops, max: 10_000 });
+        }
+        if max_payload_bytes < 1024 {
+            return Err(BulkError::BadPayloadLimit(max_payload_bytes));
+        }
+        let mut w = BulkWriter {
+            max_ops,
+            max_bytes: max_payload_bytes,
+            fail_on_errors: None,
+            buf: Vec::with_capacity(max_payload_bytes.min(1 << 20)),
+            ids: Vec::with_capacity(max_ops),
+            scratch: Vec::new(),
+        };
+        w.start();
+        Ok(w)
+    }
+
+    /// Send `failOnErrors: n` (omitted by default: Microsoft's samples send `null`, which some
+    /// SCIM servers reject).
+    pub fn with_fail_on_errors(mut self, n: Option<u32>) -> BulkWriter {
+        self.fail_on_errors = n;
+        self.buf.clear();
+        self.ids.clear();
+        self.start();
+        self
+    }
+
+    fn start(&mut self) {
+        self.buf.clear();
+        self.buf.extend_from_slice(HEAD);
+        if let Some(n) = self.fail_on_errors {
+            self.buf.extend_from_slice(format!("\"failOnErrors\":{n},").as_bytes());
+        }
+        self.buf.extend_from_slice(OPS);
+    }
+
+    fn empty_len(&self) -> usize {
+        let fail = self.fail_on_errors.map_or(0, |n| format!("\"failOnErrors\":{n},").len());
+        HEAD.len() + fail + OPS.len() + TAIL.len()
+    }
+
+    /// Operations in the batch being filled.
+    pub fn pending(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Add one user (compact JSON). Returns the previous batch when this user starts a new one.
+    /// A user that alone exceeds the payload limit is refused and nothing changes.
+    pub fn push(
+        &mut self,
+        external_id: &str,
+        user_json: &[u8],
+    ) -> Result<Option<Batch>, BulkError> {
+        self.scratch.clear();
+        self.scratch.extend_from_slice(OP_HEAD);
+        write_json_str(&mut self.scratch, &bulk_id(external_id));
+        self.scratch.extend_from_slice(OP_PATH);
+        self.scratch.extend_from_slice(user_json);
+        self.scratch.push(b'}');
+        let op_len = self.scratch.len();
+        if self.empty_len() + op_len > self.max_bytes {
+            return Err(BulkError::Oversize {
+                external_id: external_id.to_string(),
+                bytes: op_len,
+                limit: self.max_bytes,
+            });
+        }
+        let sep = usize::from(!self.ids.is_empty());
+        let fits = self.ids.len() < self.max_ops
+            && self.buf.len() + sep + op_len + TAIL.len() <= self.max_bytes;
+        let done = if fits { None } else { self.take() };
+        if !self.ids.is_empty() {
+            self.buf.push(b',');
+        }
+        self.buf.extend_from_slice(&self.scratch);
+        self.ids.push(external_id.to_string());
+        Ok(done)
+    }
+
+    /// The last, partly filled batch (None when empty).
+    pub fn finish(&mut self) -> Option<Batch> {
+        self.take()
+    }
+
+    fn take(&mut self) -> Option<Batch> {
+        if self.ids.is_empty() {
+            return None;
+        }
+        self.buf.extend_from_slice(TAIL);
+        let cap = self.buf.capacity();
+        let bytes = std::mem::replace(&mut self.buf, Vec::with_capacity(cap));
+        let external_ids = std::mem::take(&mut self.ids);
+        self.start();
+        Some(Batch { bytes, external_ids })
+    }
+}
+
+#[cfg(test)]
+#[path = "bulk_tests.rs"]
+mod tests;

@@ -1,0 +1,209 @@
+//! Coercing expression values to SCIM attribute types, and writing them as compact JSON.
+//!
+//! One conversion ([`to_scalar`]) feeds both outputs: [`coerce`] builds a `serde_json::Value`
+//! (tests, previews), [`write_coerced`] writes bytes straight into the document buffer (per row).
+
+use std::borrow::Cow;
+
+use base64::Engine;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat};
+
+use crate::eval::Value;
+use crate::schema::AttrType;
+
+/// A value already converted to its SCIM type.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Scalar<'a> {
+    Null,
+    Str(Cow<'a, str>),
+    Bool(bool),
+    Int(i64),
+    Dec(f64),
+    List(Vec<Scalar<'a>>),
+}
+
+/// Convert a value to the SCIM type `ty`. NULL stays `null` (the attribute is then omitted); a list
+/// becomes an array of converted items (for multi-valued leaves).
+pub fn coerce(value: &Value<'_>, ty: AttrType) -> Result<serde_json::Value, String> {
+    Ok(to_json(to_scalar(value, ty)?))
+}
+
+fn to_json(s: Scalar<'_>) -> serde_json::Value {
+    use serde_json::Value as J;
+    match s {
+        Scalar::Null => J::Null,
+        Scalar::Str(s) => J::String(s.into_owned()),
+        Scalar::Bool(b) => J::Bool(b),
+        Scalar::Int(i) => J::from(i),
+        // to_scalar only lets finite decimals through.
+        Scalar::Dec(d) => serde_json::Number::from_f64(d).map_or(J::Null, J::Number),
+        Scalar::List(items) => J::Array(items.into_iter().map(to_json).collect()),
+    }
+}
+
+/// Append the coerced value as compact JSON. Returns false (and writes nothing) for NULL.
+pub(crate) fn write_coerced(
+    value: &Value<'_>,
+    ty: AttrType,
+    out: &mut Vec<u8>,
+) -> Result<bool, String> {
+    let s = to_scalar(value, ty)?;
+    if s == Scalar::Null {
+        return Ok(false);
+    }
+    write_scalar(&s, out);
+    Ok(true)
+}
+
+pub(crate) fn write_scalar(s: &Scalar<'_>, out: &mut Vec<u8>) {
+    match s {
+        Scalar::Null => out.extend_from_slice(b"null"),
+        Scalar::Str(s) => write_json_str(out, s),
+        Scalar::Bool(true) => out.extend_from_slice(b"true"),
+        Scalar::Bool(false) => out.extend_from_slice(b"false"),
+        Scalar::Int(i) => {
+            // Writing into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, i);
+        }
+        Scalar::Dec(d) => {
+            let _ = serde_json::to_writer(&mut *out, d);
+        }
+        Scalar::List(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_scalar(item, out);
+            }
+            out.push(b']');
+        }
+    }
+}
+
+/// The conversion table. Error messages quote the value and name the expected form.
+pub(crate) fn to_scalar<'a>(value: &'a Value<'_>, ty: AttrType) -> Result<Scalar<'a>, String> {
+    let text = |v: &'a Value<'_>| -> Cow<'a, str> { v.as_text() };
+    match (value, ty) {
+        (Value::Null, _) => Ok(Scalar::Null),
+        (Value::List(items), _) => items
+            .iter()
+            .map(|v| match v {
+                Value::List(_) => Err("a list inside a list cannot be sent to SCIM".to_string()),
+                v => to_scalar(v, ty),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Scalar::List),
+        (_, AttrType::Complex) => Err(format!(
+            "{} cannot be assigned to a complex attribute; assign its sub-attributes instead",
+            quote(value)
+        )),
+        (_, AttrType::String | AttrType::Reference) => Ok(Scalar::Str(text(value))),
+        (Value::Bool(b), AttrType::Boolean) => Ok(Scalar::Bool(*b)),
+        (Value::Str(s), AttrType::Boolean) => match s.as_ref() {
+            "true" | "True" => Ok(Scalar::Bool(true)),
+            "false" | "False" => Ok(Scalar::Bool(false)),
+            _ => Err(format!(
+                "{} is not a boolean (expected true, false, True or False); map the source with Switch or IIF",
+                quote(value)
+            )),
+        },
+        (Value::Int(i), AttrType::Integer) => Ok(Scalar::Int(*i)),
+        (Value::Dec(_) | Value::Str(_), AttrType::Integer) => value
+            .as_i64()
+            .map(Scalar::Int)
+            .ok_or_else(|| format!("{} is not an integer", quote(value))),
+        (Value::Int(_) | Value::Dec(_) | Value::Str(_), AttrType::Decimal) => value
+            .as_f64()
+            .filter(|d| d.is_finite())
+            .map(Scalar::Dec)
+            .ok_or_else(|| format!("{} is not a decimal number", quote(value))),
+        (Value::Date(d), AttrType::DateTime) => {
+            Ok(Scalar::Str(Cow::Owned(d.to_rfc3339_opts(SecondsFormat::AutoSi, true))))
+        }
+        (Value::Str(s), AttrType::DateTime) => parse_datetime(s.trim())
+            .map(|d| Scalar::Str(Cow::Owned(d)))
+            .ok_or_else(|| {
+                format!(
+                    "{} is not an ISO 8601 date-time (expected e.g. 2024-03-01, 2024-03-01T08:30:00Z or 2024-03-01T08:30:00-05:00); convert it with FormatDateTime",
+                    quote(value)
+                )
+            }),
+        (Value::Str(s), AttrType::Binary) => {
+            if base64::engine::general_purpose::STANDARD.decode(s.as_bytes()).is_ok() {
+                Ok(Scalar::Str(text(value)))
+            } else {
+                Err(format!("{} is not base64 (SCIM binary values are base64-encoded)", quote(value)))
+            }
+        }
+        (_, ty) => Err(format!("{} ({}) cannot be converted to {ty}", quote(value), value.kind())),
+    }
+}
+
+/// ISO 8601 forms accepted for dateTime, normalised to RFC 3339 (`xsd:dateTime`):
+/// a date alone is midnight UTC; an explicit offset is kept; a local time is taken as UTC; Entra's
+/// own rendering (`3/1/2024 8:30:00 AM`, what date functions return as text) is UTC.
+pub fn parse_datetime(s: &str) -> Option<String> {
+    if s.len() == 10 {
+        let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+        return Some(format!("{}T00:00:00Z", d.format("%Y-%m-%d")));
+    }
+    // RFC 3339 allows a space or a lower-case t between date and time.
+    let norm: Cow<'_, str> = match s.as_bytes().get(10) {
+        Some(b' ' | b't') if s.as_bytes()[..10].iter().filter(|&&b| b == b'-').count() == 2 => {
+            Cow::Owned(format!("{}T{}", &s[..10], &s[11..]))
+        }
+        _ => Cow::Borrowed(s),
+    };
+    if let Ok(d) = DateTime::parse_from_rfc3339(&norm) {
+        return Some(d.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%m/%d/%Y %I:%M:%S %p"] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(&norm, fmt) {
+            return Some(d.and_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        }
+    }
+    None
+}
+
+fn quote(v: &Value<'_>) -> String {
+    match v {
+        Value::Str(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    }
+}
+
+/// Append `s` as a JSON string literal (same escapes as serde_json).
+pub(crate) fn write_json_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[(b >> 4) as usize]);
+                out.push(HEX[(b & 0xf) as usize]);
+            }
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+#[path = "coerce_tests.rs"]
+mod tests;

@@ -1,0 +1,282 @@
+//! Checks across the whole file: duplicate externalIds and userNames, and manager references
+//! (unknown manager, self-manager, cycles).
+//!
+//! Memory kept per row until `finish`: a 16-byte record (line, externalId number, manager number);
+//! each distinct externalId (or manager id) once: its bytes in a heap box (~16 bytes of allocator
+//! overhead) + ~30 bytes of hash-map slot + 4 bytes for its first row; each distinct userName once,
+//! lower-cased, with the same overheads. For 8-byte ids and 25-byte userNames that is about
+//! 16 + (8+16+30+4) + (25+16+30) ≈ 145 bytes per row, up to ~200 while a map grows. Duplicates
+//! add 8 bytes each. `finish` then needs ~25 more bytes per row, briefly.
+
+use std::collections::HashMap;
+
+/// What to do with rows sharing an externalId (or a userName).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnDuplicate {
+    /// Reject every row of the duplicate, naming the other lines (the data conflicts).
+    #[default]
+    Reject,
+    /// Keep the first row in input order, reject the others.
+    First,
+    /// Keep the last row in input order, reject the others.
+    Last,
+}
+
+/// How manager problems are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ManagerCheck {
+    #[default]
+    Warn,
+    Reject,
+    Off,
+}
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    line: u64,
+    id: u32,
+    manager: u32,
+}
+
+/// Feed every valid row with [`CrossRowChecks::push`] in input order, then call
+/// [`CrossRowChecks::finish`].
+#[derive(Debug, Default)]
+pub struct CrossRowChecks {
+    on_duplicate: OnDuplicate,
+    manager_check: ManagerCheck,
+    rows: Vec<Row>,
+    /// Interned externalIds and manager ids (a manager may be named before its own row).
+    ids: HashMap<Box<str>, u32>,
+    /// First row of each interned id (NONE for an id only named as a manager).
+    first_row: Vec<u32>,
+    /// Lower-cased userName → first row.
+    user_names: HashMap<Box<str>, u32>,
+    /// (first row, later row) pairs of repeated externalIds and userNames.
+    dup_ids: Vec<(u32, u32)>,
+    dup_names: Vec<(u32, u32)>,
+}
+
+/// The outcome: rejected lines with every reason, and warnings, both sorted by line.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CrossRowReport {
+    pub rejects: Vec<(u64, Vec<String>)>,
+    pub warnings: Vec<(u64, String)>,
+}
+
+impl CrossRowReport {
+    /// The reasons a line is rejected, if it is.
+    pub fn rejected(&self, line: u64) -> Option<&[String]> {
+        self.rejects.binary_search_by_key(&line, |r| r.0).ok().map(|i| self.rejects[i].1.as_slice())
+    }
+}
+
+/// Rows grouped by their first row, each group in input order, groups by first appearance.
+fn groups(pairs: &[(u32, u32)]) -> Vec<Vec<u32>> {
+    let mut sorted = pairs.to_vec();
+    sorted.sort_unstable();
+    let mut out: Vec<Vec<u32>> = Vec::new();
+    for (first, row) in sorted {
+        match out.last_mut() {
+            Some(g) if g[0] == first => g.push(row),
+            _ => out.push(vec![first, row]),
+        }
+    }
+    out
+}
+
+fn lines(v: impl Iterator<Item = u64>) -> String {
+    v.map(|l| l.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+impl CrossRowChecks {
+    pub fn new(on_duplicate: OnDuplicate, manager_check: ManagerCheck) -> Self {
+        CrossRowChecks { on_duplicate, manager_check, ..Default::default() }
+    }
+
+    fn intern(&mut self, id: &str) -> u32 {
+        if let Some(&n) = self.ids.get(id) {
+            return n;
+        }
+        let n = self.first_row.len() as u32;
+        self.ids.insert(id.into(), n);
+        self.first_row.push(NONE);
+        n
+    }
+
+    /// One valid row. `manager_id` is the row's `manager.value`, if set.
+    pub fn push(
+        &mut self,
+        line: u64,
+        external_id: &str,
+        user_name: &str,
+        manager_id: Option<&str>,
+    ) {
+        let id = self.intern(external_id);
+        let manager = match manager_id {
+            Some(m) if !m.is_empty() && self.manager_check != ManagerCheck::Off => self.intern(m),
+            _ => NONE,
+        };
+        let row = self.rows.len() as u32;
+        self.rows.push(Row { line, id, manager });
+        match self.first_row[id as usize] {
+            NONE => self.first_row[id as usize] = row,
+            first => self.dup_ids.push((first, row)),
+        }
+        let key = user_name.to_lowercase();
+        match self.user_names.get(key.as_str()) {
+            Some(&first) => self.dup_names.push((first, row)),
+            None => {
+                self.user_names.insert(key.into_boxed_str(), row);
+            }
+        }
+    }
+
+    pub fn finish(self) -> CrossRowReport {
+        let mut names: Vec<&str> = vec![""; self.first_row.len()];
+        for (k, &n) in &self.ids {
+            names[n as usize] = k;
+        }
+        let mut reasons: Vec<Vec<String>> = vec![Vec::new(); self.rows.len()];
+        let mut warnings: Vec<(u64, String)> = Vec::new();
+        for rows in groups(&self.dup_ids) {
+            let what = format!("externalId \"{}\"", names[self.rows[rows[0] as usize].id as usize]);
+            self.duplicates(&what, &rows, &mut reasons);
+        }
+        let mut user_names: Vec<&str> = vec![""; self.rows.len()];
+        for (k, &r) in &self.user_names {
+            user_names[r as usize] = k;
+        }
+        for rows in groups(&self.dup_names) {
+            // Rows already rejected as the same externalId are one person, not a second clash.
+            let live: Vec<u32> =
+                rows.iter().copied().filter(|&r| reasons[r as usize].is_empty()).collect();
+            if live.len() > 1 {
+                let what = format!("userName \"{}\"", user_names[rows[0] as usize]);
+                self.duplicates(&what, &live, &mut reasons);
+            }
+        }
+        if self.manager_check != ManagerCheck::Off {
+            let found = self.managers(&names, &reasons);
+            for (r, msg) in found {
+                match self.manager_check {
+                    ManagerCheck::Reject => reasons[r as usize].push(msg),
+                    _ => warnings.push((self.rows[r as usize].line, msg)),
+                }
+            }
+        }
+        let mut rejects: Vec<(u64, Vec<String>)> = self
+            .rows
+            .iter()
+            .zip(reasons)
+            .filter(|(_, why)| !why.is_empty())
+            .map(|(row, why)| (row.line, why))
+            .collect();
+        rejects.sort_by_key(|r| r.0);
+        warnings.sort_by_key(|w| w.0);
+        CrossRowReport { rejects, warnings }
+    }
+
+    fn duplicates(&self, what: &str, rows: &[u32], reasons: &mut [Vec<String>]) {
+        let line = |r: u32| self.rows[r as usize].line;
+        let keep = match self.on_duplicate {
+            OnDuplicate::Reject => None,
+            OnDuplicate::First => rows.first().copied(),
+            OnDuplicate::Last => rows.last().copied(),
+        };
+        for &r in rows {
+            if Some(r) == keep {
+                continue;
+            }
+            let msg = match keep {
+                None => format!(
+                    "duplicate {what}: also on line(s) {}; fix the source or choose one with --on-duplicate first|last",
+                    lines(rows.iter().filter(|&&o| o != r).map(|&o| line(o)))
+                ),
+                Some(k) => format!("duplicate {what}: line {} is kept instead", line(k)),
+            };
+            reasons[r as usize].push(msg);
+        }
+    }
+
+    /// (row, message) for unknown managers, self-managers and cycles among the surviving rows.
+    fn managers(&self, names: &[&str], reasons: &[Vec<String>]) -> Vec<(u32, String)> {
+        let mut out = Vec::new();
+        // The surviving row of each externalId.
+        let mut row_of: Vec<u32> = vec![NONE; self.first_row.len()];
+        let mut rejected_id = vec![false; self.first_row.len()];
+        for (r, row) in self.rows.iter().enumerate() {
+            if reasons[r].is_empty() {
+                row_of[row.id as usize] = r as u32;
+            } else {
+                rejected_id[row.id as usize] = true;
+            }
+        }
+        let alive = |r: usize| reasons[r].is_empty();
+        for (r, row) in self.rows.iter().enumerate().filter(|(r, _)| alive(*r)) {
+            if row.manager == NONE {
+                continue;
+            }
+            let m = names[row.manager as usize];
+            if row.manager == row.id {
+                out.push((r as u32, format!("manager \"{m}\" is the user itself")));
+            } else if row_of[row.manager as usize] == NONE {
+                let why = if rejected_id[row.manager as usize] {
+                    "its row is rejected, so Entra cannot link it"
+                } else {
+                    "no row of this file has that externalId"
+                };
+                out.push((r as u32, format!("manager \"{m}\" is not written: {why}")));
+            }
+        }
+        // Cycles (length ≥ 2; length 1 is the self-manager above). Each row points to at most one
+        // manager row, so one walk per row with stamps finds every cycle in O(rows).
+        let next = |r: usize| -> Option<usize> {
+            let row = &self.rows[r];
+            if row.manager == NONE || row.manager == row.id {
+                return None;
+            }
+            let m = row_of[row.manager as usize];
+            (m != NONE).then_some(m as usize)
+        };
+        let mut stamp = vec![0u32; self.rows.len()];
+        let mut path: Vec<usize> = Vec::new();
+        for start in (0..self.rows.len()).filter(|&r| alive(r)) {
+            if stamp[start] != 0 {
+                continue;
+            }
+            let walk = start as u32 + 1;
+            path.clear();
+            let mut cur = Some(start);
+            while let Some(r) = cur {
+                if stamp[r] == walk {
+                    // `r` is on this walk: the path from `r` on is a cycle.
+                    let from = path.iter().position(|&p| p == r).unwrap_or(0);
+                    let cycle = &path[from..];
+                    let ids: Vec<&str> =
+                        cycle.iter().map(|&c| names[self.rows[c].id as usize]).collect();
+                    let text = format!(
+                        "manager cycle: {} → {} (lines {})",
+                        ids.join(" → "),
+                        ids[0],
+                        lines(cycle.iter().map(|&c| self.rows[c].line))
+                    );
+                    out.extend(cycle.iter().map(|&c| (c as u32, text.clone())));
+                    break;
+                }
+                if stamp[r] != 0 {
+                    break;
+                }
+                stamp[r] = walk;
+                path.push(r);
+                cur = next(r);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+#[path = "crossrow_tests.rs"]
+mod tests;

@@ -1,0 +1,16 @@
+//! SCIM output: typing values, assembling User documents, validating them, cross-row checks and
+//! packing them into BulkRequests for Entra's bulkUpload.
+
+mod builder;
+mod bulk;
+mod coerce;
+mod crossrow;
+mod validate;
+
+pub use builder::UserBuilder;
+pub use bulk::{
+    bulk_id, Batch, BulkError, BulkWriter, DEFAULT_MAX_PAYLOAD_BYTES, ENTRA_MAX_OPERATIONS,
+};
+pub use coerce::{coerce, parse_datetime};
+pub use crossrow::{CrossRowChecks, CrossRowReport, ManagerCheck, OnDuplicate};
+pub use validate::validate;
