@@ -8,7 +8,7 @@ mod summary;
 mod transform;
 
 pub use summary::Summary;
-pub use transform::{assemble, transform, EmptyStrings, Outcome, UserDoc};
+pub use transform::{assemble, finish, transform, EmptyStrings, Outcome, Pending, UserDoc};
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -53,6 +53,8 @@ pub struct ConvertOptions {
 pub enum ConvertError {
     #[error("{0}")]
     Input(#[from] crate::input::InputError),
+    #[error("{0}")]
+    Options(String),
     #[error("cannot write output in {path}: {source}")]
     Output { path: String, source: io::Error },
 }
@@ -121,9 +123,8 @@ pub fn convert(
             };
             match outcome {
                 Outcome::User(u) => {
-                    checks.add(line, &u.external_id, &u.user_name, u.manager.as_deref());
-                    let doc = serde_json::to_vec(&u.doc).map_err(|e| out_err(dir)(io::Error::other(e)))?;
-                    spool.push(line, fields.into_iter(), &u.external_id, &doc).map_err(out_err(dir))?;
+                    checks.push(line, &u.external_id, &u.user_name, u.manager.as_deref());
+                    spool.push(line, fields.into_iter(), &u.external_id, &u.doc).map_err(out_err(dir))?;
                 }
                 Outcome::Rejected(reasons) => {
                     summary.add_rejection(reasons.iter().map(|(c, _)| c.clone()));
@@ -141,19 +142,27 @@ pub fn convert(
 
     // Cross-row decisions, then the second pass over the spool writes the users.
     let verdict = checks.finish();
-    for w in &verdict.warnings {
-        summary.add_warning(format!("{}: {}", source.position(w.line), w.message));
+    for (line, w) in &verdict.warnings {
+        summary.add_warning(format!("{}: {w}", source.position(*line)));
     }
     let mut reader = spool.into_reader().map_err(out_err(dir))?;
     let mut sink = UserSink::new(opts)?;
     while let Some(u) = reader.next_user().map_err(out_err(dir))? {
-        if let Some(reasons) = verdict.rejected.get(&u.line) {
-            summary.add_rejection(reasons.iter().map(|(c, _)| c.clone()));
-            let msgs: Vec<String> = reasons.iter().map(|(_, m)| m.clone()).collect();
-            rejects.write(&source.position(u.line), &msgs, u.fields.iter().map(String::as_str)).map_err(out_err(dir))?;
+        if let Some(reasons) = verdict.rejected(u.line) {
+            summary.add_rejection(reasons.iter().map(|m| category(m)));
+            rejects.write(&source.position(u.line), reasons, u.fields.iter().map(String::as_str)).map_err(out_err(dir))?;
             continue;
         }
-        sink.push(&u.external_id, &u.doc)?;
+        if let Err(e) = sink.push(&u.external_id, &u.doc) {
+            match e {
+                SinkError::Oversize(m) => {
+                    summary.add_rejection(["payload size".to_string()]);
+                    rejects.write(&source.position(u.line), &[m], u.fields.iter().map(String::as_str)).map_err(out_err(dir))?;
+                    continue;
+                }
+                SinkError::Fatal(e) => return Err(e),
+            }
+        }
         summary.users_written += 1;
     }
     summary.batches = sink.finish()?;
@@ -169,7 +178,23 @@ pub fn convert(
 }
 
 fn unreachable_pending() {
-    // choose_unique never returns Pending; nothing to do if a future change makes it.
+    // resolve_pending never returns Pending; nothing to do if a future change makes it.
+}
+
+/// Cross-row reasons start with what they are about (`duplicate externalId ...`).
+fn category(reason: &str) -> String {
+    reason.split(['"', ':']).next().unwrap_or(reason).trim().to_string()
+}
+
+enum SinkError {
+    Oversize(String),
+    Fatal(ConvertError),
+}
+
+impl From<ConvertError> for SinkError {
+    fn from(e: ConvertError) -> Self {
+        SinkError::Fatal(e)
+    }
 }
 
 /// Pick the SelectUniqueValue candidates in input order, then assemble.
@@ -179,17 +204,12 @@ pub fn resolve_pending(
     builder: &mut UserBuilder,
     p: transform::Pending,
 ) -> Outcome {
-    let mut values = p.values;
+    let mut values: Vec<(usize, crate::eval::Value<'_>)> = p.values;
     for (i, cands) in p.candidates {
         let t = &program.targets[i];
-        match uniques.choose(&t.resolved.canonical, &cands) {
-            Ok(v) => match crate::scim::coerce(&crate::eval::Value::Str(v.into()), t.resolved.ty) {
-                Ok(j) => values.push((i, j)),
-                Err(m) => return Outcome::Rejected(vec![(t.path.text.clone(), format!("{}: {m}", t.path.text))]),
-            },
-            Err(m) => {
-                return Outcome::Rejected(vec![(t.path.text.clone(), format!("{}: {m}", t.path.text))]);
-            }
+        match uniques.choose(&cands) {
+            Ok(v) => values.push((i, crate::eval::Value::Str(v.into()))),
+            Err(m) => return Outcome::Rejected(vec![(t.path.text.clone(), format!("{}: {m}", t.path.text))]),
         }
     }
     values.sort_by_key(|(i, _)| *i);
@@ -222,7 +242,8 @@ impl UserSink {
         let dir = opts.out_dir.clone();
         Ok(match (opts.format, opts.stdout) {
             (OutputFormat::Bulk, false) => {
-                UserSink::Bulk { dir, writer: BulkWriter::new(opts.batch_size, opts.max_payload_bytes), files: 0 }
+                let writer = BulkWriter::new(opts.batch_size, opts.max_payload_bytes).map_err(|e| ConvertError::Options(e.to_string()))?;
+                UserSink::Bulk { dir, writer, files: 0 }
             }
             (_, true) => UserSink::Ndjson { out: Box::new(io::BufWriter::new(io::stdout().lock())), file: None },
             (OutputFormat::Ndjson, false) => {
@@ -233,13 +254,17 @@ impl UserSink {
         })
     }
 
-    fn push(&mut self, external_id: &str, doc: &[u8]) -> Result<(), ConvertError> {
+    fn push(&mut self, external_id: &str, doc: &[u8]) -> Result<(), SinkError> {
         match self {
             UserSink::Bulk { dir, writer, files } => {
-                if let Some(batch) = writer.push(external_id, doc) {
-                    *files += 1;
-                    let path = dir.join(sinks::bulk_file_name(*files));
-                    sinks::write_atomic(&path, &batch).map_err(out_err(dir))?;
+                match writer.push(external_id, doc) {
+                    Ok(Some(batch)) => {
+                        *files += 1;
+                        let path = dir.join(sinks::bulk_file_name(*files));
+                        sinks::write_atomic(&path, &batch.bytes).map_err(out_err(dir))?;
+                    }
+                    Ok(None) => {}
+                    Err(e) => return Err(SinkError::Oversize(e.to_string())),
                 }
                 Ok(())
             }
@@ -248,7 +273,9 @@ impl UserSink {
                     Some(f) => f,
                     None => out,
                 };
-                w.write_all(doc).and_then(|_| w.write_all(b"\n")).map_err(|e| ConvertError::Output { path: "output".into(), source: e })
+                w.write_all(doc)
+                    .and_then(|_| w.write_all(b"\n"))
+                    .map_err(|e| SinkError::Fatal(ConvertError::Output { path: "output".into(), source: e }))
             }
         }
     }
@@ -256,9 +283,9 @@ impl UserSink {
     fn finish(self) -> Result<u64, ConvertError> {
         match self {
             UserSink::Bulk { dir, mut writer, mut files } => {
-                if let Some(batch) = writer.flush() {
+                if let Some(batch) = writer.finish() {
                     files += 1;
-                    sinks::write_atomic(&dir.join(sinks::bulk_file_name(files)), &batch).map_err(out_err(&dir))?;
+                    sinks::write_atomic(&dir.join(sinks::bulk_file_name(files)), &batch.bytes).map_err(out_err(&dir))?;
                 }
                 sinks::remove_stale_batches(&dir, files).map_err(out_err(&dir))?;
                 Ok(files as u64)

@@ -1,10 +1,11 @@
-//! One row to one outcome: evaluate every target, coerce to the SCIM type, assemble and validate
-//! the User. Runs on worker threads; everything it reads is shared and immutable.
+//! One row to one outcome: evaluate every target, coerce each value to its SCIM type straight
+//! into the per-thread User builder, then check the document. Runs on worker threads; everything
+//! it reads is shared and immutable.
 
 use crate::check::Program;
 use crate::eval::{Env, Flow, RowRef, Value};
 use crate::input::CellError;
-use crate::scim::{coerce, validate, UserBuilder};
+use crate::scim::UserBuilder;
 
 /// How empty strings produced by expressions are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -18,7 +19,8 @@ pub enum EmptyStrings {
 
 /// A finished user, ready for cross-row checks and batching.
 pub struct UserDoc {
-    pub doc: serde_json::Value,
+    /// Compact SCIM User JSON.
+    pub doc: Vec<u8>,
     pub external_id: String,
     pub user_name: String,
     pub manager: Option<String>,
@@ -26,7 +28,7 @@ pub struct UserDoc {
 
 /// A user whose SelectUniqueValue targets still have to be chosen, in input order.
 pub struct Pending {
-    pub values: Vec<(usize, serde_json::Value)>,
+    pub values: Vec<(usize, Value<'static>)>,
     pub candidates: Vec<(usize, Vec<String>)>,
 }
 
@@ -59,8 +61,10 @@ pub fn transform(
     }
     let mut results = Vec::with_capacity(program.targets.len());
     program.eval_row(env, row, &mut results);
-    let mut values: Vec<(usize, serde_json::Value)> = Vec::with_capacity(results.len());
+    let unique = program.targets.iter().any(|t| t.unique);
+    let mut pending: Vec<(usize, Value<'static>)> = Vec::new();
     let mut candidates = Vec::new();
+    builder.reset();
     for (i, (res, _redacted)) in results.into_iter().enumerate() {
         let t = &program.targets[i];
         match res {
@@ -74,45 +78,56 @@ pub fn transform(
                     v.into_items().into_iter().map(|x| x.to_string()).filter(|s| !s.is_empty()).collect();
                 candidates.push((i, c));
             }
-            Ok(v) => match coerce(&v, t.resolved.ty) {
-                Ok(j) => values.push((i, j)),
-                Err(m) => reasons.push((t.path.text.clone(), format!("{}: {m}", t.path.text))),
-            },
+            Ok(v) if unique => pending.push((i, v.into_owned())),
+            Ok(v) => {
+                if let Err(e) = builder.set_value(&t.resolved, &v) {
+                    reasons.push((t.path.text.clone(), e));
+                }
+            }
         }
     }
     if !reasons.is_empty() {
         return Outcome::Rejected(reasons);
     }
-    if !candidates.is_empty() {
-        return Outcome::Pending(Pending { values, candidates });
+    if unique {
+        return Outcome::Pending(Pending { values: pending, candidates });
     }
-    assemble(program, builder, &values)
+    finish(program, builder)
 }
 
-/// Build and validate the document from coerced target values.
-pub fn assemble(program: &Program, builder: &mut UserBuilder, values: &[(usize, serde_json::Value)]) -> Outcome {
-    builder.reset();
-    for (i, v) in values {
-        builder.set(&program.targets[*i].resolved, v.clone());
-    }
-    let doc = builder.finish();
-    let problems = validate(&doc, &program.schema);
+/// Check the document in the builder and take it out.
+pub fn finish(program: &Program, builder: &mut UserBuilder) -> Outcome {
+    let problems = builder.check();
     if !problems.is_empty() {
         return Outcome::Rejected(problems.into_iter().map(|p| (category(&p), p)).collect());
     }
-    let text = |k: &str| doc.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-    let external_id = text("externalId");
-    let user_name = text("userName");
-    let manager = doc
-        .get(crate::schema::ENTERPRISE)
-        .and_then(|e| e.get("manager"))
-        .and_then(|m| m.get("value"))
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
+    let get = |k: Option<usize>| k.and_then(|i| builder.get_str(&program.targets[i].resolved));
+    let external_id = get(program.keys.external_id).unwrap_or_default();
+    let user_name = get(program.keys.user_name).unwrap_or_default();
+    let manager = get(program.keys.manager);
+    let mut doc = Vec::with_capacity(512);
+    builder.finish_into(&mut doc);
     Outcome::User(UserDoc { doc, external_id, user_name, manager })
+}
+
+/// Assemble a pending user once its unique values are chosen (`chosen` holds them as values).
+pub fn assemble(program: &Program, builder: &mut UserBuilder, values: &[(usize, Value<'_>)]) -> Outcome {
+    builder.reset();
+    let mut reasons = Vec::new();
+    for (i, v) in values {
+        let t = &program.targets[*i];
+        if let Err(e) = builder.set_value(&t.resolved, v) {
+            reasons.push((t.path.text.clone(), e));
+        }
+    }
+    if !reasons.is_empty() {
+        return Outcome::Rejected(reasons);
+    }
+    finish(program, builder)
 }
 
 /// The summary groups reasons by the attribute they name (the text before the first ':').
 fn category(reason: &str) -> String {
-    reason.split(':').next().unwrap_or(reason).trim().to_string()
+    let head = reason.split(':').next().unwrap_or(reason);
+    head.split_whitespace().next().unwrap_or(head).to_string()
 }
