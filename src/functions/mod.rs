@@ -5,10 +5,26 @@ mod function;
 
 mod append;
 mod case;
+mod cdate;
 mod coalesce;
+mod date_add;
+mod date_diff;
+mod date_from_num;
+mod dates;
+mod format_date_time;
 mod iif;
 mod join;
+mod net_format;
+mod net_parse;
+mod net_regex;
+mod now;
+mod num_from_date;
+mod replace;
+mod replace_examples;
+mod select_unique_value;
 mod switch;
+#[cfg(test)]
+mod test_eval;
 mod to_lower;
 
 pub use examples::{example_env, run_example};
@@ -17,6 +33,7 @@ pub use function::{
     PrepareError, Prepared, Spec,
 };
 pub use iif::truthy;
+pub use select_unique_value::UniqueRegistry;
 
 /// What every function file imports.
 pub(crate) mod prelude {
@@ -30,9 +47,18 @@ pub(crate) mod prelude {
 pub fn all() -> &'static [&'static dyn Function] {
     static ALL: &[&dyn Function] = &[
         &append::Append,
+        &cdate::CDate,
         &coalesce::Coalesce,
+        &date_add::DateAdd,
+        &date_diff::DateDiff,
+        &date_from_num::DateFromNum,
+        &format_date_time::FormatDateTime,
         &iif::Iif,
         &join::Join,
+        &now::Now,
+        &num_from_date::NumFromDate,
+        &replace::Replace,
+        &select_unique_value::SelectUniqueValue,
         &switch::Switch,
         &to_lower::ToLower,
     ];
