@@ -2,14 +2,45 @@
 
 mod examples;
 mod function;
+#[cfg(test)]
+mod testutil;
+mod text;
 
 mod append;
+mod bit_and;
+mod c_bool;
+mod c_str;
 mod case;
 mod coalesce;
+mod convert_to_base64;
+mod convert_to_utf8_hex;
+mod count;
+mod default_domain;
+mod guid;
+mod ignore_flow_if_null_or_empty;
 mod iif;
+mod in_str;
+mod is_null;
+mod is_null_or_empty;
+mod is_present;
+mod is_string;
+mod item;
 mod join;
+mod left;
+mod len;
+mod mid;
+mod normalize_diacritics;
+mod not;
+mod p_case;
+mod random_string;
+mod redact;
+mod remove_duplicates;
+mod split;
+mod strip_spaces;
 mod switch;
 mod to_lower;
+mod to_upper;
+mod word;
 
 pub use examples::{example_env, run_example};
 pub use function::{
@@ -17,6 +48,9 @@ pub use function::{
     PrepareError, Prepared, Spec,
 };
 pub use iif::truthy;
+pub use normalize_diacritics::normalize_diacritics;
+pub use p_case::pcase;
+pub use strip_spaces::strip_spaces;
 
 /// What every function file imports.
 pub(crate) mod prelude {
@@ -30,11 +64,39 @@ pub(crate) mod prelude {
 pub fn all() -> &'static [&'static dyn Function] {
     static ALL: &[&dyn Function] = &[
         &append::Append,
+        &bit_and::BitAnd,
+        &c_bool::CBool,
         &coalesce::Coalesce,
+        &convert_to_base64::ConvertToBase64,
+        &convert_to_utf8_hex::ConvertToUtf8Hex,
+        &count::Count,
+        &c_str::CStr,
+        &default_domain::DefaultDomain,
+        &guid::Guid,
+        &ignore_flow_if_null_or_empty::IgnoreFlowIfNullOrEmpty,
         &iif::Iif,
+        &in_str::InStr,
+        &is_null::IsNull,
+        &is_null_or_empty::IsNullOrEmpty,
+        &is_present::IsPresent,
+        &is_string::IsString,
+        &item::Item,
         &join::Join,
+        &left::Left,
+        &len::Len,
+        &mid::Mid,
+        &normalize_diacritics::NormalizeDiacritics,
+        &not::Not,
+        &p_case::PCase,
+        &random_string::RandomString,
+        &redact::Redact,
+        &remove_duplicates::RemoveDuplicates,
+        &split::Split,
+        &strip_spaces::StripSpaces,
         &switch::Switch,
         &to_lower::ToLower,
+        &to_upper::ToUpper,
+        &word::Word,
     ];
     ALL
 }
