@@ -86,6 +86,10 @@ const CASES: &[(&str, &[&str], &str)] = &[
         &["--set", "PreferredFirstName=Jéssica Maria", "--set", "PreferredLastName=Smith"],
         "jessicamaria.smith@contoso.com",
     ),
+    // Extras from Entra cloud sync.
+    ("Trim([x])", &["--set", "x=  smtp:john@contoso.com "], "smtp:john@contoso.com"),
+    (r#"ConvertFromBase64("SGVsbG8gd29ybGQh", UTF8)"#, &[], "Hello world!"),
+    (r#"Switch([t], Error("unknown"), "Employee", "E")"#, &["--set", "t=Employee"], "E"),
 ];
 
 #[test]
@@ -133,6 +137,9 @@ fn evaluation_errors_exit_non_zero() {
     let (code, _, err) = eval("Item([p], 3)", &["--set-json", r#"p=["a"]"#]);
     assert_eq!(code, 1);
     assert!(err.contains("out of range"), "{err}");
+    let (code, _, err) = eval(r#"Error("no manager for this worker")"#, &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no manager for this worker"), "{err}");
     let (code, _, err) = eval("RandomString(300,0,0,0,0)", &[]);
     assert_eq!(code, 1);
     assert!(err.contains("at most 256"), "{err}");

@@ -12,10 +12,12 @@ mod c_bool;
 mod c_str;
 mod case;
 mod coalesce;
+mod convert_from_base64;
 mod convert_to_base64;
 mod convert_to_utf8_hex;
 mod count;
 mod default_domain;
+mod error;
 mod guid;
 mod ignore_flow_if_null_or_empty;
 mod iif;
@@ -40,6 +42,7 @@ mod strip_spaces;
 mod switch;
 mod to_lower;
 mod to_upper;
+mod trim;
 mod word;
 
 pub use examples::{example_env, run_example};
@@ -67,11 +70,13 @@ pub fn all() -> &'static [&'static dyn Function] {
         &bit_and::BitAnd,
         &c_bool::CBool,
         &coalesce::Coalesce,
+        &convert_from_base64::ConvertFromBase64,
         &convert_to_base64::ConvertToBase64,
         &convert_to_utf8_hex::ConvertToUtf8Hex,
         &count::Count,
         &c_str::CStr,
         &default_domain::DefaultDomain,
+        &error::Error,
         &guid::Guid,
         &ignore_flow_if_null_or_empty::IgnoreFlowIfNullOrEmpty,
         &iif::Iif,
@@ -96,6 +101,7 @@ pub fn all() -> &'static [&'static dyn Function] {
         &switch::Switch,
         &to_lower::ToLower,
         &to_upper::ToUpper,
+        &trim::Trim,
         &word::Word,
     ];
     ALL
