@@ -233,6 +233,7 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
         columns,
         let_names,
         lets,
+        keys: super::program::KeyTargets::find(&targets),
         targets,
         schema,
         tests,

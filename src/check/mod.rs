@@ -7,7 +7,7 @@ mod program;
 
 pub use expr::{ExprCompiler, Scope};
 pub use file::{check_file, CheckOptions, Checked};
-pub use program::{ExprProgram, Program, Target};
+pub use program::{ExprProgram, KeyTargets, Program, Target};
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::Span;

@@ -2,7 +2,7 @@
 //! row walks its nodes with a fresh per-row context.
 
 use crate::eval::{Cx, Env, EvalResult, Node, RowRef, TraceNode, Value};
-use crate::schema::{ResolvedTarget, Schema};
+use crate::schema::{ResolvedTarget, Schema, CORE_USER_URN, ENTERPRISE_USER_URN};
 use crate::syntax::ast::{Span, TargetPath, TestBlock};
 
 /// One `TARGET = EXPR` line, compiled.
@@ -18,6 +18,29 @@ pub struct Target {
     pub columns: Vec<usize>,
 }
 
+/// Where the targets that cross-row checks need are, if the mapping has them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct KeyTargets {
+    pub external_id: Option<usize>,
+    pub user_name: Option<usize>,
+    pub manager: Option<usize>,
+}
+
+impl KeyTargets {
+    pub fn find(targets: &[Target]) -> KeyTargets {
+        let pos = |urn: &str, attr: &str, sub: Option<&str>| {
+            targets.iter().position(|t| {
+                t.resolved.urn == urn && t.resolved.attr == attr && t.resolved.sub.as_deref() == sub
+            })
+        };
+        KeyTargets {
+            external_id: pos(CORE_USER_URN, "externalId", None),
+            user_name: pos(CORE_USER_URN, "userName", None),
+            manager: pos(ENTERPRISE_USER_URN, "manager", Some("value")),
+        }
+    }
+}
+
 pub struct Program {
     /// Column names; `Node::Column(i)` reads `columns[i]`. When the input's headers were known at
     /// compile time this *is* the header list, so a record is read without remapping.
@@ -26,6 +49,7 @@ pub struct Program {
     pub lets: Vec<Node>,
     pub targets: Vec<Target>,
     pub schema: Schema,
+    pub keys: KeyTargets,
     pub tests: Vec<TestBlock>,
     /// sha256 of the mapping text: delta state resends everything when it changes.
     pub hash: String,

@@ -14,14 +14,21 @@ pub enum Keyword {
     VbBinaryCompare,
     IgnoreAttributeFlow,
     IgnoreObjectFlow,
+    /// ConvertFromBase64's encodings (Entra cloud sync).
+    Unicode,
+    Utf8,
+    Ascii,
 }
 
 impl Keyword {
-    pub const ALL: [Keyword; 4] = [
+    pub const ALL: [Keyword; 7] = [
         Keyword::VbTextCompare,
         Keyword::VbBinaryCompare,
         Keyword::IgnoreAttributeFlow,
         Keyword::IgnoreObjectFlow,
+        Keyword::Unicode,
+        Keyword::Utf8,
+        Keyword::Ascii,
     ];
 
     pub fn name(self) -> &'static str {
@@ -30,6 +37,9 @@ impl Keyword {
             Keyword::VbBinaryCompare => "vbBinaryCompare",
             Keyword::IgnoreAttributeFlow => "IgnoreAttributeFlow",
             Keyword::IgnoreObjectFlow => "IgnoreObjectFlow",
+            Keyword::Unicode => "Unicode",
+            Keyword::Utf8 => "UTF8",
+            Keyword::Ascii => "ASCII",
         }
     }
 

@@ -2,8 +2,14 @@
 
 mod examples;
 mod function;
+#[cfg(test)]
+mod testutil;
+mod text;
 
 mod append;
+mod bit_and;
+mod c_bool;
+mod c_str;
 mod case;
 mod cdate;
 mod coalesce;
@@ -12,7 +18,21 @@ mod date_diff;
 mod date_from_num;
 mod dates;
 mod format_date_time;
+mod convert_from_base64;
+mod convert_to_base64;
+mod convert_to_utf8_hex;
+mod count;
+mod default_domain;
+mod error;
+mod guid;
+mod ignore_flow_if_null_or_empty;
 mod iif;
+mod in_str;
+mod is_null;
+mod is_null_or_empty;
+mod is_present;
+mod is_string;
+mod item;
 mod join;
 mod net_format;
 mod net_parse;
@@ -22,10 +42,24 @@ mod num_from_date;
 mod replace;
 mod replace_examples;
 mod select_unique_value;
+mod left;
+mod len;
+mod mid;
+mod normalize_diacritics;
+mod not;
+mod p_case;
+mod random_string;
+mod redact;
+mod remove_duplicates;
+mod split;
+mod strip_spaces;
 mod switch;
 #[cfg(test)]
 mod test_eval;
 mod to_lower;
+mod to_upper;
+mod trim;
+mod word;
 
 pub use examples::{example_env, run_example};
 pub use function::{
@@ -34,6 +68,9 @@ pub use function::{
 };
 pub use iif::truthy;
 pub use select_unique_value::UniqueRegistry;
+pub use normalize_diacritics::normalize_diacritics;
+pub use p_case::pcase;
+pub use strip_spaces::strip_spaces;
 
 /// What every function file imports.
 pub(crate) mod prelude {
@@ -47,20 +84,51 @@ pub(crate) mod prelude {
 pub fn all() -> &'static [&'static dyn Function] {
     static ALL: &[&dyn Function] = &[
         &append::Append,
+        &bit_and::BitAnd,
+        &c_bool::CBool,
         &cdate::CDate,
         &coalesce::Coalesce,
+        &convert_from_base64::ConvertFromBase64,
+        &convert_to_base64::ConvertToBase64,
+        &convert_to_utf8_hex::ConvertToUtf8Hex,
+        &count::Count,
+        &c_str::CStr,
         &date_add::DateAdd,
         &date_diff::DateDiff,
         &date_from_num::DateFromNum,
+        &default_domain::DefaultDomain,
+        &error::Error,
         &format_date_time::FormatDateTime,
+        &guid::Guid,
+        &ignore_flow_if_null_or_empty::IgnoreFlowIfNullOrEmpty,
         &iif::Iif,
+        &in_str::InStr,
+        &is_null::IsNull,
+        &is_null_or_empty::IsNullOrEmpty,
+        &is_present::IsPresent,
+        &is_string::IsString,
+        &item::Item,
         &join::Join,
+        &left::Left,
+        &len::Len,
+        &mid::Mid,
+        &normalize_diacritics::NormalizeDiacritics,
+        &not::Not,
         &now::Now,
         &num_from_date::NumFromDate,
+        &p_case::PCase,
+        &random_string::RandomString,
+        &redact::Redact,
+        &remove_duplicates::RemoveDuplicates,
         &replace::Replace,
         &select_unique_value::SelectUniqueValue,
+        &split::Split,
+        &strip_spaces::StripSpaces,
         &switch::Switch,
         &to_lower::ToLower,
+        &to_upper::ToUpper,
+        &trim::Trim,
+        &word::Word,
     ];
     ALL
 }

@@ -72,7 +72,7 @@ pub struct Delta {
 /// The document that disables a leaver.
 pub fn disable_doc(external_id: &str) -> serde_json::Value {
     serde_json::json!({
-        "schemas": [crate::schema::CORE, crate::schema::ENTERPRISE],
+        "schemas": [crate::schema::CORE_USER_URN, crate::schema::ENTERPRISE_USER_URN],
         "externalId": external_id,
         "active": false,
     })
