@@ -79,7 +79,6 @@ pub fn preview(
     let mut uniques = UniqueRegistry::new();
     let mut checks = CrossRowChecks::new(OnDuplicate::Reject, ManagerCheck::Warn);
     let mut rows: Vec<PreviewRow> = Vec::new();
-    let mut results = Vec::new();
     while let Some(item) = source.next_item()? {
         let row = match item {
             Item::Row(r) => r,
@@ -104,11 +103,12 @@ pub fn preview(
             outcome = resolve_pending(program, &mut uniques, &mut builder, p);
         }
         if let Outcome::User(u) = &outcome {
-            checks.add(row.line, &u.external_id, &u.user_name, u.manager.as_deref());
+            checks.push(row.line, &u.external_id, &u.user_name, u.manager.as_deref());
         }
         if !selected(sel, rows.len(), row.line, program, &row.record) {
             continue;
         }
+        let mut results = Vec::new();
         program.eval_row(env, RowRef::Record(&row.record), &mut results);
         let targets = program
             .targets
@@ -117,7 +117,7 @@ pub fn preview(
             .map(|(t, (res, redacted))| view(program, t, res, redacted))
             .collect();
         let (name, reasons, scim) = match outcome {
-            Outcome::User(u) => ("user", vec![], Some(u.doc)),
+            Outcome::User(u) => ("user", vec![], serde_json::from_slice(&u.doc).ok()),
             Outcome::Rejected(r) => ("rejected", r.into_iter().map(|(_, m)| m).collect(), None),
             Outcome::Skipped => ("skipped", vec![], None),
             Outcome::Pending(_) => ("user", vec![], None),
@@ -134,12 +134,12 @@ pub fn preview(
     }
     let verdict = checks.finish();
     for r in &mut rows {
-        if let Some(reasons) = verdict.rejected.get(&r.line) {
+        if let Some(reasons) = verdict.rejected(r.line) {
             r.outcome = "rejected".into();
             r.scim = None;
-            r.reasons.extend(reasons.iter().map(|(_, m)| m.clone()));
+            r.reasons.extend(reasons.iter().cloned());
         }
-        r.warnings.extend(verdict.warnings.iter().filter(|w| w.line == r.line).map(|w| w.message.clone()));
+        r.warnings.extend(verdict.warnings.iter().filter(|w| w.0 == r.line).map(|w| w.1.clone()));
     }
     Ok(rows)
 }

@@ -4,8 +4,15 @@
 use clap::{Parser, Subcommand};
 
 mod check;
+mod common;
+mod convert;
 mod eval;
 mod functions;
+mod init;
+mod preview;
+mod test;
+
+pub use common::{load_program, RunArgs};
 
 /// Exit codes, documented in `--help` and the README.
 pub mod exit {
@@ -24,7 +31,11 @@ Exit codes:
   2  partial: some rows were rejected (the other files are still written)
 
 The authoring loop:
+  hr2scim init hr.csv --out mapping.map         # a starter mapping from your export
   hr2scim check mapping.map --input hr.csv      # every mistake at once, with carets and hints
+  hr2scim preview mapping.map hr.csv --rows 3   # what the first rows become, target by target
+  hr2scim test mapping.map                      # the test blocks in the mapping
+  hr2scim convert mapping.map hr.csv --out out/ # SCIM BulkRequests, rejects.csv, summary.json
   hr2scim eval 'Join(\", \", [sn], [gn])' --set sn=Doe --set gn=John
   hr2scim functions Replace                    # what a function does, with examples";
 
@@ -39,8 +50,16 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Convert an HR export into SCIM BulkRequest files (the main job).
+    Convert(convert::ConvertArgs),
     /// Check a mapping file: syntax, functions, arguments, columns, targets. Reports every problem.
     Check(check::CheckArgs),
+    /// Show what a mapping makes of some rows, target by target; nothing is written or sent.
+    Preview(preview::PreviewArgs),
+    /// Run the test blocks of mappings, or a snapshot test of a whole conversion.
+    Test(test::TestArgs),
+    /// Write a starter mapping from an export's headers and first rows.
+    Init(init::InitArgs),
     /// Evaluate one expression offline and print its value as Entra renders it.
     Eval(eval::EvalArgs),
     /// List the built-in functions, or show one function's documentation and examples.
@@ -49,7 +68,11 @@ pub enum Command {
 
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
+        Command::Convert(a) => convert::run(a),
         Command::Check(a) => check::run(a),
+        Command::Preview(a) => preview::run(a),
+        Command::Test(a) => test::run(a),
+        Command::Init(a) => init::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Functions(a) => functions::run(a),
     }

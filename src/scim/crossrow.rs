@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 /// What to do with rows sharing an externalId (or a userName).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum OnDuplicate {
     /// Reject every row of the duplicate, naming the other lines (the data conflicts).
     #[default]
@@ -23,7 +23,7 @@ pub enum OnDuplicate {
 }
 
 /// How manager problems are reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ManagerCheck {
     #[default]
     Warn,
