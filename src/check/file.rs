@@ -255,15 +255,26 @@ fn check_length(span: &Span, src: &str, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Columns in the order an evaluation reads them, expanding `let`s where they are used.
 fn collect_columns(node: &Node, lets: &[Node], cols: &mut Vec<usize>, seen: &mut Vec<usize>) {
-    node.columns(cols);
-    let mut ls = Vec::new();
-    node.lets(&mut ls);
-    for l in ls {
-        if !seen.contains(&l) && l < lets.len() {
-            seen.push(l);
-            collect_columns(&lets[l], lets, cols, seen);
+    match node {
+        Node::Column(c) => {
+            if !cols.contains(c) {
+                cols.push(*c);
+            }
         }
+        Node::Let(l) => {
+            if !seen.contains(l) && *l < lets.len() {
+                seen.push(*l);
+                collect_columns(&lets[*l], lets, cols, seen);
+            }
+        }
+        Node::Call(c) => c.args.iter().flatten().for_each(|a| collect_columns(a, lets, cols, seen)),
+        Node::Compare(c) => {
+            collect_columns(&c.1, lets, cols, seen);
+            collect_columns(&c.2, lets, cols, seen);
+        }
+        _ => {}
     }
 }
 
