@@ -8,6 +8,7 @@ use super::{exit, load_program, RunArgs};
 use crate::input::InputArgs;
 use crate::pipeline::{convert, ConvertOptions, EmptyStrings, OutputFormat};
 use crate::scim::{ManagerCheck, OnDuplicate};
+use crate::state::{Delta, LeaverPolicy, MaxLeavers, State};
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -49,9 +50,45 @@ pub struct ConvertArgs {
     #[arg(long, value_enum, default_value_t)]
     pub manager_check: ManagerCheck,
     #[command(flatten)]
+    pub delta: DeltaArgs,
+    #[command(flatten)]
     pub run: RunArgs,
     #[command(flatten)]
     pub input_args: InputArgs,
+}
+
+/// Delta runs: send only what changed since the last run recorded in a state file.
+#[derive(Args, Debug, Clone)]
+pub struct DeltaArgs {
+    /// State file of the previous run: only new and changed users are written, and the file is
+    /// updated (atomically) once the run has finished. Missing file = first run (everyone).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Users in the state but not in this export: `ignore` (report only) or `disable` (send
+    /// `active: false` for each). Needs --state.
+    #[arg(long, value_enum, default_value_t, requires = "state")]
+    pub leavers: LeaverPolicy,
+    /// Stop before writing anything when more leavers than this appear (a count, or a
+    /// percentage of the previous run's users): a truncated export must not disable the company.
+    #[arg(long, default_value = "5%", value_name = "N|P%")]
+    pub max_leavers: MaxLeavers,
+    /// Do not resend everyone when the mapping changed since the state was written.
+    #[arg(long, requires = "state")]
+    pub assume_mapping_unchanged: bool,
+}
+
+impl DeltaArgs {
+    /// Load the previous state and prepare the delta, or print why not.
+    pub fn load(&self, mapping_hash: &str) -> Result<Option<Delta>, i32> {
+        let Some(path) = &self.state else { return Ok(None) };
+        match State::load(path) {
+            Ok(s) => Ok(Some(Delta::new(s, mapping_hash, self.assume_mapping_unchanged))),
+            Err(e) => {
+                eprintln!("error: {e}");
+                Err(exit::FATAL)
+            }
+        }
+    }
 }
 
 pub fn run(args: ConvertArgs) -> i32 {
@@ -69,14 +106,27 @@ pub fn run(args: ConvertArgs) -> i32 {
         manager_check: args.manager_check,
         chunk_rows: 4096,
         quiet: args.run.quiet,
+        leavers: args.delta.leavers,
+        max_leavers: args.delta.max_leavers,
     };
-    let summary = match convert(&ctx.program, &ctx.env, ctx.source.as_mut(), &mut ctx.uniques, &opts) {
+    let mut delta = match args.delta.load(&ctx.program.hash) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let summary = match convert(&ctx.program, &ctx.env, ctx.source.as_mut(), &mut ctx.uniques, &opts, delta.as_mut()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return exit::FATAL;
         }
     };
+    if let (Some(d), Some(path)) = (delta, &args.delta.state) {
+        // Written only now that the run's outcome is known: a failed run keeps the old state.
+        if let Err(e) = d.into_state().save(path, &ctx.program.hash, ctx.env.now) {
+            eprintln!("error: {e}");
+            return exit::FATAL;
+        }
+    }
     if !args.run.quiet {
         eprint!("{}", summary.human());
     }
@@ -100,5 +150,7 @@ pub fn default_options(out_dir: std::path::PathBuf, quiet: bool) -> ConvertOptio
         manager_check: ManagerCheck::default(),
         chunk_rows: 4096,
         quiet,
+        leavers: LeaverPolicy::Ignore,
+        max_leavers: MaxLeavers::Percent(5.0),
     }
 }

@@ -10,6 +10,7 @@ mod eval;
 mod functions;
 mod init;
 mod preview;
+mod state;
 mod test;
 
 pub use common::{load_program, RunArgs};
@@ -60,6 +61,8 @@ pub enum Command {
     Test(test::TestArgs),
     /// Write a starter mapping from an export's headers and first rows.
     Init(init::InitArgs),
+    /// Inspect delta state, and see what the next run would send.
+    State(state::StateArgs),
     /// Evaluate one expression offline and print its value as Entra renders it.
     Eval(eval::EvalArgs),
     /// List the built-in functions, or show one function's documentation and examples.
@@ -73,6 +76,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Preview(a) => preview::run(a),
         Command::Test(a) => test::run(a),
         Command::Init(a) => init::run(a),
+        Command::State(a) => state::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Functions(a) => functions::run(a),
     }

@@ -126,7 +126,7 @@ fn run_snapshot(mapping: &Path, input: &str, args: &TestArgs) -> i32 {
         return exit::FATAL;
     };
     let opts = super::convert::default_options(tmp.path().to_path_buf(), true);
-    if let Err(e) = crate::pipeline::convert(&ctx.program, &ctx.env, ctx.source.as_mut(), &mut ctx.uniques, &opts) {
+    if let Err(e) = crate::pipeline::convert(&ctx.program, &ctx.env, ctx.source.as_mut(), &mut ctx.uniques, &opts, None) {
         eprintln!("error: {e}");
         return exit::FATAL;
     }

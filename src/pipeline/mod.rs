@@ -22,6 +22,7 @@ use crate::functions::UniqueRegistry;
 use crate::input::{Item, Source};
 use crate::scim::{BulkWriter, CrossRowChecks, ManagerCheck, OnDuplicate, UserBuilder};
 use crate::sinks::{self, RejectsWriter};
+use crate::state::{disable_doc, Delta, LeaverPolicy, MaxLeavers};
 use spool::SpoolWriter;
 
 /// How the users are written.
@@ -46,6 +47,9 @@ pub struct ConvertOptions {
     pub manager_check: ManagerCheck,
     pub chunk_rows: usize,
     pub quiet: bool,
+    /// Leaver handling for delta runs (used only when a [`Delta`] is passed to [`convert`]).
+    pub leavers: LeaverPolicy,
+    pub max_leavers: MaxLeavers,
 }
 
 /// Errors that stop a run (row problems never do: they go to rejects).
@@ -55,6 +59,8 @@ pub enum ConvertError {
     Input(#[from] crate::input::InputError),
     #[error("{0}")]
     Options(String),
+    #[error("{0}")]
+    Leavers(String),
     #[error("cannot write output in {path}: {source}")]
     Output { path: String, source: io::Error },
 }
@@ -70,6 +76,7 @@ pub fn convert(
     source: &mut dyn Source,
     uniques: &mut UniqueRegistry,
     opts: &ConvertOptions,
+    mut delta: Option<&mut Delta>,
 ) -> Result<Summary, ConvertError> {
     let started = Instant::now();
     let dir = opts.out_dir.as_path();
@@ -123,10 +130,19 @@ pub fn convert(
             };
             match outcome {
                 Outcome::User(u) => {
+                    if let Some(d) = delta.as_deref_mut() {
+                        d.seen(&u.external_id);
+                    }
                     checks.push(line, &u.external_id, &u.user_name, u.manager.as_deref());
                     spool.push(line, fields.into_iter(), &u.external_id, &u.doc).map_err(out_err(dir))?;
                 }
                 Outcome::Rejected(reasons) => {
+                    // A row rejected today is not a leaver: its previous state stays.
+                    if let (Some(d), Item::Row(r)) = (delta.as_deref_mut(), item) {
+                        if let Some(id) = external_id_of(program, env, r) {
+                            d.seen(&id);
+                        }
+                    }
                     summary.add_rejection(reasons.iter().map(|(c, _)| c.clone()));
                     let msgs: Vec<String> = reasons.into_iter().map(|(_, m)| m).collect();
                     rejects.write(&position, &msgs, fields).map_err(out_err(dir))?;
@@ -145,6 +161,16 @@ pub fn convert(
     for (line, w) in &verdict.warnings {
         summary.add_warning(format!("{}: {w}", source.position(*line)));
     }
+    // Leavers are known once every id of the export was seen: stop before writing anything
+    // when there are more than the safety threshold allows.
+    let leavers = match delta.as_deref_mut() {
+        Some(d) => {
+            let l = d.leavers();
+            d.check_threshold(l.len(), opts.max_leavers, opts.leavers).map_err(ConvertError::Leavers)?;
+            l
+        }
+        None => Vec::new(),
+    };
     let mut reader = spool.into_reader().map_err(out_err(dir))?;
     let mut sink = UserSink::new(opts)?;
     while let Some(u) = reader.next_user().map_err(out_err(dir))? {
@@ -153,9 +179,17 @@ pub fn convert(
             rejects.write(&source.position(u.line), reasons, u.fields.iter().map(String::as_str)).map_err(out_err(dir))?;
             continue;
         }
+        if let Some(d) = delta.as_deref_mut() {
+            if !d.offer(&u.external_id, &u.doc) {
+                continue;
+            }
+        }
         if let Err(e) = sink.push(&u.external_id, &u.doc) {
             match e {
                 SinkError::Oversize(m) => {
+                    if let Some(d) = delta.as_deref_mut() {
+                        d.revert(&u.external_id);
+                    }
                     summary.add_rejection(["payload size".to_string()]);
                     rejects.write(&source.position(u.line), &[m], u.fields.iter().map(String::as_str)).map_err(out_err(dir))?;
                     continue;
@@ -164,6 +198,27 @@ pub fn convert(
             }
         }
         summary.users_written += 1;
+    }
+    if let Some(d) = delta.as_deref_mut() {
+        if opts.leavers == LeaverPolicy::Disable {
+            for id in &leavers {
+                let doc = serde_json::to_vec(&disable_doc(id)).unwrap_or_default();
+                match sink.push(id, &doc) {
+                    Ok(()) => d.disabled(id, &doc),
+                    Err(SinkError::Oversize(m)) => summary.add_warning(format!("leaver {id}: {m}")),
+                    Err(SinkError::Fatal(e)) => return Err(e),
+                }
+            }
+        } else if !leavers.is_empty() {
+            let shown: Vec<&str> = leavers.iter().take(10).map(String::as_str).collect();
+            summary.add_warning(format!(
+                "{} user(s) of the state are not in this export (not disabled without --leavers disable): {}{}",
+                leavers.len(),
+                shown.join(", "),
+                if leavers.len() > 10 { ", ..." } else { "" }
+            ));
+        }
+        summary.delta = Some(d.counts.clone());
     }
     summary.batches = sink.finish()?;
     rejects.finish().map_err(out_err(dir))?;
@@ -175,6 +230,16 @@ pub fn convert(
     let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
     sinks::write_atomic(&dir.join("summary.json"), &json).map_err(out_err(dir))?;
     Ok(summary)
+}
+
+/// The externalId a rejected row would have had, so a delta run does not take it for a leaver.
+fn external_id_of(program: &Program, env: &Env, row: &crate::input::Row) -> Option<String> {
+    let t = program.keys.external_id?;
+    let mut cx = program.cx(env, RowRef::Record(&row.record));
+    match cx.eval(&program.targets[t].node) {
+        Ok(v) if !v.is_null_or_empty() => Some(v.to_string()),
+        _ => None,
+    }
 }
 
 fn unreachable_pending() {

@@ -17,6 +17,9 @@ pub struct Summary {
     /// The first warnings, in full (all of them are counted above).
     pub warning_samples: Vec<String>,
     pub batches: u64,
+    /// Delta runs only: new, changed, unchanged users and leavers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta: Option<crate::state::DeltaCounts>,
     pub elapsed_secs: f64,
     pub rows_per_sec: f64,
     pub output: String,
@@ -43,6 +46,18 @@ impl Summary {
             "{}: {} rows read, {} users written in {} batch(es), {} rejected, {} skipped, {} warning(s)\n",
             self.input, self.rows_read, self.users_written, self.batches, self.rejected, self.skipped, self.warnings
         );
+        if let Some(d) = &self.delta {
+            s.push_str(&format!(
+                "  delta: {} new, {} changed, {} unchanged (not written), {} leaver(s): {} disabled, {} held back{}\n",
+                d.new,
+                d.changed,
+                d.unchanged,
+                d.leavers,
+                d.leavers_disabled,
+                d.leavers_held_back,
+                if d.mapping_changed { "; the mapping changed, so everyone was written" } else { "" }
+            ));
+        }
         for (reason, n) in &self.rejected_by_reason {
             s.push_str(&format!("  rejected: {n:>7}  {reason}\n"));
         }

@@ -67,6 +67,8 @@ pub struct Delta {
     seen: HashSet<String>,
     send_all: bool,
     pub counts: DeltaCounts,
+    /// When set, every decision is kept as (externalId, "new" | "changed") for `state diff`.
+    pub record: Option<Vec<(String, &'static str)>>,
 }
 
 /// The document that disables a leaver.
@@ -88,7 +90,8 @@ impl Delta {
             next,
             seen: HashSet::new(),
             send_all,
-            counts: DeltaCounts { mapping_changed, ..DeltaCounts::default() },
+            counts: DeltaCounts { mapping_changed: send_all, ..DeltaCounts::default() },
+            record: None,
         }
     }
 
@@ -96,13 +99,22 @@ impl Delta {
     pub fn offer(&mut self, external_id: &str, doc: &[u8]) -> bool {
         self.seen.insert(external_id.to_string());
         let h = doc_hash(doc);
-        match self.previous.users.get(external_id) {
-            None => self.counts.new += 1,
+        let kind = match self.previous.users.get(external_id) {
+            None => {
+                self.counts.new += 1;
+                "new"
+            }
             Some(old) if *old == h && !self.send_all => {
                 self.counts.unchanged += 1;
                 return false;
             }
-            Some(_) => self.counts.changed += 1,
+            Some(_) => {
+                self.counts.changed += 1;
+                "changed"
+            }
+        };
+        if let Some(r) = self.record.as_mut() {
+            r.push((external_id.to_string(), kind));
         }
         self.next.insert(external_id.to_string(), h);
         true
@@ -156,6 +168,11 @@ impl Delta {
             Some(h) => self.next.insert(external_id.to_string(), *h),
             None => self.next.remove(external_id),
         };
+    }
+
+    /// The previous run's header, if the state file had one.
+    pub fn previous_header(&self) -> Option<&super::Header> {
+        self.previous.header.as_ref()
     }
 
     /// The state to save after the run's outcome is known.

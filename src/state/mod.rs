@@ -8,7 +8,7 @@
 
 mod delta;
 
-pub use delta::{Delta, DeltaCounts, LeaverPolicy, MaxLeavers};
+pub use delta::{disable_doc, Delta, DeltaCounts, LeaverPolicy, MaxLeavers};
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Write};
