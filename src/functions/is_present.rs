@@ -10,7 +10,8 @@ static SPEC: Spec = Spec {
     doc: "The exact inverse of IsNullOrEmpty. REF-2021's example, Switch(IsPresent([a]), [a], \
           IsPresent([b]), [b], ...), was copied from Connect sync, whose Switch takes \
           condition/value pairs; under provisioning Switch it is meaningless (reference A15), and \
-          REF-LIVE warns against IsPresent as a Switch source. It is not an example here.",
+          REF-LIVE warns against IsPresent as a Switch source. Its example below shows the \
+          wrong result it gives.",
     params: &[Param::req("expression", ParamKind::Any, "The value to test.")],
     min_args: 1,
     max_args: Some(1),
@@ -27,6 +28,15 @@ static SPEC: Spec = Spec {
             columns: &[],
             expected: Expected::Text("False"),
             note: "REF: NULL",
+        },
+        Example {
+            expr: "Switch(IsPresent([directManager]),[directManager], IsPresent([skiplevelManager]),[skiplevelManager], IsPresent([director]),[director])",
+            columns: &[("directManager", "M1"), ("skiplevelManager", "S1")],
+            expected: Expected::Text("S1"),
+            note: "REF's own example, copied from Connect sync (A15): under provisioning Switch \
+                   the source True matches the first key True, so it returns the skip-level \
+                   manager although the direct manager is present; shown to document why not \
+                   to use it",
         },
         Example {
             expr: r#"Switch([country], [country], "", "Other")"#,

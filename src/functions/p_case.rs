@@ -4,7 +4,6 @@ use std::borrow::Cow;
 
 use unicode_normalization::char::{is_combining_mark, is_public_assigned};
 
-use super::case::{convert_case, Case};
 use super::prelude::*;
 use super::same_or_owned;
 
@@ -92,25 +91,30 @@ fn title(c: char) -> char {
 }
 
 /// Proper-cases `s`; the input comes back borrowed when it was already in proper case.
+/// Lower-casing and title-casing happen in one pass, so the result is the only allocation.
 pub fn pcase<'r>(s: Cow<'r, str>, separators: Option<&str>) -> Cow<'r, str> {
-    let out = {
-        let lower = convert_case(Cow::Borrowed(&*s), None, Case::Lower);
-        let mut out = String::with_capacity(lower.len());
-        let mut in_word = false;
-        for c in lower.chars() {
-            let (push, word) = match separators {
-                Some(seps) if seps.contains(c) => (c, false),
-                Some(_) if in_word => (c, true),
-                Some(_) => (title(c), true),
-                None if in_word => (c, c == '\'' || !is_separator(c)),
-                None if is_letter(c) => (title(c), true),
-                None => (c, false),
-            };
-            out.push(push);
-            in_word = word;
-        }
-        out
+    let mut out = String::with_capacity(s.len());
+    let mut in_word = false;
+    let mut step = |c: char, out: &mut String| {
+        let (push, word) = match separators {
+            Some(seps) if seps.contains(c) => (c, false),
+            Some(_) if in_word => (c, true),
+            Some(_) => (title(c), true),
+            None if in_word => (c, c == '\'' || !is_separator(c)),
+            None if is_letter(c) => (title(c), true),
+            None => (c, false),
+        };
+        out.push(push);
+        in_word = word;
     };
+    for c in s.chars() {
+        if c.is_ascii() {
+            step(c.to_ascii_lowercase(), &mut out);
+        } else {
+            // Invariant lower case, as ToLower does (case.rs): char by char.
+            c.to_lowercase().for_each(|l| step(l, &mut out));
+        }
+    }
     same_or_owned(s, out)
 }
 

@@ -76,7 +76,7 @@ const MAX_LENGTH: i64 = 256;
 /// Checks the numbers; `Err` is a user-facing sentence.
 fn check(length: i64, mins: [i64; 4], avoid: &str) -> Result<(), String> {
     if !(0..=MAX_LENGTH).contains(&length) {
-        return Err(format!("Length must be between 0 and at most 256, got {length}"));
+        return Err(format!("Length can be at most 256 and cannot be negative, got {length}"));
     }
     for (m, (_, name)) in mins.iter().zip(CLASSES) {
         if *m < 0 {

@@ -12,8 +12,9 @@ static SPEC: Spec = Spec {
     doc: "Each character of Delimiters splits words; runs of adjacent delimiters do not make \
           empty words (reference A12), so Word(\"a,,b\", 2, \",\") is b. Microsoft's rules: \
           WordNumber < 1 gives \"\"; a NULL string gives \"\"; fewer words than WordNumber gives \
-          \"\". With Delimiters \"\" the whole (non-empty) string is word 1. The result borrows \
-          from the input.",
+          \"\". With Delimiters \"\" the whole (non-empty) string is word 1. Microsoft types String \
+          as a multi-valued attribute without saying how one is read; hr2scim takes its text \
+          rendering (values joined with ','). The result borrows from the input.",
     params: &[
         Param::req("String", ParamKind::Str, "Text to take a word from."),
         Param::req("WordNumber", ParamKind::Int, "1-based word number."),
