@@ -10,3 +10,4 @@ pub mod eval;
 pub mod functions;
 pub mod schema;
 pub mod syntax;
+pub mod upload;
