@@ -123,9 +123,7 @@ impl<'p: 'r, 'r> Cx<'p, 'r> {
     fn eval_traced(&mut self, node: &'p Node) -> EvalResult<'r> {
         let label = match node {
             Node::Column(i) => format!("[{}]", self.column_name(*i)),
-            Node::Let(i) => {
-                format!("${}", self.let_names.get(*i).map(String::as_str).unwrap_or("?"))
-            }
+            Node::Let(i) => format!("${}", self.let_names.get(*i).map(String::as_str).unwrap_or("?")),
             Node::Call(c) => format!("{}()", c.func.spec().name),
             Node::Compare(c) => format!("{} comparison", c.0.as_str()),
             other => format!("{other:?}"),

@@ -25,11 +25,6 @@ pub struct Env {
 
 impl Default for Env {
     fn default() -> Self {
-        Env {
-            now: Utc::now(),
-            default_domain: None,
-            lenient_iif: false,
-            empty_cells: EmptyCells::Null,
-        }
+        Env { now: Utc::now(), default_domain: None, lenient_iif: false, empty_cells: EmptyCells::Null }
     }
 }

@@ -16,11 +16,7 @@ fn is_turkic(culture: Option<&str>) -> bool {
 }
 
 /// Converts case, returning the input unchanged (still borrowed) when nothing changes.
-pub fn convert_case<'r>(
-    s: std::borrow::Cow<'r, str>,
-    culture: Option<&str>,
-    case: Case,
-) -> Cow<'r, str> {
+pub fn convert_case<'r>(s: std::borrow::Cow<'r, str>, culture: Option<&str>, case: Case) -> Cow<'r, str> {
     let unchanged = match case {
         Case::Lower => !s.chars().any(|c| c.is_uppercase()),
         Case::Upper => !s.chars().any(|c| c.is_lowercase()),

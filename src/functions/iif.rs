@@ -58,9 +58,7 @@ pub fn truthy(v: &Value<'_>) -> Result<bool, Flow> {
         Value::Str(s) if s.eq_ignore_ascii_case("false") => Ok(false),
         other => match other.as_f64() {
             Some(n) => Ok(n != 0.0),
-            None => {
-                fail(format!("condition must be True or False, got {} '{}'", other.kind(), other))
-            }
+            None => fail(format!("condition must be True or False, got {} '{}'", other.kind(), other)),
         },
     }
 }
@@ -81,13 +79,7 @@ impl Function for Iif {
         }
         let cond = call.value(0)?;
         let pick = truthy(&cond)?;
-        call.note(|| {
-            format!(
-                "condition is {}: took the {} branch",
-                pick,
-                if pick { "true" } else { "false" }
-            )
-        });
+        call.note(|| format!("condition is {}: took the {} branch", pick, if pick { "true" } else { "false" }));
         call.value(if pick { 1 } else { 2 })
     }
 }
