@@ -74,9 +74,11 @@ fn the_token_endpoint_checks_the_secret() {
 
 #[test]
 fn the_window_limiter_answers_429_with_retry_after() {
-    let emu = Emulator::start(Config { window: Some((5, Duration::from_secs(2))), ..Config::default() });
+    let emu =
+        Emulator::start(Config { window: Some((5, Duration::from_secs(2))), ..Config::default() });
     let tok = emu.issue_token();
-    let statuses: Vec<u16> = (0..7).map(|i| post(&emu, &tok, SCIM, &bulk_request("W", i, i + 1)).0).collect();
+    let statuses: Vec<u16> =
+        (0..7).map(|i| post(&emu, &tok, SCIM, &bulk_request("W", i, i + 1)).0).collect();
     assert_eq!(statuses, [202, 202, 202, 202, 202, 429, 429]);
     assert_eq!(emu.state().window_429, 2);
 }

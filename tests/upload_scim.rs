@@ -31,7 +31,10 @@ impl ScimServer {
     fn start(py: &Path, extra: &[&str]) -> ScimServer {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(py)
-            .args(["-c", "import sys; from scim2_server.testserver.cli import main; sys.exit(main())"])
+            .args([
+                "-c",
+                "import sys; from scim2_server.testserver.cli import main; sys.exit(main())",
+            ])
             .args(["--port", &port.to_string(), "--bearer-token", TOKEN])
             .args(extra)
             .stdout(Stdio::null())
@@ -77,7 +80,16 @@ fn upload(server: &ScimServer, dir: &Path, journal: &Path) -> Output {
         .env("SCIM_TOKEN", TOKEN)
         .args(["upload", "--from"])
         .arg(dir)
-        .args(["--target", "scim", "--url", &server.base, "--rate", "1000/1s", "--json", "--journal"])
+        .args([
+            "--target",
+            "scim",
+            "--url",
+            &server.base,
+            "--rate",
+            "1000/1s",
+            "--json",
+            "--journal",
+        ])
         .arg(journal)
         .output()
         .unwrap()
@@ -125,7 +137,10 @@ fn bulk_upload_to_scim2_server_stores_every_field_and_reruns_update_in_place() {
     assert_eq!((s["batches_sent"].as_u64(), s["users_sent"].as_u64()), (Some(3), Some(12)));
     assert_eq!(s["requests"], 4, "ServiceProviderConfig plus one /Bulk per batch: {s}");
     for i in 1..=3 {
-        let sent: Json = serde_json::from_str(&std::fs::read_to_string(dir.path().join(format!("bulk-{i:05}.json"))).unwrap()).unwrap();
+        let sent: Json = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(format!("bulk-{i:05}.json"))).unwrap(),
+        )
+        .unwrap();
         assert_stored_as_sent(&server, &sent);
     }
 
@@ -174,6 +189,12 @@ fn users_endpoint_fallback_and_per_user_failures_are_reported() {
     // A partial batch is not skipped on a rerun: the good users are PUT again, the bad one retried.
     let o = upload(&server, dir.path(), &dir.path().join("j"));
     let s = summary(&o);
-    assert_eq!((s["batches_skipped_already_accepted"].as_u64(), s["failed_users"].as_array().unwrap().len()), (Some(0), 1));
+    assert_eq!(
+        (
+            s["batches_skipped_already_accepted"].as_u64(),
+            s["failed_users"].as_array().unwrap().len()
+        ),
+        (Some(0), 1)
+    );
     assert_eq!(server.get("/Users").unwrap()["totalResults"], 3);
 }

@@ -51,6 +51,20 @@ pub enum SendError {
     Fatal(UploadError),
 }
 
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendError::Interrupted => f.write_str("interrupted"),
+            SendError::Exhausted(what) => f.write_str(what),
+            SendError::Throttled { wait } => {
+                write!(f, "throttled for {}", humantime::format_duration(*wait))
+            }
+            SendError::Fatal(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+#[derive(Clone)]
 pub struct Sender<'a> {
     pub http: Client,
     pub limiter: &'a Limiter,

@@ -175,6 +175,8 @@ pub fn run_logs(args: &LogsArgs) -> Result<i32, UploadError> {
     let reader = Reader {
         http: Client::builder()
             .timeout(args.target.timeout)
+            // A redirect could downgrade to plain http or leave the checked host: never follow.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| UploadError::Config(format!("cannot set up the HTTP client ({e}).")))?,
         tokens: TokenProvider::for_entra(&args.target, &ep.scope)?,

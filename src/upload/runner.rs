@@ -89,6 +89,8 @@ pub fn upload(
     };
     let http = reqwest::blocking::Client::builder()
         .timeout(args.timeout)
+        // A redirect could downgrade to plain http or leave the checked host: never follow.
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("hr2scim/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| UploadError::Config(format!("cannot set up the HTTP client ({e}).")))?;

@@ -32,9 +32,11 @@ pub fn parse_service_provider_config(doc: &Json) -> Option<BulkLimits> {
 
 pub fn discover(sender: &Sender<'_>, base: &str) -> Result<Option<BulkLimits>, UploadError> {
     let url = format!("{base}/ServiceProviderConfig");
-    let reply = sender
+    // A wrong --url should fail in seconds, not after the full retry budget.
+    let quick = Sender { max_retries: sender.max_retries.min(2), ..sender.clone() };
+    let reply = quick
         .send("ServiceProviderConfig", Method::GET, &url, None, &[])
-        .map_err(|e| UploadError::Network { url: url.clone(), message: format!("{e:?}") })?;
+        .map_err(|e| UploadError::Network { url: url.clone(), message: e.to_string() })?;
     if reply.status != 200 {
         return Err(http_error("GET", &url, &reply));
     }
@@ -139,7 +141,7 @@ pub fn send_batch(
         match upsert(sender, base, &label, op, exists) {
             Ok(None) => {}
             Ok(Some(f)) => failed.push(f),
-            Err(report) => return report,
+            Err(report) => return *report,
         }
     }
     let event = if failed.is_empty() { Event::Accepted } else { Event::Partial };
@@ -206,7 +208,7 @@ fn upsert(
     label: &str,
     op: &Op<'_>,
     exists: bool,
-) -> Result<Option<FailedUser>, BatchReport> {
+) -> Result<Option<FailedUser>, Box<BatchReport>> {
     let fail = |status: u16, reply: &Reply| FailedUser {
         external_id: op.external_id.to_string(),
         status: Some(status),
@@ -215,7 +217,7 @@ fn upsert(
     let send = |method: Method, url: &str, body: Option<&[u8]>| {
         sender
             .send(label, method, url, body, &[])
-            .map_err(|e| BatchReport::from_send_error(e, label))
+            .map_err(|e| Box::new(BatchReport::from_send_error(e, label)))
     };
     let users = format!("{base}/Users");
     if !exists {
@@ -225,7 +227,7 @@ fn upsert(
             200..=299 => return Ok(None),
             409 => {}
             401 | 403 | 404 => {
-                return Err(stop_report(http_error("POST", &users, &reply).to_string()))
+                return Err(Box::new(stop_report(http_error("POST", &users, &reply).to_string())))
             }
             s => return Ok(Some(fail(s, &reply))),
         }
