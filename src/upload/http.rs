@@ -75,6 +75,8 @@ pub struct Sender<'a> {
     pub max_retries: u32,
     pub backoff_base: Duration,
     pub quiet: bool,
+    /// Drawn on a terminal only; routine lines are then replaced by its counters.
+    pub progress: Option<indicatif::ProgressBar>,
 }
 
 impl Sender<'_> {
@@ -177,9 +179,19 @@ impl Sender<'_> {
         true
     }
 
+    /// Something the user should see (retries, refusals), above the progress bar if any.
     pub fn note(&self, msg: &str) {
-        if !self.quiet {
-            eprintln!("{msg}");
+        match (&self.progress, self.quiet) {
+            (_, true) => {}
+            (Some(pb), false) => pb.println(msg),
+            (None, false) => eprintln!("{msg}"),
+        }
+    }
+
+    /// A routine line (a batch accepted): shown only when no progress bar tells the same.
+    pub fn routine(&self, msg: &str) {
+        if self.progress.is_none() {
+            self.note(msg);
         }
     }
 }

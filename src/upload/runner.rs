@@ -30,9 +30,12 @@ fn interrupted() -> &'static AtomicBool {
         let flag: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
         // Failing to install (another handler exists) only loses the graceful stop.
         let _ = ctrlc::set_handler(move || {
-            if !flag.swap(true, Ordering::SeqCst) {
-                eprintln!("\ninterrupt: finishing the requests in flight, then stopping (the journal stays consistent)");
+            if flag.swap(true, Ordering::SeqCst) {
+                // Second Ctrl-C: leave now. Batches in flight stay "pending" and are resent.
+                eprintln!("\ninterrupted again: exiting; rerun the same command to resume");
+                std::process::exit(130);
             }
+            eprintln!("\ninterrupt: finishing the requests in flight, then stopping (Ctrl-C again to quit at once)");
         });
         flag
     })
@@ -109,6 +112,7 @@ pub fn upload(
         max_retries: args.max_retries,
         backoff_base: args.backoff_base,
         quiet,
+        progress: progress_bar(quiet),
     };
     if let Target::Scim { base, limits } = &mut target {
         *limits = scim::discover(&sender, base)?;
@@ -130,6 +134,9 @@ pub fn upload(
             s.spawn(|| run.worker());
         }
     });
+    if let Some(pb) = &sender.progress {
+        pb.finish_and_clear();
+    }
     let RunState { mut summary, input_error } =
         run.state.into_inner().unwrap_or_else(|p| p.into_inner());
     if let Some(e) = input_error {
@@ -150,6 +157,21 @@ pub fn upload(
     };
     summary.daily_calls_used = journal.calls_last_day().0;
     Ok(summary)
+}
+
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {pos} batches: {msg}")
+    {
+        pb.set_style(style);
+    }
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(pb)
 }
 
 struct RunState {
@@ -186,6 +208,7 @@ impl Run<'_> {
             self.with_state(|st| st.summary.batches_seen += 1);
             if self.journal.is_accepted(&hash) {
                 self.with_state(|st| st.summary.batches_skipped_already_accepted += 1);
+                self.tick();
                 continue;
             }
             if let Some(reason) = self.quota_exhausted() {
@@ -238,7 +261,11 @@ impl Run<'_> {
                 report.outcome.error.as_deref().unwrap_or("?")
             ),
         };
-        self.sender.note(&line);
+        if event == Event::Accepted {
+            self.sender.routine(&line);
+        } else {
+            self.sender.note(&line);
+        }
         self.with_state(|st| {
             let s = &mut st.summary;
             match event {
@@ -251,10 +278,23 @@ impl Run<'_> {
             }
             s.failed_users.extend(report.failed_users);
         });
+        self.tick();
         if let Some(reason) = report.stop {
             self.stop(reason);
         }
         Ok(())
+    }
+
+    fn tick(&self) {
+        if let Some(pb) = &self.sender.progress {
+            let st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let s = &st.summary;
+            pb.set_message(format!(
+                "{} sent, {} skipped, {} failed, {} users",
+                s.batches_sent, s.batches_skipped_already_accepted, s.batches_failed, s.users_sent
+            ));
+            pb.inc(1);
+        }
     }
 
     fn record(&self, batch: &Batch, hash: &str, event: Event, outcome: Outcome) -> Record {
