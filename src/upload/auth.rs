@@ -133,6 +133,11 @@ impl TokenProvider {
         Ok(Some(value))
     }
 
+    /// False for a fixed token: asking again would give the same one.
+    pub fn can_refresh(&self) -> bool {
+        !matches!(self.source, Source::Static(_))
+    }
+
     /// Drops the cached token after a 401, unless another thread already replaced it.
     pub fn invalidate(&self, rejected: &Secret) {
         let mut cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
@@ -181,7 +186,7 @@ impl TokenProvider {
 }
 
 fn network(url: &str, e: reqwest::Error) -> UploadError {
-    UploadError::Network { url: url.to_string(), message: e.without_url().to_string() }
+    UploadError::Network { url: url.to_string(), message: super::http::describe(e) }
 }
 
 fn certificate_credential(path: &PathBuf, x5t: X5t) -> Result<Credential, UploadError> {

@@ -114,7 +114,7 @@ impl Sender<'_> {
                 resp.text().map(|body| Reply { status, headers, body })
             });
             let (problem, wait) = match outcome {
-                Ok(r) if r.status == 401 && !refreshed => {
+                Ok(r) if r.status == 401 && !refreshed && self.tokens.can_refresh() => {
                     refreshed = true;
                     if let Some(t) = &token {
                         self.tokens.invalidate(t);
@@ -139,7 +139,7 @@ impl Sender<'_> {
                 Ok(r) => return Ok(r),
                 Err(e) => {
                     let kind = if e.is_timeout() { "timed out" } else { "connection failed" };
-                    (format!("{kind} ({})", e.without_url()), self.backoff(failures))
+                    (format!("{kind} ({})", describe(e)), self.backoff(failures))
                 }
             };
             failures += 1;
@@ -194,6 +194,21 @@ impl Sender<'_> {
             self.note(msg);
         }
     }
+}
+
+/// A transport error with its causes ("connection refused" is deep in the chain), no URL.
+pub fn describe(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        let s = c.to_string();
+        if !text.contains(&s) {
+            text = format!("{text}: {s}");
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// `Retry-After` as seconds or as an HTTP date.

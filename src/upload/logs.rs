@@ -140,7 +140,7 @@ impl Reader {
                 Err(e) => {
                     return Err(UploadError::Network {
                         url: url.into(),
-                        message: e.without_url().to_string(),
+                        message: super::http::describe(e),
                     })
                 }
             };

@@ -253,7 +253,12 @@ impl Run<'_> {
                     .unwrap_or_default()
             ),
             Event::Partial => {
-                format!("batch {}: {} users failed", batch.seq, report.failed_users.len())
+                format!(
+                    "batch {}: {} of {} users failed",
+                    batch.seq,
+                    report.failed_users.len(),
+                    batch.operations
+                )
             }
             _ => format!(
                 "batch {} not accepted: {}",

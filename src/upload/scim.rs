@@ -149,7 +149,8 @@ pub fn send_batch(
         event: Some(event),
         outcome: Outcome {
             status: Some(200),
-            error: (!failed.is_empty()).then(|| format!("{} users failed", failed.len())),
+            error: (!failed.is_empty())
+                .then(|| format!("{} of {} users failed", failed.len(), ops.len())),
             ..Outcome::default()
         },
         failed_users: failed,

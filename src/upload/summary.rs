@@ -83,7 +83,7 @@ impl UploadSummary {
             );
         }
         if !self.failed_users.is_empty() {
-            s += &format!("{} users failed:\n", self.failed_users.len());
+            s += &format!("failed users ({}):\n", self.failed_users.len());
             for f in &self.failed_users {
                 let st = f.status.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
                 s += &format!("  {}  HTTP {st}  {}\n", f.external_id, f.detail);
