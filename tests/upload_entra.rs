@@ -191,6 +191,17 @@ fn exhausted_retries_stop_the_run_with_the_last_problem() {
 }
 
 #[test]
+fn a_throttle_longer_than_a_burst_stops_the_run_and_says_when_to_resume() {
+    let emu = Emulator::start(Config::default());
+    let (dir, _) = setup(100, 50);
+    emu.push_fault(Fault::TooMany(Some("7200".into())));
+    let s = run(&emu, dir.path(), &["--concurrency", "1"]);
+    let why = s.stopped.as_deref().unwrap();
+    assert!(why.contains("wait 2h") && why.contains("resume after"), "{why}");
+    assert_eq!((s.batches_sent, s.batches_failed, s.throttled_429), (0, 1, 1));
+}
+
+#[test]
 fn refusals_stop_with_the_server_message_and_what_to_check() {
     let forbidden = Emulator::start(Config { forbid: true, ..Config::default() });
     let (dir, _) = setup(120, 50);

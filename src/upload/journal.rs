@@ -76,11 +76,13 @@ impl Journal {
             .map(|r| r.hash)
             .collect();
         let day_ago = Utc::now() - chrono::Duration::hours(24);
-        let calls = read_lines::<CallLine>(&calls_path)?
-            .into_iter()
-            .map(|c| c.ts)
-            .filter(|t| *t > day_ago)
-            .collect();
+        let all_calls = read_lines::<CallLine>(&calls_path)?;
+        let total = all_calls.len();
+        let calls: Vec<DateTime<Utc>> =
+            all_calls.into_iter().map(|c| c.ts).filter(|t| *t > day_ago).collect();
+        if calls.len() < total {
+            compact_calls(&calls_path, &calls)?;
+        }
         Ok(Journal {
             dir: dir.to_path_buf(),
             target: target.to_string(),
@@ -207,6 +209,21 @@ fn read_lines<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>, Uploa
     Ok(out)
 }
 
+/// Rewrites the call log without entries older than a day (temp file, fsync, rename).
+fn compact_calls(path: &Path, keep: &[DateTime<Utc>]) -> Result<(), UploadError> {
+    let tmp = path.with_extension("jsonl.tmp");
+    let mut text = String::new();
+    for ts in keep {
+        text += &serde_json::to_string(&CallLine { ts: *ts }).unwrap_or_default();
+        text.push('\n');
+    }
+    let mut f = File::create(&tmp).map_err(|e| UploadError::io(&tmp, e))?;
+    f.write_all(text.as_bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(|e| UploadError::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| UploadError::io(path, e))
+}
+
 fn open_append(path: &Path) -> Result<File, UploadError> {
     let mut f = OpenOptions::new()
         .create(true)
@@ -279,6 +296,19 @@ mod tests {
         drop(j);
         let j = Journal::open(dir.path(), "t").unwrap();
         assert!(j.is_accepted("h1") && j.is_accepted("h2"));
+    }
+
+    #[test]
+    fn calls_older_than_a_day_are_dropped_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = Utc::now() - chrono::Duration::hours(25);
+        let line = |t: DateTime<Utc>| serde_json::to_string(&CallLine { ts: t }).unwrap();
+        let text = format!("{}\n{}\n", line(old), line(Utc::now()));
+        std::fs::write(dir.path().join("calls.jsonl"), text).unwrap();
+        let j = Journal::open(dir.path(), "t").unwrap();
+        assert_eq!(j.calls_last_day().0, 1);
+        let kept = std::fs::read_to_string(dir.path().join("calls.jsonl")).unwrap();
+        assert_eq!(kept.lines().count(), 1);
     }
 
     #[test]

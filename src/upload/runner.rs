@@ -127,6 +127,7 @@ pub fn upload(
         batches: Mutex::new(batches),
         halt: AtomicBool::new(false),
         in_flight: AtomicU64::new(0),
+        quota_gate: Mutex::new(()),
         state: Mutex::new(RunState { summary, input_error: None }),
     };
     std::thread::scope(|s| {
@@ -188,7 +189,10 @@ struct Run<'a> {
     batches: Mutex<Batches>,
     /// Set when no new batch may start (refusal, quota, input error).
     halt: AtomicBool,
+    /// Batches being sent; counted against the quota as if each had made its call already,
+    /// which can stop a run up to `concurrency - 1` calls early but never lets it overrun.
     in_flight: AtomicU64,
+    quota_gate: Mutex<()>,
     state: Mutex<RunState>,
 }
 
@@ -211,10 +215,14 @@ impl Run<'_> {
                 self.tick();
                 continue;
             }
-            if let Some(reason) = self.quota_exhausted() {
-                return self.stop(reason);
+            {
+                // Check and reserve together, or two threads could both take the last call.
+                let _gate = self.quota_gate.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(reason) = self.quota_exhausted() {
+                    return self.stop(reason);
+                }
+                self.in_flight.fetch_add(1, Ordering::SeqCst);
             }
-            self.in_flight.fetch_add(1, Ordering::SeqCst);
             let report = self.send(&batch, &hash);
             self.in_flight.fetch_sub(1, Ordering::SeqCst);
             if let Err(e) = self.finish(&batch, &hash, report) {
