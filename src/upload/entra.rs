@@ -25,7 +25,7 @@ impl BatchReport {
 
     pub(crate) fn from_send_error(err: SendError, label: &str) -> BatchReport {
         let (error, stop) = match err {
-            SendError::Interrupted => ("interrupted before it was sent".to_string(), None),
+            SendError::Interrupted => ("interrupted (Ctrl-C) before it was accepted".to_string(), None),
             SendError::Exhausted(what) => (
                 what.clone(),
                 Some(format!("{label} failed: {what}. The service looks unavailable; rerun later, accepted batches will be skipped.")),

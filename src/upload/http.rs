@@ -95,7 +95,21 @@ impl Sender<'_> {
             if !self.limiter.acquire(&|| self.interrupted.load(Ordering::SeqCst)) {
                 return Err(SendError::Interrupted);
             }
-            let token = self.tokens.get(&self.http).map_err(SendError::Fatal)?;
+            let token = match self.tokens.get(&self.http) {
+                Ok(t) => t,
+                // The token service being briefly unreachable is as retryable as the target.
+                Err(UploadError::Network { message, .. }) if failures < self.max_retries => {
+                    failures += 1;
+                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                    let wait = self.backoff(failures);
+                    self.note(&format!("{label}: token service unreachable ({message}); retrying"));
+                    if !self.sleep(wait) {
+                        return Err(SendError::Interrupted);
+                    }
+                    continue;
+                }
+                Err(e) => return Err(SendError::Fatal(e)),
+            };
             self.journal.note_call().map_err(SendError::Fatal)?;
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let mut req = self.http.request(method.clone(), url);

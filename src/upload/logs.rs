@@ -285,6 +285,9 @@ fn render_table(rep: &Report<'_>, per_user: bool) -> String {
             n("warning")
         );
     }
+    if rep.counts.is_empty() {
+        s += "(no provisioning records match; records appear 5 to 10 minutes after an upload, and only while the job is started)\n";
+    }
     if !rep.failures.is_empty() {
         s += &format!("\n{} failures:\n", rep.failures.len());
         for f in &rep.failures {
