@@ -178,6 +178,20 @@ fn throttling_server_errors_timeouts_drops_and_expiry_are_retried() {
 }
 
 #[test]
+fn short_lived_tokens_are_renewed_before_they_expire() {
+    let emu = Emulator::start(Config {
+        token_lifetime: Duration::from_secs(1),
+        latency: Duration::from_millis(100),
+        ..Config::default()
+    });
+    let (dir, _) = setup(25 * 2, 2);
+    let s = run(&emu, dir.path(), &["--concurrency", "1"]);
+    assert_eq!((s.batches_sent, s.stopped.as_deref()), (25, None));
+    assert!(emu.state().token_grants.len() >= 2, "a 2.5 s run outlives a 1 s token");
+    assert!(!emu.state().statuses.contains(&401), "renewed before the server saw it expired");
+}
+
+#[test]
 fn exhausted_retries_stop_the_run_with_the_last_problem() {
     let emu = Emulator::start(Config::default());
     let (dir, _) = setup(50, 50);

@@ -266,8 +266,10 @@ fn refresh_at(body: &Json) -> Option<Instant> {
         let on = num("expires_on")?;
         Some((on as i64 - chrono::Utc::now().timestamp()).max(0) as u64)
     })?;
-    let margin = if lifetime > 600 { 300 } else { lifetime / 5 };
-    Some(Instant::now() + Duration::from_secs(lifetime - margin))
+    let lifetime = Duration::from_secs(lifetime);
+    let margin =
+        if lifetime > Duration::from_secs(600) { Duration::from_secs(300) } else { lifetime / 5 };
+    Some(Instant::now() + (lifetime - margin))
 }
 
 fn parse_token_file(text: &str) -> Option<Secret> {

@@ -23,7 +23,7 @@ struct State {
 
 impl Limiter {
     pub fn new(limit: usize, window: Duration) -> Limiter {
-        let guard = (window / 50).min(Duration::from_millis(150));
+        let guard = (window / 50).clamp(Duration::from_millis(50), Duration::from_millis(150));
         Limiter {
             limit: limit.max(1),
             window: window + guard,
