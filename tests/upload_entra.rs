@@ -276,18 +276,32 @@ fn the_default_limiter_window_is_never_exceeded_while_an_unpaced_client_is_throt
 #[test]
 #[ignore]
 fn measured_rate_with_the_default_limiter() {
-    let emu =
-        Emulator::start(Config { window: Some((40, Duration::from_secs(5))), ..Config::default() });
+    // HR2SCIM_RATE_LATENCY_MS simulates Graph's response time (sequential sending would then
+    // top out at 1000/latency requests per second).
+    let latency: u64 =
+        std::env::var("HR2SCIM_RATE_LATENCY_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let emu = Emulator::start(Config {
+        window: Some((40, Duration::from_secs(5))),
+        latency: Duration::from_millis(latency),
+        ..Config::default()
+    });
     let batches: usize =
-        std::env::var("HR2SCIM_RATE_BATCHES").ok().and_then(|v| v.parse().ok()).unwrap_or(240);
+        std::env::var("HR2SCIM_RATE_BATCHES").ok().and_then(|v| v.parse().ok()).unwrap_or(241);
     let (dir, _) = setup(batches * 5, 5);
-    let s = run(&emu, dir.path(), &["--rate", "40/5s", "--timeout", "60s"]);
+    let concurrency = std::env::var("HR2SCIM_RATE_CONCURRENCY").unwrap_or_else(|_| "4".into());
+    let s = run(
+        &emu,
+        dir.path(),
+        &["--rate", "40/5s", "--timeout", "60s", "--concurrency", &concurrency],
+    );
     let st = emu.state();
     let span = st.arrivals.last().unwrap().duration_since(st.arrivals[0]).as_secs_f64();
-    // Over whole windows: the first burst of 40 is free, so count the requests after it.
-    let sustained = (st.arrivals.len() - 40) as f64 / span;
+    // Sustained rate over whole windows: request k and request k + 40m are m windows apart
+    // when pacing is exact, so measure from the first request to the last such one.
+    let whole = (st.arrivals.len() - 1) / 40 * 40;
+    let sustained = whole as f64 / st.arrivals[whole].duration_since(st.arrivals[0]).as_secs_f64();
     println!(
-        "RATE: {} requests in {span:.1}s, sustained {sustained:.2} req/s ({:.1}% of 8/s), client-side {:.2} req/s, 429s: {}",
+        "RATE (latency {latency} ms): {} requests in {span:.1}s, sustained {sustained:.2} req/s ({:.1}% of 8/s), client-side {:.2} req/s, 429s: {}",
         st.arrivals.len(),
         sustained / 8.0 * 100.0,
         s.requests_per_sec,
