@@ -120,7 +120,12 @@ fn assert_stored_as_sent(server: &ScimServer, sent: &Json) {
 fn skip() -> Option<PathBuf> {
     let py = python();
     if py.is_none() {
-        eprintln!("SKIPPED: no .venv/bin/python (run scripts/setup-venv.sh) and no HR2SCIM_PYTHON");
+        // Straight to stderr, past the test harness's capture, so the skip is seen.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: no .venv/bin/python (run scripts/setup-venv.sh) and no HR2SCIM_PYTHON"
+        );
     }
     py
 }
