@@ -161,6 +161,24 @@ fn bulk_upload_to_scim2_server_stores_every_field_and_reruns_update_in_place() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     assert_stored_as_sent(&server, &changed);
     assert_eq!(server.get("/Users").unwrap()["totalResults"], 12, "updated, not duplicated");
+
+    // A BulkResponse with a failed operation: that user is reported, the others stored.
+    let mut mixed = graph_emulator::bulk_request("M", 0, 3);
+    mixed["Operations"][1]["data"]["active"] = json!("not-a-boolean");
+    let dir3 = tempfile::tempdir().unwrap();
+    std::fs::write(dir3.path().join("bulk-00001.json"), mixed.to_string()).unwrap();
+    let o = upload(&server, dir3.path(), &dir3.path().join("j"));
+    let s = summary(&o);
+    assert_eq!(o.status.code(), Some(2), "{s}");
+    assert_eq!(s["requests"], 2, "one /Bulk request: {s}");
+    let failed = s["failed_users"].as_array().unwrap();
+    assert_eq!(
+        (failed.len(), &failed[0]["external_id"], &failed[0]["status"]),
+        (1, &json!("M000001"), &json!(400))
+    );
+    assert!(failed[0]["detail"].as_str().unwrap().contains("active"), "{s}");
+    mixed["Operations"].as_array_mut().unwrap().remove(1);
+    assert_stored_as_sent(&server, &mixed);
 }
 
 #[test]

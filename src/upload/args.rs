@@ -89,7 +89,8 @@ pub struct TargetArgs {
     /// Thumbprint header of the client assertion.
     #[arg(long, value_enum, default_value_t = X5t::Sha1)]
     pub x5t: X5t,
-    /// File holding a bearer token (raw, or the JSON of `az account get-access-token`).
+    /// File holding a bearer token (raw, or the JSON of `az account get-access-token`); with
+    /// --target scim, the SCIM server's token.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
     /// Use the Azure managed identity (App Service IDENTITY_ENDPOINT, else IMDS).

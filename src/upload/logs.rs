@@ -342,6 +342,22 @@ mod tests {
     }
 
     #[test]
+    fn since_and_cycle_narrow_the_filter() {
+        let args =
+            L::parse_from(["l", "--job-id", "J", "--service-principal", "S", "--cycle", "c'1"]).l;
+        let ep = resolve_entra(&args.target).unwrap();
+        let t = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().to_utc();
+        assert_eq!(
+            build_filter(&ep, &args, Some(t)),
+            "jobid eq 'J' and activityDateTime gt 2026-01-02T03:04:05Z and cycleId eq 'c''1'"
+        );
+        let beta = L::parse_from(["l", "--endpoint", "https://graph.microsoft.com/beta/servicePrincipals/S/synchronization/jobs/J/bulkUpload", "--status", "failure"]).l;
+        let ep = resolve_entra(&beta.target).unwrap();
+        assert!(build_filter(&ep, &beta, None).ends_with("statusInfo/status eq 'failure'"));
+        assert!(!build_filter(&ep, &beta, None).contains("provisioningStatusInfo"));
+    }
+
+    #[test]
     fn records_read_both_status_spellings() {
         let beta = serde_json::json!({"provisioningAction":"create","sourceIdentity":{"id":"E1"},
             "statusInfo":{"status":"failure","errorInformation":{"errorCode":"X","reason":"r","recommendedAction":"do"}}});
