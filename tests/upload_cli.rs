@@ -183,6 +183,7 @@ fn ctrl_c_finishes_in_flight_batches_and_says_how_to_resume() {
         out.contains("interrupted") && out.contains("To resume, rerun the same command"),
         "{out}"
     );
+    assert!(out.contains("resume with: ") && out.contains(" upload --from "), "{out}");
     // Every batch that was started has an outcome line: nothing is left "pending".
     let recs = read_records(&dir.path().join("journal/batches.jsonl")).unwrap();
     let pending = recs.iter().filter(|r| r.event == Event::Pending).count();

@@ -43,6 +43,12 @@ pub fn cli_upload_from_dir(args: UploadCliArgs) -> i32 {
             }
         };
     summary.print_human();
+    if summary.stopped.is_some() {
+        // argv never holds a secret (secrets come only from env vars and files), so it is safe
+        // to echo back as the command that resumes.
+        let argv: Vec<String> = std::env::args().map(|a| shell_quote(&a)).collect();
+        eprintln!("resume with: {}", argv.join(" "));
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
     }
@@ -78,4 +84,24 @@ pub fn cli_logs(args: LogsArgs) -> i32 {
         eprintln!("error: {e}");
         1
     })
+}
+
+fn shell_quote(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn arguments_are_quoted_for_a_shell() {
+        assert_eq!(super::shell_quote("--from"), "--from");
+        assert_eq!(super::shell_quote("my dir"), "'my dir'");
+        assert_eq!(super::shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(super::shell_quote(""), "''");
+    }
 }
