@@ -17,3 +17,4 @@ pub mod scim;
 pub mod sinks;
 pub mod state;
 pub mod syntax;
+pub mod upload;

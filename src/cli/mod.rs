@@ -12,6 +12,7 @@ mod init;
 mod preview;
 mod state;
 mod test;
+mod upload;
 
 pub use common::{load_program, RunArgs};
 
@@ -61,6 +62,10 @@ pub enum Command {
     Test(test::TestArgs),
     /// Write a starter mapping from an export's headers and first rows.
     Init(init::InitArgs),
+    /// Convert and send to Entra's bulkUpload (or any SCIM server), paced, journaled, resumable.
+    Upload(upload::UploadArgs),
+    /// Provisioning logs of the Entra job: counts, failures, `--wait` for the last upload.
+    Logs(crate::upload::LogsArgs),
     /// Inspect delta state, and see what the next run would send.
     State(state::StateArgs),
     /// Evaluate one expression offline and print its value as Entra renders it.
@@ -76,6 +81,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Preview(a) => preview::run(a),
         Command::Test(a) => test::run(a),
         Command::Init(a) => init::run(a),
+        Command::Upload(a) => upload::run(a),
+        Command::Logs(a) => upload::logs(a),
         Command::State(a) => state::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Functions(a) => functions::run(a),

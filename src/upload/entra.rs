@@ -1,0 +1,89 @@
+//! Entra bulkUpload: one batch per POST, 202 is acceptance, errors stop the run with a hint.
+
+use reqwest::Method;
+
+use super::error::{error_message, hint_for_status};
+use super::http::{SendError, Sender};
+use super::journal::{Event, Outcome};
+use super::summary::FailedUser;
+use super::Batch;
+
+/// What became of one batch, and whether the run must stop.
+#[derive(Debug, Default)]
+pub struct BatchReport {
+    pub event: Option<Event>,
+    pub outcome: Outcome,
+    pub failed_users: Vec<FailedUser>,
+    /// Set when no further batch should be started, with the reason for the user.
+    pub stop: Option<String>,
+}
+
+impl BatchReport {
+    pub fn event(&self) -> Event {
+        self.event.unwrap_or(Event::Failed)
+    }
+
+    pub(crate) fn from_send_error(err: SendError, label: &str) -> BatchReport {
+        let (error, stop) = match err {
+            SendError::Interrupted => ("interrupted (Ctrl-C) before it was accepted".to_string(), None),
+            SendError::Exhausted(what) => (
+                what.clone(),
+                Some(format!("{label} failed: {what}. The service looks unavailable; rerun later, accepted batches will be skipped.")),
+            ),
+            SendError::Throttled { wait } => {
+                let at = chrono::Utc::now()
+                    + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::zero());
+                (
+                    format!("throttled for {}", humantime::format_duration(wait)),
+                    Some(format!(
+                        "the server asked to wait {} (daily quota?); resume after {} by rerunning the same command.",
+                        humantime::format_duration(wait),
+                        at.format("%Y-%m-%d %H:%M UTC")
+                    )),
+                )
+            }
+            SendError::Fatal(e) => (e.to_string(), Some(e.to_string())),
+        };
+        BatchReport {
+            event: Some(Event::Failed),
+            outcome: Outcome { error: Some(error), ..Outcome::default() },
+            failed_users: Vec::new(),
+            stop,
+        }
+    }
+}
+
+pub fn send_batch(sender: &Sender<'_>, url: &str, batch: &Batch) -> BatchReport {
+    let label = format!("batch {}", batch.seq);
+    let client_request_id = uuid::Uuid::new_v4().to_string();
+    let extra =
+        [("client-request-id", client_request_id.as_str()), ("return-client-request-id", "true")];
+    let reply = match sender.send(&label, Method::POST, url, Some(&batch.body), &extra) {
+        Ok(r) => r,
+        Err(e) => return BatchReport::from_send_error(e, &label),
+    };
+    let mut outcome = Outcome {
+        status: Some(reply.status),
+        location: reply.header("location"),
+        request_id: reply.header("request-id"),
+        client_request_id: reply.header("client-request-id").or(Some(client_request_id)),
+        error: None,
+    };
+    if (200..300).contains(&reply.status) {
+        return BatchReport { event: Some(Event::Accepted), outcome, ..BatchReport::default() };
+    }
+    let message = error_message(&reply.body);
+    let hint = hint_for_status(reply.status, true);
+    outcome.error = Some(message.clone());
+    let request_id =
+        outcome.request_id.as_deref().map(|r| format!(" (request-id {r})")).unwrap_or_default();
+    BatchReport {
+        event: Some(Event::Failed),
+        outcome,
+        failed_users: Vec::new(),
+        stop: Some(format!(
+            "{label} was refused: POST {url} answered HTTP {}{request_id}: {message}. {hint}",
+            reply.status
+        )),
+    }
+}

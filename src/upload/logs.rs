@@ -1,0 +1,378 @@
+//! `hr2scim logs`: provisioning log records of the job, counted, failures listed, optional wait.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use reqwest::blocking::Client;
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use super::args::{LogsArgs, LogsFormat};
+use super::auth::TokenProvider;
+use super::endpoint::{check_url, resolve_entra, EntraEndpoint};
+use super::error::{error_message, hint_for_status};
+use super::http::retry_after;
+use super::journal::last_upload;
+use super::UploadError;
+
+/// One provisioning event, reduced to what a user acts on.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LogRecord {
+    pub activity: String,
+    pub external_id: String,
+    pub display_name: String,
+    pub action: String,
+    pub status: String,
+    pub cycle_id: String,
+    pub error_code: String,
+    pub reason: String,
+    pub recommended_action: String,
+}
+
+impl LogRecord {
+    pub fn from_json(v: &Json) -> LogRecord {
+        let s = |v: &Json| v.as_str().unwrap_or_default().to_string();
+        // v1.0 calls it provisioningStatusInfo, beta statusInfo.
+        let info =
+            v.get("provisioningStatusInfo").or_else(|| v.get("statusInfo")).unwrap_or(&Json::Null);
+        let err = &info["errorInformation"];
+        LogRecord {
+            activity: s(&v["activityDateTime"]),
+            external_id: s(&v["sourceIdentity"]["id"]),
+            display_name: s(&v["sourceIdentity"]["displayName"]),
+            action: s(&v["provisioningAction"]),
+            status: s(&info["status"]),
+            cycle_id: s(&v["cycleId"]),
+            error_code: s(&err["errorCode"]),
+            reason: s(&err["reason"]),
+            recommended_action: s(&err["recommendedAction"]),
+        }
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The OData `$filter` for the job and the user's narrowing options.
+pub fn build_filter(
+    ep: &EntraEndpoint,
+    args: &LogsArgs,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> String {
+    let mut parts = vec![format!("jobid eq {}", quote(&ep.job_id))];
+    if let Some(st) = &args.status {
+        let field = if ep.graph_versioned.ends_with("/beta") {
+            "statusInfo"
+        } else {
+            "provisioningStatusInfo"
+        };
+        parts.push(format!("{field}/status eq {}", quote(st)));
+    }
+    if !args.external_ids.is_empty() {
+        let ors: Vec<String> = args
+            .external_ids
+            .iter()
+            .map(|id| format!("sourceIdentity/id eq {}", quote(id)))
+            .collect();
+        parts.push(if ors.len() == 1 { ors[0].clone() } else { format!("({})", ors.join(" or ")) });
+    }
+    if let Some(t) = since {
+        parts.push(format!("activityDateTime gt {}", t.format("%Y-%m-%dT%H:%M:%SZ")));
+    }
+    if let Some(c) = &args.cycle {
+        parts.push(format!("cycleId eq {}", quote(c)));
+    }
+    parts.join(" and ")
+}
+
+struct Reader {
+    http: Client,
+    tokens: TokenProvider,
+}
+
+impl Reader {
+    /// GET with one token refresh on 401 and a few waits on 429/5xx; the JSON body.
+    fn get(&self, url: &str) -> Result<Json, UploadError> {
+        let mut refreshed = false;
+        for attempt in 0u32.. {
+            let token = self.tokens.get(&self.http)?;
+            let mut req = self.http.get(url);
+            if let Some(t) = &token {
+                req = req.bearer_auth(t.expose());
+            }
+            let resp = req.send();
+            let retry_in = match resp {
+                Ok(r) if r.status().is_success() => {
+                    return r.json().map_err(|e| UploadError::Network {
+                        url: url.into(),
+                        message: e.to_string(),
+                    })
+                }
+                Ok(r) if r.status() == 401 && !refreshed => {
+                    refreshed = true;
+                    if let Some(t) = &token {
+                        self.tokens.invalidate(t);
+                    }
+                    continue;
+                }
+                Ok(r) if (r.status() == 429 || r.status().is_server_error()) && attempt < 4 => {
+                    retry_after(r.headers()).unwrap_or(Duration::from_secs(2 << attempt))
+                }
+                Ok(r) => {
+                    let status = r.status().as_u16();
+                    let body = r.text().unwrap_or_default();
+                    let hint = if status == 403 {
+                        "Reading provisioning logs needs the Graph application permission AuditLog.Read.All (or ProvisioningLog.Read.All)."
+                    } else {
+                        hint_for_status(status, true)
+                    };
+                    return Err(UploadError::Http {
+                        method: "GET".into(),
+                        url: url.into(),
+                        status,
+                        message: error_message(&body),
+                        hint: hint.into(),
+                    });
+                }
+                Err(_) if attempt < 4 => Duration::from_secs(2 << attempt),
+                Err(e) => {
+                    return Err(UploadError::Network {
+                        url: url.into(),
+                        message: super::http::describe(e),
+                    })
+                }
+            };
+            std::thread::sleep(retry_in.min(Duration::from_secs(120)));
+        }
+        unreachable!("the loop returns")
+    }
+
+    /// Every page, following `@odata.nextLink`.
+    fn all(&self, first: String) -> Result<Vec<LogRecord>, UploadError> {
+        let mut out = Vec::new();
+        let mut next = Some(first);
+        while let Some(url) = next.take() {
+            check_url(&url)?;
+            let page = self.get(&url)?;
+            out.extend(
+                page["value"]
+                    .as_array()
+                    .map(|a| a.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(LogRecord::from_json),
+            );
+            next = page["@odata.nextLink"].as_str().map(str::to_string);
+        }
+        Ok(out)
+    }
+}
+
+pub fn run_logs(args: &LogsArgs) -> Result<i32, UploadError> {
+    let ep = resolve_entra(&args.target)?;
+    let reader = Reader {
+        http: Client::builder()
+            .timeout(args.target.timeout)
+            // A redirect could downgrade to plain http or leave the checked host: never follow.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| UploadError::Config(format!("cannot set up the HTTP client ({e}).")))?,
+        tokens: TokenProvider::for_entra(&args.target, &ep.scope)?,
+    };
+    let base = format!("{}/auditLogs/provisioning", ep.graph_versioned);
+    let url_for = |since| {
+        reqwest::Url::parse_with_params(&base, [("$filter", build_filter(&ep, args, since))])
+            .map(|u| u.to_string())
+            .map_err(|e| UploadError::Config(e.to_string()))
+    };
+    let since =
+        args.since.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| chrono::Utc::now() - d);
+    if !args.wait {
+        let records = reader.all(url_for(since)?)?;
+        return Ok(report(&records, None, args.format));
+    }
+    let dir = args.target.journal.as_deref().ok_or_else(|| {
+        UploadError::Config(
+            "--wait needs --journal DIR (the journal directory of the upload to wait for).".into(),
+        )
+    })?;
+    let last = last_upload(dir)?.ok_or_else(|| {
+        UploadError::Config(format!(
+            "the journal {} records no accepted batch to wait for.",
+            dir.display()
+        ))
+    })?;
+    // Allow for clock skew between this machine and the service.
+    let since = since.or(Some(last.started - chrono::Duration::minutes(10)));
+    let expected: HashSet<&str> = last.external_ids.iter().map(String::as_str).collect();
+    let deadline = Instant::now() + args.wait_timeout;
+    let mut delay = args.poll_interval;
+    loop {
+        let records = reader.all(url_for(since)?)?;
+        let seen: HashSet<&str> = records.iter().map(|r| r.external_id.as_str()).collect();
+        let missing: Vec<&str> =
+            expected.iter().filter(|id| !seen.contains(*id)).copied().collect();
+        if missing.is_empty() || Instant::now() + delay > deadline {
+            let mine: Vec<LogRecord> =
+                records.into_iter().filter(|r| expected.contains(r.external_id.as_str())).collect();
+            let code = report(&mine, Some(&missing), args.format);
+            return Ok(if missing.is_empty() { code } else { 1 });
+        }
+        eprintln!(
+            "{} of {} users have a provisioning record; polling again in {}",
+            expected.len() - missing.len(),
+            expected.len(),
+            humantime::format_duration(Duration::from_secs(delay.as_secs().max(1)))
+        );
+        std::thread::sleep(delay.mul_f64(rand::thread_rng().gen_range(0.9..=1.1)));
+        delay = delay.mul_f64(1.5).min(Duration::from_secs(120));
+    }
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    counts: BTreeMap<&'a str, BTreeMap<&'a str, usize>>,
+    failures: Vec<&'a LogRecord>,
+    latest_per_user: Vec<&'a LogRecord>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing: Option<&'a [&'a str]>,
+}
+
+/// Prints counts and failures; 0 when no failure, 2 otherwise.
+fn report(records: &[LogRecord], missing: Option<&[&str]>, format: LogsFormat) -> i32 {
+    let mut counts: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for r in records {
+        *counts.entry(&r.action).or_default().entry(&r.status).or_default() += 1;
+    }
+    let failures: Vec<&LogRecord> = records.iter().filter(|r| r.status == "failure").collect();
+    let mut latest: HashMap<&str, &LogRecord> = HashMap::new();
+    for r in records {
+        let e = latest.entry(&r.external_id).or_insert(r);
+        if r.activity > e.activity {
+            *e = r;
+        }
+    }
+    let mut latest_per_user: Vec<&LogRecord> = latest.into_values().collect();
+    latest_per_user.sort_by(|a, b| a.external_id.cmp(&b.external_id));
+    let rep = Report { counts, failures, latest_per_user, missing };
+    match format {
+        LogsFormat::Json => println!("{}", serde_json::to_string_pretty(&rep).unwrap_or_default()),
+        LogsFormat::Table => print!("{}", render_table(&rep, missing.is_some())),
+    }
+    if rep.failures.is_empty() {
+        0
+    } else {
+        2
+    }
+}
+
+fn render_table(rep: &Report<'_>, per_user: bool) -> String {
+    const STATUSES: [&str; 4] = ["success", "failure", "skipped", "warning"];
+    let mut s = format!(
+        "{:<14}{:>9}{:>9}{:>9}{:>9}{:>9}\n",
+        "action", STATUSES[0], STATUSES[1], STATUSES[2], STATUSES[3], "total"
+    );
+    for (action, by_status) in &rep.counts {
+        let n = |st: &str| by_status.get(st).copied().unwrap_or(0);
+        let total: usize = by_status.values().sum();
+        s += &format!(
+            "{action:<14}{:>9}{:>9}{:>9}{:>9}{total:>9}\n",
+            n("success"),
+            n("failure"),
+            n("skipped"),
+            n("warning")
+        );
+    }
+    if rep.counts.is_empty() {
+        s += "(no provisioning records match; records appear 5 to 10 minutes after an upload, and only while the job is started)\n";
+    }
+    if !rep.failures.is_empty() {
+        s += &format!("\n{} failures:\n", rep.failures.len());
+        for f in &rep.failures {
+            s += &format!(
+                "  {} ({}) {}: {} — {}\n    recommended: {}\n",
+                f.external_id, f.action, f.error_code, f.reason, f.activity, f.recommended_action
+            );
+        }
+    }
+    if per_user {
+        s += "\nper user (latest record):\n";
+        for r in &rep.latest_per_user {
+            s += &format!("  {:<20} {:<10} {}\n", r.external_id, r.action, r.status);
+        }
+    }
+    if let Some(m) = rep.missing.filter(|m| !m.is_empty()) {
+        s += &format!("\n{} users have no provisioning record yet: {}\n", m.len(), m.join(", "));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct L {
+        #[command(flatten)]
+        l: LogsArgs,
+    }
+
+    #[test]
+    fn filter_combines_every_option_and_escapes_quotes() {
+        let args = L::parse_from([
+            "l",
+            "--job-id",
+            "J",
+            "--service-principal",
+            "S",
+            "--status",
+            "failure",
+            "--external-id",
+            "O'Brien",
+            "--external-id",
+            "E2",
+        ])
+        .l;
+        let ep = resolve_entra(&args.target).unwrap();
+        let f = build_filter(&ep, &args, None);
+        assert_eq!(f, "jobid eq 'J' and provisioningStatusInfo/status eq 'failure' and (sourceIdentity/id eq 'O''Brien' or sourceIdentity/id eq 'E2')");
+    }
+
+    #[test]
+    fn since_and_cycle_narrow_the_filter() {
+        let args =
+            L::parse_from(["l", "--job-id", "J", "--service-principal", "S", "--cycle", "c'1"]).l;
+        let ep = resolve_entra(&args.target).unwrap();
+        let t = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().to_utc();
+        assert_eq!(
+            build_filter(&ep, &args, Some(t)),
+            "jobid eq 'J' and activityDateTime gt 2026-01-02T03:04:05Z and cycleId eq 'c''1'"
+        );
+        let beta = L::parse_from(["l", "--endpoint", "https://graph.microsoft.com/beta/servicePrincipals/S/synchronization/jobs/J/bulkUpload", "--status", "failure"]).l;
+        let ep = resolve_entra(&beta.target).unwrap();
+        assert!(build_filter(&ep, &beta, None).ends_with("statusInfo/status eq 'failure'"));
+        assert!(!build_filter(&ep, &beta, None).contains("provisioningStatusInfo"));
+    }
+
+    #[test]
+    fn records_read_both_status_spellings() {
+        let beta = serde_json::json!({"provisioningAction":"create","sourceIdentity":{"id":"E1"},
+            "statusInfo":{"status":"failure","errorInformation":{"errorCode":"X","reason":"r","recommendedAction":"do"}}});
+        let r = LogRecord::from_json(&beta);
+        assert_eq!(
+            (r.status.as_str(), r.error_code.as_str(), r.external_id.as_str()),
+            ("failure", "X", "E1")
+        );
+        let rep = Report {
+            counts: BTreeMap::from([("create", BTreeMap::from([("failure", 1)]))]),
+            failures: vec![&r],
+            latest_per_user: vec![&r],
+            missing: None,
+        };
+        let t = render_table(&rep, false);
+        assert!(t.contains("create") && t.contains("X: r") && t.contains("recommended: do"), "{t}");
+    }
+}

@@ -1,0 +1,35 @@
+//! Sending batches to Entra bulkUpload or a SCIM server: paced, journaled, resumable; and logs.
+//!
+//! `upload` takes any iterator of validated [`Batch`]es (from `batches_from_dir` or a streaming
+//! convert), skips those the journal says this target already accepted, and sends the rest from a
+//! few threads behind one sliding-window limiter. Every batch is journaled (fsync) as pending
+//! before its first byte leaves and with its outcome after, so any crash leaves at most some
+//! batches "unknown", which a rerun resends (Entra matches users by externalId).
+
+mod args;
+mod auth;
+mod batch;
+pub mod cli;
+mod endpoint;
+mod entra;
+mod error;
+mod http;
+pub mod journal;
+mod limiter;
+mod logs;
+mod runner;
+mod scim;
+mod summary;
+
+pub use args::{LogsArgs, LogsFormat, RateSpec, TargetArgs, TargetKind, X5t};
+pub use batch::{
+    batches_from_dir, validate_bulk_request, Batch, BULK_REQUEST_URN, CORE_USER_URN,
+    ENTERPRISE_USER_URN, MAX_OPERATIONS,
+};
+pub use cli::{cli_logs, cli_upload_from_dir, UploadCliArgs};
+pub use endpoint::check_url;
+pub use journal::accepted_hashes;
+pub use error::UploadError;
+pub use logs::{run_logs, LogRecord};
+pub use runner::{upload, Batches};
+pub use summary::{FailedUser, UploadSummary};
