@@ -150,9 +150,11 @@ impl Function for FormatDateTime {
                 let text = other.as_text();
                 match parse_exact(&text, toks, styles, call.env().now) {
                     Ok(r) => r,
-                    Err(why) => return fail(format!(
+                    Err(why) => {
+                        return fail(format!(
                         "FormatDateTime: '{text}' does not match the input format '{fmt}': {why}"
-                    )),
+                    ))
+                    }
                 }
             }
         };
