@@ -227,6 +227,18 @@ mod tests {
     }
 
     #[test]
+    fn list_source_is_refused() {
+        let prog =
+            crate::check::compile_expression(r#"FormatDateTime([d], , "yyyy-MM-dd", "yyyy")"#)
+                .unwrap();
+        let list = crate::eval::Value::List(vec![crate::eval::Value::str("2021-08-25")]);
+        let row = prog.row(&[("d".to_string(), list)]);
+        let env = crate::functions::example_env();
+        let err = prog.eval(&env, &row).unwrap_err();
+        assert!(format!("{err:?}").contains("Item(list, n)"), "{err:?}");
+    }
+
+    #[test]
     fn check_time_errors() {
         assert!(compile_errors(r#"FormatDateTime([d], "yyyy-MM-dd", "yyyyMMdd")"#)
             .unwrap_err()
