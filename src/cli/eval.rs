@@ -1,4 +1,5 @@
-//! `hr2scim eval 'EXPR' [--set Col=Value]... [--null Col] [--now ...] [--format text|json]`
+//! `hr2scim eval 'EXPR' [--set Col=Value]... [--null Col] [--now ...] [--existing T=FILE]...
+//! [--format text|json]`
 
 use clap::Args;
 
@@ -6,6 +7,7 @@ use super::{exit, Format};
 use crate::check::compile_expression;
 use crate::diagnostics::{render, SourceFile};
 use crate::eval::{Env, Flow, Value};
+use crate::functions::UniqueRegistry;
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -29,6 +31,10 @@ pub struct EvalArgs {
     /// Evaluate IIF conditions over NULL/empty attributes instead of failing like Entra.
     #[arg(long)]
     pub lenient_iif: bool,
+    /// Values already in use for a SelectUniqueValue target, one per line:
+    /// --existing userName=existing.txt (repeatable).
+    #[arg(long = "existing", value_name = "TARGET=FILE")]
+    pub existing: Vec<String>,
     /// `text` prints Entra's rendering; `json` the typed value.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -70,8 +76,45 @@ pub fn run(args: EvalArgs) -> i32 {
         ..Env::default()
     };
     let row = prog.row(&values);
-    let out = prog.eval(&env, &row);
+    let mut out = prog.eval(&env, &row);
+    if prog.unique {
+        match unique_registry(&args.existing) {
+            Ok(mut reg) => out = pick_unique(out, &mut reg),
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                return exit::FATAL;
+            }
+        }
+    } else if !args.existing.is_empty() {
+        eprintln!("note: --existing applies only to a top-level SelectUniqueValue; ignored");
+    }
     print_outcome(&out, args.format)
+}
+
+/// The registry `--existing` describes. `eval` has a single expression and so a single target:
+/// every file given is loaded, whatever target it names.
+fn unique_registry(existing: &[String]) -> Result<UniqueRegistry, String> {
+    let mut reg = UniqueRegistry::new();
+    for spec in existing {
+        let Some((target, file)) =
+            spec.split_once('=').filter(|(t, f)| !t.is_empty() && !f.is_empty())
+        else {
+            return Err(format!("--existing expects TARGET=FILE, got '{spec}'"));
+        };
+        reg.load_existing(std::path::Path::new(file)).map_err(|e| {
+            format!("cannot read the existing values for {target} from '{file}': {e}")
+        })?;
+    }
+    Ok(reg)
+}
+
+/// SelectUniqueValue yields its candidates; the value is the first one not already taken.
+fn pick_unique<'a>(
+    out: Result<Value<'a>, Flow>,
+    reg: &mut UniqueRegistry,
+) -> Result<Value<'a>, Flow> {
+    let candidates: Vec<String> = out?.into_items().iter().map(|v| v.to_string()).collect();
+    reg.choose(&candidates).map(|v| Value::Str(v.into())).map_err(Flow::Error)
 }
 
 fn from_json(j: &serde_json::Value) -> Value<'static> {

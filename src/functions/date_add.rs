@@ -182,5 +182,10 @@ mod tests {
             .unwrap_err()
             .contains("not an interval"));
         assert!(text(r#"DateAdd("d", [n], Now())"#, &[]).unwrap_err().contains("got NULL"));
+        assert!(text(r#"DateAdd("ｄ", 1, Now())"#, &[]).is_err());
+        assert!(text(r#"DateAdd("d", "５", Now())"#, &[])
+            .unwrap_err()
+            .contains("must be a number"));
+        assert!(text(r#"DateAdd("d", 1, 20210825)"#, &[]).unwrap_err().contains("got integer"));
     }
 }

@@ -150,9 +150,11 @@ impl Function for FormatDateTime {
                 let text = other.as_text();
                 match parse_exact(&text, toks, styles, call.env().now) {
                     Ok(r) => r,
-                    Err(why) => return fail(format!(
+                    Err(why) => {
+                        return fail(format!(
                         "FormatDateTime: '{text}' does not match the input format '{fmt}': {why}"
-                    )),
+                    ))
+                    }
                 }
             }
         };
@@ -222,6 +224,18 @@ mod tests {
         assert!(text(r#"FormatDateTime([d], [st], "yyyy-MM-dd", "yy")"#, &bad)
             .unwrap_err()
             .contains("DateTimeStyles"));
+    }
+
+    #[test]
+    fn list_source_is_refused() {
+        let prog =
+            crate::check::compile_expression(r#"FormatDateTime([d], , "yyyy-MM-dd", "yyyy")"#)
+                .unwrap();
+        let list = crate::eval::Value::List(vec![crate::eval::Value::str("2021-08-25")]);
+        let row = prog.row(&[("d".to_string(), list)]);
+        let env = crate::functions::example_env();
+        let err = prog.eval(&env, &row).unwrap_err();
+        assert!(format!("{err:?}").contains("Item(list, n)"), "{err:?}");
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod coalesce;
 mod date_add;
 mod date_diff;
 mod date_from_num;
+mod date_parse;
 mod dates;
 mod format_date_time;
 mod convert_from_base64;

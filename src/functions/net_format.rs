@@ -2,6 +2,8 @@
 //! literals, backslash escapes, `%x`, the one-letter standard formats), invariant-culture
 //! formatting, and the `DateTimeStyles` names. Parsing with the same tokens is in `net_parse`.
 
+use std::fmt::Write;
+
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
 use super::dates::{DAYS, MONTHS};
@@ -165,7 +167,8 @@ fn tokenize_custom(fmt: &str) -> Result<Vec<Tok>, String> {
 }
 
 fn pad(out: &mut String, v: i64, width: usize) {
-    out.push_str(&format!("{v:0width$}"));
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{v:0width$}");
 }
 
 /// Format a UTC date with tokens, invariant culture. The service runs in UTC, so offsets print

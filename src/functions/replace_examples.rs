@@ -78,6 +78,12 @@ pub static EXAMPLES: &[Example] = &[
         note: "REF-style D${id} substitution",
     },
     Example {
+        expr: r#"Replace([street], , "^(?<number>\\d+) (?<suffix1>\\w+) (?<suffix2>\\w+)$", , "${suffix1} ${suffix2}", , )"#,
+        columns: &[("street", "545 Tremont Street")],
+        expected: Expected::Text("Tremont Street"),
+        note: "REF substitution form ${suffix1} ${suffix2}",
+    },
+    Example {
         expr: r#"Replace([mail], "@CONTOSO.com", , , "", , )"#,
         columns: &[("mail", "john.doe@contoso.com")],
         expected: Expected::Text("john.doe@contoso.com"),
