@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use crate::check::Program;
 use crate::eval::{Env, Flow, RowRef, Value};
-use crate::functions::UniqueRegistry;
 use crate::input::{InputError, Item, Source};
 use crate::pipeline::{resolve_pending, transform, EmptyStrings, Outcome};
 use crate::scim::{CrossRowChecks, ManagerCheck, OnDuplicate, UserBuilder};
@@ -76,7 +75,7 @@ pub fn preview(
 ) -> Result<Vec<PreviewRow>, InputError> {
     let used = program.used_columns();
     let mut builder = UserBuilder::new(&program.schema);
-    let mut uniques = UniqueRegistry::new();
+    let mut uniques = crate::pipeline::UniqueSet::default();
     let mut checks = CrossRowChecks::new(OnDuplicate::Reject, ManagerCheck::Warn);
     let mut rows: Vec<PreviewRow> = Vec::new();
     while let Some(item) = source.next_item()? {

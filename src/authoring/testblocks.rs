@@ -6,7 +6,6 @@ use serde::Serialize;
 use super::explain::render_trace;
 use crate::check::Program;
 use crate::eval::{EmptyCells, Env, Flow, RowRef, Value};
-use crate::functions::UniqueRegistry;
 use crate::pipeline::{resolve_pending, transform, EmptyStrings, Outcome};
 use crate::scim::{coerce, UserBuilder};
 use crate::syntax::ast::{Expectation, GivenValue, TargetPath, TestBlock};
@@ -86,7 +85,7 @@ fn run_one(program: &Program, base: &Env, block: &TestBlock, line: usize) -> Tes
     let mut builder = UserBuilder::new(&program.schema);
     let mut outcome = transform(program, &env, RowRef::Values(&row), &[], EmptyStrings::Omit, &used, &mut builder);
     if let Outcome::Pending(p) = outcome {
-        outcome = resolve_pending(program, &mut UniqueRegistry::new(), &mut builder, p);
+        outcome = resolve_pending(program, &mut crate::pipeline::UniqueSet::default(), &mut builder, p);
     }
     let mut results = Vec::new();
     program.eval_row(&env, RowRef::Values(&row), &mut results);

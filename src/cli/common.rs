@@ -7,7 +7,6 @@ use clap::Args;
 use crate::check::{check_file, CheckOptions, Program};
 use crate::diagnostics::{render, SourceFile};
 use crate::eval::{EmptyCells, Env};
-use crate::functions::UniqueRegistry;
 use crate::input::{self, InputArgs, Source};
 
 #[derive(Args, Debug, Clone, Default)]
@@ -51,7 +50,7 @@ pub struct Loaded {
     pub program: Program,
     pub env: Env,
     pub source: Box<dyn Source>,
-    pub uniques: UniqueRegistry,
+    pub uniques: crate::pipeline::UniqueSet,
 }
 
 impl RunArgs {
@@ -114,14 +113,20 @@ pub fn load_program(mapping: &Path, input_path: &str, input_args: &InputArgs, ru
         // Only the first call configures the global pool; later ones (tests) keep it.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global();
     }
-    let mut uniques = UniqueRegistry::new();
+    let mut uniques = crate::pipeline::UniqueSet::default();
     for spec in &run.existing {
         let Some((target, file)) = spec.split_once('=') else {
             eprintln!("error: --existing expects TARGET=FILE, got '{spec}'");
             return None;
         };
-        let _ = target;
-        if let Err(e) = uniques.load_existing(Path::new(file)) {
+        let Some(t) = program.targets.iter().find(|t| t.path.text == target || t.resolved.canonical == target) else {
+            eprintln!("error: --existing names '{target}', which the mapping does not map");
+            return None;
+        };
+        if !t.unique {
+            eprintln!("warning: --existing {target}: the target is not a SelectUniqueValue; the file is not used");
+        }
+        if let Err(e) = uniques.for_target(&t.resolved.canonical).load_existing(Path::new(file)) {
             eprintln!("error: cannot read --existing file {file}: {e}");
             return None;
         }

@@ -95,6 +95,20 @@ pub fn run(args: UploadArgs) -> i32 {
     if !args.run.quiet {
         eprint!("{}", converted.human());
     }
+    let convert_code = if converted.rejected > 0 { exit::PARTIAL } else { exit::OK };
+    if converted.batches == 0 {
+        eprintln!("nothing to send: no new, changed or leaving users");
+        if args.json {
+            println!("{}", serde_json::json!({"batches_sent": 0, "users_sent": 0, "nothing_to_send": true}));
+        }
+        if let (Some(d), Some(path)) = (delta, &args.delta.state) {
+            if let Err(e) = d.into_state().save(path, &ctx.program.hash, ctx.env.now) {
+                eprintln!("error: {e}");
+                return exit::FATAL;
+            }
+        }
+        return convert_code;
+    }
     // Batches are sent from the files just written: the journal keys them by content, so a rerun
     // of the same command after a crash converts identically and skips what was accepted.
     let batches = match batches_from_dir(&args.out) {
@@ -139,7 +153,6 @@ pub fn run(args: UploadArgs) -> i32 {
             }
         }
     }
-    let convert_code = if converted.rejected > 0 { exit::PARTIAL } else { exit::OK };
     if code == exit::FATAL {
         exit::FATAL
     } else {

@@ -19,6 +19,20 @@ use rayon::prelude::*;
 use crate::check::Program;
 use crate::eval::{Env, RowRef};
 use crate::functions::UniqueRegistry;
+use std::collections::HashMap;
+
+/// One SelectUniqueValue registry per target (canonical path): values taken by earlier rows of
+/// this run, plus `--existing` files.
+#[derive(Default)]
+pub struct UniqueSet {
+    by_target: HashMap<String, UniqueRegistry>,
+}
+
+impl UniqueSet {
+    pub fn for_target(&mut self, canonical: &str) -> &mut UniqueRegistry {
+        self.by_target.entry(canonical.to_string()).or_insert_with(UniqueRegistry::new)
+    }
+}
 use crate::input::{Item, Source};
 use crate::scim::{BulkWriter, CrossRowChecks, ManagerCheck, OnDuplicate, UserBuilder};
 use crate::sinks::{self, RejectsWriter};
@@ -74,7 +88,7 @@ pub fn convert(
     program: &Program,
     env: &Env,
     source: &mut dyn Source,
-    uniques: &mut UniqueRegistry,
+    uniques: &mut UniqueSet,
     opts: &ConvertOptions,
     mut delta: Option<&mut Delta>,
 ) -> Result<Summary, ConvertError> {
@@ -265,14 +279,14 @@ impl From<ConvertError> for SinkError {
 /// Pick the SelectUniqueValue candidates in input order, then assemble.
 pub fn resolve_pending(
     program: &Program,
-    uniques: &mut UniqueRegistry,
+    uniques: &mut UniqueSet,
     builder: &mut UserBuilder,
     p: transform::Pending,
 ) -> Outcome {
     let mut values: Vec<(usize, crate::eval::Value<'_>)> = p.values;
     for (i, cands) in p.candidates {
         let t = &program.targets[i];
-        match uniques.choose(&cands) {
+        match uniques.for_target(&t.resolved.canonical).choose(&cands) {
             Ok(v) => values.push((i, crate::eval::Value::Str(v.into()))),
             Err(m) => return Outcome::Rejected(vec![(t.path.text.clone(), format!("{}: {m}", t.path.text))]),
         }
