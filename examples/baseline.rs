@@ -16,7 +16,8 @@ fn normalize(s: &str) -> String {
 fn user(r: &csv::StringRecord) -> Value {
     let g = |i: usize| r.get(i).unwrap_or("");
     let first = if g(2).is_empty() { g(1) } else { g(2) };
-    let login: String = normalize(&format!("{first}.{}", g(3))).chars().filter(|c| *c != ' ').collect();
+    let login: String =
+        normalize(&format!("{first}.{}", g(3))).chars().filter(|c| *c != ' ').collect();
     let mut doc = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
                     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
@@ -37,7 +38,8 @@ fn user(r: &csv::StringRecord) -> Value {
         doc["emails"] = json!([{"type": "work", "value": g(4), "primary": true}]);
     }
     if !g(12).is_empty() {
-        doc["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"] = json!({"value": g(12)});
+        doc["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"] =
+            json!({"value": g(12)});
     }
     doc
 }
@@ -59,10 +61,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if chunk.is_empty() {
             break;
         }
-        let docs: Vec<Vec<u8>> = chunk.par_iter().map(|r| serde_json::to_vec(&user(r)).unwrap_or_default()).collect();
+        let docs: Vec<Vec<u8>> =
+            chunk.par_iter().map(|r| serde_json::to_vec(&user(r)).unwrap_or_default()).collect();
         for ops in docs.chunks(50) {
             batch += 1;
-            let mut f = std::io::BufWriter::new(std::fs::File::create(out.join(format!("bulk-{batch:05}.json")))?);
+            let mut f = std::io::BufWriter::new(std::fs::File::create(
+                out.join(format!("bulk-{batch:05}.json")),
+            )?);
             f.write_all(br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":["#)?;
             for (i, d) in ops.iter().enumerate() {
                 if i > 0 {

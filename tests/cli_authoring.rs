@@ -80,7 +80,12 @@ test "inactive" {
     assert_eq!(v["passed"], 0);
     assert_eq!(v["failed"], 2);
     let (_, xml, _) = run(&["test", map.to_str().unwrap(), "--format", "junit"]);
-    assert!(xml.contains("<testsuite") && xml.contains("failures=\"2\"") && xml.contains("<failure message=\"expect userName"), "{xml}");
+    assert!(
+        xml.contains("<testsuite")
+            && xml.contains("failures=\"2\"")
+            && xml.contains("<failure message=\"expect userName"),
+        "{xml}"
+    );
 }
 
 #[test]
@@ -103,39 +108,85 @@ fn snapshot_mode_reports_a_diff_and_update_accepts_it() {
     write_map("b.example");
     let (code, out, _) = run(&["test", m, "--snapshot", i]);
     assert_eq!(code, 1);
-    let removed = out.lines().any(|l| l.starts_with('-') && l.contains("\"userName\": \"1@a.example\""));
-    let added = out.lines().any(|l| l.starts_with('+') && l.contains("\"userName\": \"1@b.example\""));
+    let removed =
+        out.lines().any(|l| l.starts_with('-') && l.contains("\"userName\": \"1@a.example\""));
+    let added =
+        out.lines().any(|l| l.starts_with('+') && l.contains("\"userName\": \"1@b.example\""));
     assert!(removed && added, "{out}");
 }
 
 #[test]
 fn preview_table_json_and_scim() {
-    let (code, out, err) = run(&["preview", "mappings/entra-inbound.map", "fixtures/hr-small.csv", "--rows", "1", "--now", "2026-01-01T00:00:00Z"]);
+    let (code, out, err) = run(&[
+        "preview",
+        "mappings/entra-inbound.map",
+        "fixtures/hr-small.csv",
+        "--rows",
+        "1",
+        "--now",
+        "2026-01-01T00:00:00Z",
+    ]);
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!("preview_table", out);
 
-    let (code, out, _) = run(&["preview", "mappings/entra-inbound.map", "fixtures/hr-small.csv", "--row", "22", "--format", "json"]);
+    let (code, out, _) = run(&[
+        "preview",
+        "mappings/entra-inbound.map",
+        "fixtures/hr-small.csv",
+        "--row",
+        "22",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v[0]["outcome"], "rejected", "line 22 shares its userName with line 31");
     assert!(v[0]["reasons"][0].as_str().unwrap().contains("31"));
-    let user_name = v[0]["targets"].as_array().unwrap().iter().find(|t| t["target"] == "userName").unwrap();
+    let user_name =
+        v[0]["targets"].as_array().unwrap().iter().find(|t| t["target"] == "userName").unwrap();
     assert_eq!(user_name["value"], "chloe.vanderberg@contoso.com");
     assert_eq!(user_name["columns"], serde_json::json!(["PreferredName", "FirstName", "LastName"]));
 
-    let (code, out, _) = run(&["preview", "mappings/entra-inbound.map", "fixtures/hr-small.csv", "--where", "WorkerID=100002", "--format", "scim"]);
+    let (code, out, _) = run(&[
+        "preview",
+        "mappings/entra-inbound.map",
+        "fixtures/hr-small.csv",
+        "--where",
+        "WorkerID=100002",
+        "--format",
+        "scim",
+    ]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v[0]["externalId"], "100002");
-    assert_eq!(v[0]["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"]["value"], "100001");
+    assert_eq!(
+        v[0]["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"]["value"],
+        "100001"
+    );
 }
 
 #[test]
 fn explain_prints_the_evaluation_tree() {
-    let (code, out, err) = run(&["preview", "mappings/entra-inbound.map", "fixtures/hr-small.csv", "--row", "22", "--explain", "userName"]);
+    let (code, out, err) = run(&[
+        "preview",
+        "mappings/entra-inbound.map",
+        "fixtures/hr-small.csv",
+        "--row",
+        "22",
+        "--explain",
+        "userName",
+    ]);
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!("explain_username", out);
-    let (code, _, err) = run(&["preview", "mappings/entra-inbound.map", "fixtures/hr-small.csv", "--row", "22", "--explain", "usrName"]);
+    let (code, _, err) = run(&[
+        "preview",
+        "mappings/entra-inbound.map",
+        "fixtures/hr-small.csv",
+        "--row",
+        "22",
+        "--explain",
+        "usrName",
+    ]);
     assert_eq!(code, 1);
     assert!(err.contains("did you mean 'userName'"), "{err}");
 }
@@ -173,10 +224,19 @@ fn init_writes_a_mapping_that_checks_for_three_layouts() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bundled = init_checks_and_tests(&root.join("fixtures/hr-small.csv"), &[]);
     assert!(bundled.contains("externalId") && bundled.contains("= [WorkerID]"), "{bundled}");
-    assert!(bundled.contains("enterprise:manager.value") && bundled.contains("IgnoreFlowIfNullOrEmpty([ManagerID])"));
+    assert!(
+        bundled.contains("enterprise:manager.value")
+            && bundled.contains("IgnoreFlowIfNullOrEmpty([ManagerID])")
+    );
     let ms = init_checks_and_tests(&root.join("fixtures/csv2scim-sample.csv"), &[]);
-    assert!(ms.contains(r#"Switch([WorkerStatus], "false", "Active", "true", "Inactive", "false")"#), "{ms}");
-    assert!(ms.contains("# hr:GenderPronoun") && ms.contains("# hr:Custom01"), "unrecognised columns are listed:\n{ms}");
+    assert!(
+        ms.contains(r#"Switch([WorkerStatus], "false", "Active", "true", "Inactive", "false")"#),
+        "{ms}"
+    );
+    assert!(
+        ms.contains("# hr:GenderPronoun") && ms.contains("# hr:Custom01"),
+        "unrecognised columns are listed:\n{ms}"
+    );
     assert!(ms.contains("\"UK\", \"GB\""), "{ms}");
 
     let dir = tempfile::tempdir().unwrap();

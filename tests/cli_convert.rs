@@ -52,7 +52,10 @@ fn batches(out: &Path) -> Vec<serde_json::Value> {
         .filter(|n| n.starts_with("bulk-"))
         .collect();
     names.sort();
-    names.iter().map(|n| serde_json::from_slice(&fs::read(out.join(n)).expect("read")).expect("json")).collect()
+    names
+        .iter()
+        .map(|n| serde_json::from_slice(&fs::read(out.join(n)).expect("read")).expect("json"))
+        .collect()
 }
 
 fn users(out: &Path) -> Vec<serde_json::Value> {
@@ -86,8 +89,12 @@ fn writes_typed_users_and_rejects_bad_rows_with_reasons() {
     assert_eq!(ann["active"], true);
     assert_eq!(ann["emails"][0]["type"], "work", "canonical type is lower-case");
     assert_eq!(ann["urn:ietf:params:scim:schemas:extension:contoso:1.0:User"]["grade"], 7);
-    assert_eq!(ann["urn:ietf:params:scim:schemas:extension:contoso:1.0:User"]["hireDate"], "2024-03-01T00:00:00Z");
-    let schemas: Vec<&str> = ann["schemas"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert_eq!(
+        ann["urn:ietf:params:scim:schemas:extension:contoso:1.0:User"]["hireDate"],
+        "2024-03-01T00:00:00Z"
+    );
+    let schemas: Vec<&str> =
+        ann["schemas"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
     assert!(schemas.contains(&"urn:ietf:params:scim:schemas:core:2.0:User"));
     assert!(schemas.contains(&"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"));
     assert!(schemas.contains(&"urn:ietf:params:scim:schemas:extension:contoso:1.0:User"));
@@ -95,7 +102,8 @@ fn writes_typed_users_and_rejects_bad_rows_with_reasons() {
     assert_eq!(rejects.len(), 2, "{rejects:?}");
     assert!(rejects[0].0.contains('3') && rejects[0].1.contains("hireDate"), "{rejects:?}");
     assert!(rejects[1].0.contains('4') && rejects[1].1.contains("grade"), "{rejects:?}");
-    let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["rows_read"], 3);
     assert_eq!(summary["users_written"], 1);
     assert_eq!(summary["rejected"], 2);
@@ -125,7 +133,11 @@ fn duplicate_external_ids_reject_every_row_naming_the_others() {
 fn output_is_identical_whatever_the_number_of_jobs_and_files_are_private() {
     let mut csv = String::from(HEAD);
     for i in 0..2000 {
-        csv.push_str(&format!("{i},user{i},Active,F{i},u{i}@x.com,{},2020-01-01,{}\n", if i > 0 { (i / 2).to_string() } else { String::new() }, i % 9));
+        csv.push_str(&format!(
+            "{i},user{i},Active,F{i},u{i}@x.com,{},2020-01-01,{}\n",
+            if i > 0 { (i / 2).to_string() } else { String::new() },
+            i % 9
+        ));
     }
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
@@ -143,7 +155,8 @@ fn output_is_identical_whatever_the_number_of_jobs_and_files_are_private() {
             assert_eq!(fs::metadata(oa.join(n)).unwrap().permissions().mode() & 0o777, 0o600);
         }
     }
-    let ids: Vec<String> = users(&oa).iter().map(|u| u["externalId"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> =
+        users(&oa).iter().map(|u| u["externalId"].as_str().unwrap().to_string()).collect();
     let expected: Vec<String> = (0..2000).map(|i| i.to_string()).collect();
     assert_eq!(ids, expected, "output order is input order");
 }
@@ -164,9 +177,14 @@ fn a_rerun_with_fewer_users_removes_stale_batches() {
 #[test]
 fn mapping_errors_exit_1_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let map = write(dir.path(), "m.map", "externalId = [Nope]\nuserName = [Id]\nactive = \"true\"\n");
+    let map =
+        write(dir.path(), "m.map", "externalId = [Nope]\nuserName = [Id]\nactive = \"true\"\n");
     let input = write(dir.path(), "in.csv", "Id\n1\n");
-    let o = bin().args(["convert", &map, &input, "--out"]).arg(dir.path().join("out")).output().unwrap();
+    let o = bin()
+        .args(["convert", &map, &input, "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("E020") && err.contains("Nope"), "{err}");
@@ -177,15 +195,18 @@ fn mapping_errors_exit_1_and_write_nothing() {
 fn ndjson_to_stdout_streams_users() {
     let dir = tempfile::tempdir().unwrap();
     let map = write(dir.path(), "m.map", MAP);
-    let input = write(dir.path(), "in.csv", &format!("{HEAD}1,a,Active,A,,,,\n2,b,Inactive,B,,,,\n"));
+    let input =
+        write(dir.path(), "in.csv", &format!("{HEAD}1,a,Active,A,,,,\n2,b,Inactive,B,,,,\n"));
     let o = bin()
         .args(["convert", &map, &input, "--stdout", "--quiet", "--out"])
         .arg(dir.path().join("out"))
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0));
-    let lines: Vec<serde_json::Value> =
-        String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1]["active"], false);
 }

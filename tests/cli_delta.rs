@@ -41,9 +41,12 @@ fn convert(dir: &Path, map: &str, input: &str, extra: &[&str]) -> Run {
     let mut ids = Vec::new();
     let mut disabled = Vec::new();
     if o.status.success() {
-        let mut names: Vec<_> = fs::read_dir(&out).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        let mut names: Vec<_> =
+            fs::read_dir(&out).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
         names.sort();
-        for p in names.iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("bulk-")) {
+        for p in
+            names.iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("bulk-"))
+        {
             let b: serde_json::Value = serde_json::from_slice(&fs::read(p).unwrap()).unwrap();
             for op in b["Operations"].as_array().unwrap() {
                 let d = &op["data"];
@@ -56,7 +59,12 @@ fn convert(dir: &Path, map: &str, input: &str, extra: &[&str]) -> Run {
             }
         }
     }
-    Run { code: o.status.code().unwrap_or(-1), ids, disabled, err: String::from_utf8_lossy(&o.stderr).into_owned() }
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        ids,
+        disabled,
+        err: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
 }
 
 #[test]
@@ -107,7 +115,12 @@ fn a_sequence_of_exports_sends_exactly_what_changed() {
         "Switch([Status], \"false\", \"Active\", \"true\")",
         "IgnoreFlowIfNullOrEmpty(Switch([Status], \"\", \"Active\", \"true\", \"Inactive\", \"false\"))",
     );
-    let r = convert(d, &strict, &export(d, &bad), &["--leavers", "disable", "--assume-mapping-unchanged"]);
+    let r = convert(
+        d,
+        &strict,
+        &export(d, &bad),
+        &["--leavers", "disable", "--assume-mapping-unchanged"],
+    );
     assert_eq!(r.code, 2, "the row without a status is rejected: {}", r.err);
     assert!(r.disabled.is_empty(), "{:?}", r.disabled);
     assert!(r.ids.is_empty(), "{:?}", r.ids);
@@ -130,7 +143,13 @@ fn state_show_and_diff_report_without_writing() {
     let rows: Vec<(u32, &str, &str)> = (1..=10).map(|i| (i, "Active", "Clerk")).collect();
     let input = export(d, &rows);
     convert(d, MAP, &input, &[]);
-    let show = Command::cargo_bin("hr2scim").unwrap().args(["state", "show"]).arg(d.join("state")).args(["--format", "json"]).output().unwrap();
+    let show = Command::cargo_bin("hr2scim")
+        .unwrap()
+        .args(["state", "show"])
+        .arg(d.join("state"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     assert_eq!(v["users"], 10);
     let mut next = rows.clone();

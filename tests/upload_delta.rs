@@ -41,7 +41,17 @@ fn entra_upload(emu: &Emulator, dir: &Path, input: &str, extra: &[&str]) -> Outp
         .arg("--state")
         .arg(dir.join("state"))
         .args(["--endpoint", &emu.endpoint(), "--login-url", &emu.base, "--tenant-id", TENANT])
-        .args(["--client-id", CLIENT_ID, "--backoff-base", "20ms", "--timeout", "2s", "--rate", "1000/1s", "--quiet"])
+        .args([
+            "--client-id",
+            CLIENT_ID,
+            "--backoff-base",
+            "20ms",
+            "--timeout",
+            "2s",
+            "--rate",
+            "1000/1s",
+            "--quiet",
+        ])
         .args(["--concurrency", "1"])
         .args(extra)
         .output()
@@ -64,7 +74,8 @@ fn delta_sequence_against_the_graph_emulator() {
     let emu = Emulator::start(Config::default());
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let mut rows: Vec<(u32, &str, String)> = (1..=120).map(|i| (i, "Active", "Clerk".to_string())).collect();
+    let mut rows: Vec<(u32, &str, String)> =
+        (1..=120).map(|i| (i, "Active", "Clerk".to_string())).collect();
 
     // Initial export: everyone.
     let o = entra_upload(&emu, d, &write_export(d, &rows), &[]);
@@ -89,7 +100,11 @@ fn delta_sequence_against_the_graph_emulator() {
     emu.push_fault(Fault::Status(403));
     let o = entra_upload(&emu, d, &write_export(d, &rows), &[]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert_eq!(std::fs::read(d.join("state")).unwrap(), state_before, "a stopped run keeps the state");
+    assert_eq!(
+        std::fs::read(d.join("state")).unwrap(),
+        state_before,
+        "a stopped run keeps the state"
+    );
     let (sent, mark) = sent_since(&emu, mark);
     assert_eq!(sent.len(), 50, "the first batch went through");
 
@@ -164,14 +179,24 @@ fn delta_sequence_against_scim2_server() {
             .arg(d.join("out"))
             .arg("--state")
             .arg(d.join("state"))
-            .args(["--target", "scim", "--url", &server.base, "--rate", "1000/1s", "--json", "--quiet"])
+            .args([
+                "--target",
+                "scim",
+                "--url",
+                &server.base,
+                "--rate",
+                "1000/1s",
+                "--json",
+                "--quiet",
+            ])
             .output()
             .unwrap();
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
         let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         summary["users_sent"].as_u64().unwrap()
     };
-    let mut rows: Vec<(u32, &str, String)> = (1..=30).map(|i| (i, "Active", "Clerk".to_string())).collect();
+    let mut rows: Vec<(u32, &str, String)> =
+        (1..=30).map(|i| (i, "Active", "Clerk".to_string())).collect();
     assert_eq!(run(&rows), 30);
     assert_eq!(server.user("7")["title"], "Clerk");
     rows[6].2 = "Chief".into();

@@ -39,7 +39,11 @@ mod tests {
             result: "\"x\"".into(),
             notes: vec!["took the true branch".into()],
             children: vec![
-                TraceNode { label: "= comparison".into(), result: "True (boolean)".into(), ..Default::default() },
+                TraceNode {
+                    label: "= comparison".into(),
+                    result: "True (boolean)".into(),
+                    ..Default::default()
+                },
                 TraceNode { label: "[A]".into(), result: "\"x\"".into(), ..Default::default() },
             ],
         };

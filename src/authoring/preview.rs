@@ -56,7 +56,13 @@ pub struct PreviewRow {
     pub scim: Option<serde_json::Value>,
 }
 
-fn selected(sel: &Selection, shown: usize, line: u64, program: &Program, rec: &csv::StringRecord) -> bool {
+fn selected(
+    sel: &Selection,
+    shown: usize,
+    line: u64,
+    program: &Program,
+    rec: &csv::StringRecord,
+) -> bool {
     match sel {
         Selection::First(n) => shown < *n,
         Selection::Line(l) => *l == line,
@@ -82,7 +88,9 @@ pub fn preview(
         let row = match item {
             Item::Row(r) => r,
             Item::Rejected(r) => {
-                if matches!(sel, Selection::Line(l) if *l == r.line) || matches!(sel, Selection::First(n) if rows.len() < *n) {
+                if matches!(sel, Selection::Line(l) if *l == r.line)
+                    || matches!(sel, Selection::First(n) if rows.len() < *n)
+                {
                     rows.push(PreviewRow {
                         line: r.line,
                         position: source.position(r.line),
@@ -96,8 +104,15 @@ pub fn preview(
                 continue;
             }
         };
-        let mut outcome =
-            transform(program, env, RowRef::Record(&row.record), &row.cell_errors, EmptyStrings::Omit, &used, &mut builder);
+        let mut outcome = transform(
+            program,
+            env,
+            RowRef::Record(&row.record),
+            &row.cell_errors,
+            EmptyStrings::Omit,
+            &used,
+            &mut builder,
+        );
         if let Outcome::Pending(p) = outcome {
             outcome = resolve_pending(program, &mut uniques, &mut builder, p);
         }
@@ -143,8 +158,14 @@ pub fn preview(
     Ok(rows)
 }
 
-fn view(program: &Program, t: &crate::check::Target, res: Result<Value<'_>, Flow>, redacted: bool) -> TargetView {
-    let columns = t.columns.iter().map(|&c| program.columns.get(c).cloned().unwrap_or_default()).collect();
+fn view(
+    program: &Program,
+    t: &crate::check::Target,
+    res: Result<Value<'_>, Flow>,
+    redacted: bool,
+) -> TargetView {
+    let columns =
+        t.columns.iter().map(|&c| program.columns.get(c).cloned().unwrap_or_default()).collect();
     let (state, value, typed, error) = match res {
         Ok(_) if redacted => (State::Redacted, "[Redact]".to_string(), None, None),
         Ok(v) if v.is_null() => (State::Null, "NULL".to_string(), None, None),
@@ -158,7 +179,13 @@ fn view(program: &Program, t: &crate::check::Target, res: Result<Value<'_>, Flow
 
 /// The human table: one block per row, one line per target, fitted to `width` columns.
 pub fn render_table(rows: &[PreviewRow], width: usize, colour: bool) -> String {
-    let paint = |code: &str, s: &str| if colour { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() };
+    let paint = |code: &str, s: &str| {
+        if colour {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
     let mut out = String::new();
     for r in rows {
         let head = match r.outcome.as_str() {
@@ -182,7 +209,11 @@ pub fn render_table(rows: &[PreviewRow], width: usize, colour: bool) -> String {
                 Some(e) => format!("ERROR: {e}"),
                 None => t.value.clone(),
             };
-            let from = if t.columns.is_empty() { String::new() } else { format!("  ← {}", t.columns.join(", ")) };
+            let from = if t.columns.is_empty() {
+                String::new()
+            } else {
+                format!("  ← {}", t.columns.join(", "))
+            };
             let text = fit(&format!("{shown}{from}"), vw);
             let text = match t.state {
                 State::Error => paint("31", &text),

@@ -68,14 +68,24 @@ pub fn junit(files: &[FileResults]) -> String {
             f.results.len()
         );
         for r in &f.results {
-            let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\"", xml_escape(&f.file), xml_escape(&r.name));
+            let _ = write!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{}\"",
+                xml_escape(&f.file),
+                xml_escape(&r.name)
+            );
             if r.passed {
                 out.push_str("/>\n");
                 continue;
             }
             out.push_str(">\n");
             for fl in &r.failures {
-                let body = format!("expected: {}\nactual:   {}\n{}", fl.expected, fl.actual, fl.trace.clone().unwrap_or_default());
+                let body = format!(
+                    "expected: {}\nactual:   {}\n{}",
+                    fl.expected,
+                    fl.actual,
+                    fl.trace.clone().unwrap_or_default()
+                );
                 let _ = writeln!(
                     out,
                     "      <failure message=\"{}\">{}</failure>",

@@ -39,7 +39,10 @@ fn env_for(block: &TestBlock, base: &Env) -> Result<Env, String> {
             }
             "defaultDomain" => env.default_domain = Some(v.node.clone()),
             "lenientIif" => env.lenient_iif = v.node == "true",
-            "emptyCells" => env.empty_cells = if v.node == "empty" { EmptyCells::Empty } else { EmptyCells::Null },
+            "emptyCells" => {
+                env.empty_cells =
+                    if v.node == "empty" { EmptyCells::Empty } else { EmptyCells::Null }
+            }
             other => return Err(format!("unknown test option '{other}'")),
         }
     }
@@ -54,7 +57,9 @@ fn given_row(program: &Program, block: &TestBlock) -> Vec<Value<'static>> {
             row[i] = match &v.node {
                 GivenValue::Null => Value::Null,
                 GivenValue::Str(s) => Value::Str(s.clone().into()),
-                GivenValue::List(l) => Value::List(l.iter().map(|s| Value::Str(s.clone().into())).collect()),
+                GivenValue::List(l) => {
+                    Value::List(l.iter().map(|s| Value::Str(s.clone().into())).collect())
+                }
             };
         }
     }
@@ -67,7 +72,11 @@ fn find_target(program: &Program, path: &TargetPath) -> Option<usize> {
 }
 
 /// Run every test block of `program`. `line_of` maps a byte offset to a line for reports.
-pub fn run_tests(program: &Program, base: &Env, line_of: &dyn Fn(usize) -> usize) -> Vec<TestResult> {
+pub fn run_tests(
+    program: &Program,
+    base: &Env,
+    line_of: &dyn Fn(usize) -> usize,
+) -> Vec<TestResult> {
     program.tests.iter().map(|b| run_one(program, base, b, line_of(b.span.start))).collect()
 }
 
@@ -76,16 +85,30 @@ fn run_one(program: &Program, base: &Env, block: &TestBlock, line: usize) -> Tes
     let env = match env_for(block, base) {
         Ok(e) => e,
         Err(m) => {
-            failures.push(Failure { expectation: "options".into(), expected: "valid options".into(), actual: m, trace: None });
+            failures.push(Failure {
+                expectation: "options".into(),
+                expected: "valid options".into(),
+                actual: m,
+                trace: None,
+            });
             return TestResult { name: block.name.node.clone(), line, passed: false, failures };
         }
     };
     let row = given_row(program, block);
     let used = program.used_columns();
     let mut builder = UserBuilder::new(&program.schema);
-    let mut outcome = transform(program, &env, RowRef::Values(&row), &[], EmptyStrings::Omit, &used, &mut builder);
+    let mut outcome = transform(
+        program,
+        &env,
+        RowRef::Values(&row),
+        &[],
+        EmptyStrings::Omit,
+        &used,
+        &mut builder,
+    );
     if let Outcome::Pending(p) = outcome {
-        outcome = resolve_pending(program, &mut crate::pipeline::UniqueSet::default(), &mut builder, p);
+        outcome =
+            resolve_pending(program, &mut crate::pipeline::UniqueSet::default(), &mut builder, p);
     }
     let mut results = Vec::new();
     program.eval_row(&env, RowRef::Values(&row), &mut results);
@@ -136,19 +159,27 @@ fn check_target(
         None => format!("expect {} is omitted", path.text),
     };
     let Some(i) = find_target(program, path) else {
-        return Some(Failure { expectation: label, expected: "a target of this mapping".into(), actual: format!("the mapping has no target {}", path.text), trace: None });
+        return Some(Failure {
+            expectation: label,
+            expected: "a target of this mapping".into(),
+            actual: format!("the mapping has no target {}", path.text),
+            trace: None,
+        });
     };
     let t = &program.targets[i];
     let actual: Result<Option<serde_json::Value>, String> = match &results[i].0 {
         Ok(v) if v.is_null() => Ok(None),
         Ok(Value::Str(s)) if s.is_empty() => Ok(None),
-        Ok(v) if t.unique => Ok(v.clone().into_items().first().map(|c| serde_json::Value::String(c.to_string()))),
+        Ok(v) if t.unique => {
+            Ok(v.clone().into_items().first().map(|c| serde_json::Value::String(c.to_string())))
+        }
         Ok(v) => coerce(v, t.resolved.ty).map(Some),
         Err(Flow::IgnoreAttribute) => Ok(None),
         Err(Flow::SkipObject) => Err("the object is skipped".into()),
         Err(Flow::Error(m)) => Err(format!("error: {m}")),
     };
-    let ok = matches!((&expected, &actual), (None, Ok(None))) || matches!((&expected, &actual), (Some(e), Ok(Some(a))) if e == a);
+    let ok = matches!((&expected, &actual), (None, Ok(None)))
+        || matches!((&expected, &actual), (Some(e), Ok(Some(a))) if e == a);
     if ok {
         return None;
     }
@@ -170,7 +201,10 @@ fn describe_outcome(o: &Outcome) -> String {
         Outcome::User(_) | Outcome::Pending(_) => "the user is written".into(),
         Outcome::Skipped => "the object is skipped".into(),
         Outcome::Rejected(r) => {
-            format!("rejected: {}", r.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" | "))
+            format!(
+                "rejected: {}",
+                r.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" | ")
+            )
         }
     }
 }

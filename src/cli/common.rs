@@ -68,7 +68,11 @@ impl RunArgs {
 }
 
 /// Read and check a mapping against known headers; prints diagnostics (warnings too).
-pub fn compile_mapping(path: &Path, headers: Option<Vec<String>>, run: &RunArgs) -> Option<Program> {
+pub fn compile_mapping(
+    path: &Path,
+    headers: Option<Vec<String>>,
+    run: &RunArgs,
+) -> Option<Program> {
     let name = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -93,7 +97,12 @@ pub fn compile_mapping(path: &Path, headers: Option<Vec<String>>, run: &RunArgs)
 }
 
 /// Open the input, compile the mapping against its headers, prepare the environment.
-pub fn load_program(mapping: &Path, input_path: &str, input_args: &InputArgs, run: &RunArgs) -> Option<Loaded> {
+pub fn load_program(
+    mapping: &Path,
+    input_path: &str,
+    input_args: &InputArgs,
+    run: &RunArgs,
+) -> Option<Loaded> {
     let opts = match input_args.options() {
         Ok(o) => o,
         Err(e) => {
@@ -119,7 +128,11 @@ pub fn load_program(mapping: &Path, input_path: &str, input_args: &InputArgs, ru
             eprintln!("error: --existing expects TARGET=FILE, got '{spec}'");
             return None;
         };
-        let Some(t) = program.targets.iter().find(|t| t.path.text == target || t.resolved.canonical == target) else {
+        let Some(t) = program
+            .targets
+            .iter()
+            .find(|t| t.path.text == target || t.resolved.canonical == target)
+        else {
             eprintln!("error: --existing names '{target}', which the mapping does not map");
             return None;
         };

@@ -92,7 +92,8 @@ impl DeltaArgs {
 }
 
 pub fn run(args: ConvertArgs) -> i32 {
-    let Some(mut ctx) = load_program(&args.mapping, &args.input, &args.input_args, &args.run) else {
+    let Some(mut ctx) = load_program(&args.mapping, &args.input, &args.input_args, &args.run)
+    else {
         return exit::FATAL;
     };
     let opts = ConvertOptions {
@@ -113,7 +114,14 @@ pub fn run(args: ConvertArgs) -> i32 {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let summary = match convert(&ctx.program, &ctx.env, ctx.source.as_mut(), &mut ctx.uniques, &opts, delta.as_mut()) {
+    let summary = match convert(
+        &ctx.program,
+        &ctx.env,
+        ctx.source.as_mut(),
+        &mut ctx.uniques,
+        &opts,
+        delta.as_mut(),
+    ) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

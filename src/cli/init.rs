@@ -39,7 +39,9 @@ pub fn run(args: InitArgs) -> i32 {
     let mut samples = Vec::new();
     while samples.len() < 200 {
         match source.next_item() {
-            Ok(Some(Item::Row(r))) => samples.push(r.record.iter().map(str::to_string).collect::<Vec<_>>()),
+            Ok(Some(Item::Row(r))) => {
+                samples.push(r.record.iter().map(str::to_string).collect::<Vec<_>>())
+            }
             Ok(Some(Item::Rejected(_))) => {}
             Ok(None) => break,
             Err(e) => {
@@ -48,7 +50,10 @@ pub fn run(args: InitArgs) -> i32 {
             }
         }
     }
-    let name = std::path::Path::new(&args.input).file_name().and_then(|n| n.to_str()).unwrap_or(&args.input);
+    let name = std::path::Path::new(&args.input)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(&args.input);
     let text = starter_mapping(name, &headers, &samples);
     match &args.out {
         None => print!("{text}"),
@@ -61,7 +66,13 @@ pub fn run(args: InitArgs) -> i32 {
                 eprintln!("error: cannot write {}: {e}", p.display());
                 return exit::FATAL;
             }
-            eprintln!("wrote {} ({} columns recognised); next: hr2scim check {} --input {}", p.display(), headers.len(), p.display(), args.input);
+            eprintln!(
+                "wrote {} ({} columns recognised); next: hr2scim check {} --input {}",
+                p.display(),
+                headers.len(),
+                p.display(),
+                args.input
+            );
         }
     }
     exit::OK

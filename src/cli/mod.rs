@@ -53,19 +53,19 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Convert an HR export into SCIM BulkRequest files (the main job).
-    Convert(convert::ConvertArgs),
+    Convert(Box<convert::ConvertArgs>),
     /// Check a mapping file: syntax, functions, arguments, columns, targets. Reports every problem.
     Check(check::CheckArgs),
     /// Show what a mapping makes of some rows, target by target; nothing is written or sent.
-    Preview(preview::PreviewArgs),
+    Preview(Box<preview::PreviewArgs>),
     /// Run the test blocks of mappings, or a snapshot test of a whole conversion.
-    Test(test::TestArgs),
+    Test(Box<test::TestArgs>),
     /// Write a starter mapping from an export's headers and first rows.
     Init(init::InitArgs),
     /// Convert and send to Entra's bulkUpload (or any SCIM server), paced, journaled, resumable.
-    Upload(upload::UploadArgs),
+    Upload(Box<upload::UploadArgs>),
     /// Provisioning logs of the Entra job: counts, failures, `--wait` for the last upload.
-    Logs(crate::upload::LogsArgs),
+    Logs(Box<crate::upload::LogsArgs>),
     /// Inspect delta state, and see what the next run would send.
     State(state::StateArgs),
     /// Evaluate one expression offline and print its value as Entra renders it.
@@ -76,13 +76,13 @@ pub enum Command {
 
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
-        Command::Convert(a) => convert::run(a),
+        Command::Convert(a) => convert::run(*a),
         Command::Check(a) => check::run(a),
-        Command::Preview(a) => preview::run(a),
-        Command::Test(a) => test::run(a),
+        Command::Preview(a) => preview::run(*a),
+        Command::Test(a) => test::run(*a),
         Command::Init(a) => init::run(a),
-        Command::Upload(a) => upload::run(a),
-        Command::Logs(a) => upload::logs(a),
+        Command::Upload(a) => upload::run(*a),
+        Command::Logs(a) => upload::logs(*a),
         Command::State(a) => state::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Functions(a) => functions::run(a),

@@ -89,7 +89,9 @@ pub fn run(args: PreviewArgs) -> i32 {
             let width = terminal_size::terminal_size().map(|(w, _)| w.0 as usize).unwrap_or(100);
             print!("{}", render_table(&rows, width, out.is_terminal()));
         }
-        PreviewFormat::Json => println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default()),
+        PreviewFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default())
+        }
         PreviewFormat::Scim => {
             let docs: Vec<_> = rows.iter().filter_map(|r| r.scim.clone()).collect();
             println!("{}", serde_json::to_string_pretty(&docs).unwrap_or_default());
@@ -104,7 +106,11 @@ pub fn run(args: PreviewArgs) -> i32 {
 
 fn explain(ctx: &mut super::common::Loaded, sel: &Selection, target: &str) -> i32 {
     let program = &ctx.program;
-    let Some(ti) = program.targets.iter().position(|t| t.path.text == target || t.resolved.canonical == target) else {
+    let Some(ti) = program
+        .targets
+        .iter()
+        .position(|t| t.path.text == target || t.resolved.canonical == target)
+    else {
         let names: Vec<&str> = program.targets.iter().map(|t| t.path.text.as_str()).collect();
         let hint = crate::diagnostics::did_you_mean(target, names.iter().copied())
             .map(|s| format!(" (did you mean '{s}'?)"))
@@ -124,7 +130,9 @@ fn explain(ctx: &mut super::common::Loaded, sel: &Selection, target: &str) -> i3
         let Item::Row(row) = item else { continue };
         let hit = match sel {
             Selection::Line(l) => row.line == *l,
-            Selection::Where(c, v) => program.column_index(c).and_then(|i| row.record.get(i)).is_some_and(|x| x == v),
+            Selection::Where(c, v) => {
+                program.column_index(c).and_then(|i| row.record.get(i)).is_some_and(|x| x == v)
+            }
             Selection::First(_) => true,
         };
         if !hit {

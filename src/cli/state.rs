@@ -26,7 +26,7 @@ pub enum StateCommand {
         format: Format,
     },
     /// What the next run would send (new, changed, leavers), by category, without sending.
-    Diff(DiffArgs),
+    Diff(Box<DiffArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -48,13 +48,16 @@ pub struct DiffArgs {
 pub fn run(args: StateArgs) -> i32 {
     match args.command {
         StateCommand::Show { file, format } => show(&file, format),
-        StateCommand::Diff(d) => diff(d),
+        StateCommand::Diff(d) => diff(*d),
     }
 }
 
-fn show(file: &PathBuf, format: Format) -> i32 {
+fn show(file: &std::path::Path, format: Format) -> i32 {
     if !file.exists() {
-        eprintln!("error: no state file at {} (the first run with --state creates it)", file.display());
+        eprintln!(
+            "error: no state file at {} (the first run with --state creates it)",
+            file.display()
+        );
         return exit::FATAL;
     }
     let state = match State::load(file) {
@@ -89,7 +92,8 @@ fn show(file: &PathBuf, format: Format) -> i32 {
 
 fn diff(mut args: DiffArgs) -> i32 {
     args.run.quiet = true;
-    let Some(mut ctx) = load_program(&args.mapping, &args.input, &args.input_args, &args.run) else {
+    let Some(mut ctx) = load_program(&args.mapping, &args.input, &args.input_args, &args.run)
+    else {
         return exit::FATAL;
     };
     let previous = match State::load(&args.file) {
@@ -99,7 +103,8 @@ fn diff(mut args: DiffArgs) -> i32 {
             return exit::FATAL;
         }
     };
-    let mut delta = crate::state::Delta::new(previous, &ctx.program.hash, args.assume_mapping_unchanged);
+    let mut delta =
+        crate::state::Delta::new(previous, &ctx.program.hash, args.assume_mapping_unchanged);
     delta.record = Some(Vec::new());
     let Ok(tmp) = tempfile::tempdir() else {
         eprintln!("error: cannot create a temporary directory");
@@ -108,7 +113,14 @@ fn diff(mut args: DiffArgs) -> i32 {
     let mut opts = super::convert::default_options(tmp.path().to_path_buf(), true);
     opts.leavers = LeaverPolicy::Ignore;
     opts.max_leavers = MaxLeavers::Percent(100.0);
-    if let Err(e) = convert(&ctx.program, &ctx.env, ctx.source.as_mut(), &mut ctx.uniques, &opts, Some(&mut delta)) {
+    if let Err(e) = convert(
+        &ctx.program,
+        &ctx.env,
+        ctx.source.as_mut(),
+        &mut ctx.uniques,
+        &opts,
+        Some(&mut delta),
+    ) {
         eprintln!("error: {e}");
         return exit::FATAL;
     }
@@ -117,7 +129,13 @@ fn diff(mut args: DiffArgs) -> i32 {
     let c = &delta.counts;
     match args.format {
         Format::Json => {
-            let list = |k: &str| changes.iter().filter(|(_, x)| *x == k).map(|(id, _)| id.clone()).collect::<Vec<_>>();
+            let list = |k: &str| {
+                changes
+                    .iter()
+                    .filter(|(_, x)| *x == k)
+                    .map(|(id, _)| id.clone())
+                    .collect::<Vec<_>>()
+            };
             println!(
                 "{}",
                 serde_json::json!({
@@ -127,7 +145,13 @@ fn diff(mut args: DiffArgs) -> i32 {
             );
         }
         Format::Text => {
-            println!("next run: {} new, {} changed, {} unchanged, {} leaver(s)", c.new, c.changed, c.unchanged, leavers.len());
+            println!(
+                "next run: {} new, {} changed, {} unchanged, {} leaver(s)",
+                c.new,
+                c.changed,
+                c.unchanged,
+                leavers.len()
+            );
             if c.mapping_changed {
                 println!("  the mapping changed since the state was written: everyone is resent (--assume-mapping-unchanged to avoid)");
             }

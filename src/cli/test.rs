@@ -76,7 +76,9 @@ fn mapping_files(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 pub fn run(mut args: TestArgs) -> i32 {
     if args.run.now.is_none() {
-        args.run.now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").ok().map(|d| d.with_timezone(&chrono::Utc));
+        args.run.now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .ok()
+            .map(|d| d.with_timezone(&chrono::Utc));
     }
     args.run.quiet = true;
     let files = mapping_files(&args.paths);
@@ -118,7 +120,8 @@ pub fn run(mut args: TestArgs) -> i32 {
 }
 
 fn run_snapshot(mapping: &Path, input: &str, args: &TestArgs) -> i32 {
-    let Some(mut ctx) = super::common::load_program(mapping, input, &args.input_args, &args.run) else {
+    let Some(mut ctx) = super::common::load_program(mapping, input, &args.input_args, &args.run)
+    else {
         return exit::FATAL;
     };
     let Ok(tmp) = tempfile::tempdir() else {
@@ -126,7 +129,14 @@ fn run_snapshot(mapping: &Path, input: &str, args: &TestArgs) -> i32 {
         return exit::FATAL;
     };
     let opts = super::convert::default_options(tmp.path().to_path_buf(), true);
-    if let Err(e) = crate::pipeline::convert(&ctx.program, &ctx.env, ctx.source.as_mut(), &mut ctx.uniques, &opts, None) {
+    if let Err(e) = crate::pipeline::convert(
+        &ctx.program,
+        &ctx.env,
+        ctx.source.as_mut(),
+        &mut ctx.uniques,
+        &opts,
+        None,
+    ) {
         eprintln!("error: {e}");
         return exit::FATAL;
     }
@@ -149,7 +159,10 @@ fn run_snapshot(mapping: &Path, input: &str, args: &TestArgs) -> i32 {
     let expected = match std::fs::read_to_string(&path) {
         Ok(s) => s,
         Err(_) => {
-            eprintln!("error: no snapshot at {}; run again with --update to create it", path.display());
+            eprintln!(
+                "error: no snapshot at {}; run again with --update to create it",
+                path.display()
+            );
             return exit::FATAL;
         }
     };

@@ -10,7 +10,9 @@ use super::convert::{default_options, DeltaArgs};
 use super::exit;
 use crate::input::InputArgs;
 use crate::pipeline::convert;
-use crate::upload::{self, batches_from_dir, cli_upload_from_dir, Batch, TargetArgs, UploadCliArgs};
+use crate::upload::{
+    self, batches_from_dir, cli_upload_from_dir, Batch, TargetArgs, UploadCliArgs,
+};
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -60,7 +62,9 @@ pub struct UploadArgs {
 pub fn run(args: UploadArgs) -> i32 {
     if let Some(from) = args.from.clone() {
         if args.delta.state.is_some() {
-            eprintln!("error: --state needs MAPPING INPUT (it records what this run converts and sends)");
+            eprintln!(
+                "error: --state needs MAPPING INPUT (it records what this run converts and sends)"
+            );
             return exit::FATAL;
         }
         return cli_upload_from_dir(UploadCliArgs {
@@ -85,7 +89,14 @@ pub fn run(args: UploadArgs) -> i32 {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let converted = match convert(&ctx.program, &ctx.env, ctx.source.as_mut(), &mut ctx.uniques, &opts, delta.as_mut()) {
+    let converted = match convert(
+        &ctx.program,
+        &ctx.env,
+        ctx.source.as_mut(),
+        &mut ctx.uniques,
+        &opts,
+        delta.as_mut(),
+    ) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -99,7 +110,10 @@ pub fn run(args: UploadArgs) -> i32 {
     if converted.batches == 0 {
         eprintln!("nothing to send: no new, changed or leaving users");
         if args.json {
-            println!("{}", serde_json::json!({"batches_sent": 0, "users_sent": 0, "nothing_to_send": true}));
+            println!(
+                "{}",
+                serde_json::json!({"batches_sent": 0, "users_sent": 0, "nothing_to_send": true})
+            );
         }
         if let (Some(d), Some(path)) = (delta, &args.delta.state) {
             if let Err(e) = d.into_state().save(path, &ctx.program.hash, ctx.env.now) {
@@ -120,7 +134,12 @@ pub fn run(args: UploadArgs) -> i32 {
     };
     let journal = args.target.journal.clone().unwrap_or_else(|| args.out.join("journal"));
     let sent: Vec<Batch> = batches.clone();
-    let summary = match upload::upload(Box::new(batches.into_iter().map(Ok)), &args.target, &journal, args.run.quiet) {
+    let summary = match upload::upload(
+        Box::new(batches.into_iter().map(Ok)),
+        &args.target,
+        &journal,
+        args.run.quiet,
+    ) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

@@ -100,11 +100,7 @@ impl Node {
     /// Every column index this node reads, directly (not through `let`s).
     pub fn columns(&self, out: &mut Vec<usize>) {
         match self {
-            Node::Column(i) => {
-                if !out.contains(i) {
-                    out.push(*i)
-                }
-            }
+            Node::Column(i) if !out.contains(i) => out.push(*i),
             Node::Call(c) => c.args.iter().flatten().for_each(|a| a.columns(out)),
             Node::Compare(c) => {
                 c.1.columns(out);
@@ -117,11 +113,7 @@ impl Node {
     /// Every `let` index this node reads directly.
     pub fn lets(&self, out: &mut Vec<usize>) {
         match self {
-            Node::Let(i) => {
-                if !out.contains(i) {
-                    out.push(*i)
-                }
-            }
+            Node::Let(i) if !out.contains(i) => out.push(*i),
             Node::Call(c) => c.args.iter().flatten().for_each(|a| a.lets(out)),
             Node::Compare(c) => {
                 c.1.lets(out);

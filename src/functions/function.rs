@@ -127,7 +127,7 @@ pub trait Function: Send + Sync + 'static {
 }
 
 /// The literal text of an argument when it is a string literal (for compile-time preparation).
-pub fn literal_str<'a>(arg: Option<&'a Node>) -> Option<&'a str> {
+pub fn literal_str(arg: Option<&Node>) -> Option<&str> {
     match arg {
         Some(Node::Str(s)) => Some(s),
         _ => None,

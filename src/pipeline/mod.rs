@@ -30,7 +30,7 @@ pub struct UniqueSet {
 
 impl UniqueSet {
     pub fn for_target(&mut self, canonical: &str) -> &mut UniqueRegistry {
-        self.by_target.entry(canonical.to_string()).or_insert_with(UniqueRegistry::new)
+        self.by_target.entry(canonical.to_string()).or_default()
     }
 }
 use crate::input::{Item, Source};
@@ -96,8 +96,13 @@ pub fn convert(
     let dir = opts.out_dir.as_path();
     std::fs::create_dir_all(dir).map_err(out_err(dir))?;
     let headers: Vec<String> = source.headers().to_vec();
-    let mut summary = Summary { input: source.describe(), output: dir.display().to_string(), ..Summary::default() };
-    let mut rejects = RejectsWriter::create(&dir.join("rejects.csv"), &headers).map_err(out_err(dir))?;
+    let mut summary = Summary {
+        input: source.describe(),
+        output: dir.display().to_string(),
+        ..Summary::default()
+    };
+    let mut rejects =
+        RejectsWriter::create(&dir.join("rejects.csv"), &headers).map_err(out_err(dir))?;
     let mut spool = SpoolWriter::new(dir).map_err(out_err(dir))?;
     let mut checks = CrossRowChecks::new(opts.on_duplicate, opts.manager_check);
     let used = program.used_columns();
@@ -122,9 +127,15 @@ pub fn convert(
             .map_init(
                 || UserBuilder::new(&program.schema),
                 |b, item| match item {
-                    Item::Row(row) => {
-                        Some(transform(program, env, RowRef::Record(&row.record), &row.cell_errors, opts.empty_strings, &used, b))
-                    }
+                    Item::Row(row) => Some(transform(
+                        program,
+                        env,
+                        RowRef::Record(&row.record),
+                        &row.cell_errors,
+                        opts.empty_strings,
+                        &used,
+                        b,
+                    )),
                     Item::Rejected(_) => None,
                 },
             )
@@ -137,8 +148,12 @@ pub fn convert(
             };
             let position = source.position(line);
             let outcome = match (item, outcome) {
-                (Item::Rejected(r), _) => Outcome::Rejected(vec![("malformed row".into(), r.reason.clone())]),
-                (_, Some(Outcome::Pending(p))) => resolve_pending(program, uniques, &mut main_builder, p),
+                (Item::Rejected(r), _) => {
+                    Outcome::Rejected(vec![("malformed row".into(), r.reason.clone())])
+                }
+                (_, Some(Outcome::Pending(p))) => {
+                    resolve_pending(program, uniques, &mut main_builder, p)
+                }
                 (_, Some(o)) => o,
                 (_, None) => Outcome::Skipped,
             };
@@ -148,7 +163,9 @@ pub fn convert(
                         d.seen(&u.external_id);
                     }
                     checks.push(line, &u.external_id, &u.user_name, u.manager.as_deref());
-                    spool.push(line, fields.into_iter(), &u.external_id, &u.doc).map_err(out_err(dir))?;
+                    spool
+                        .push(line, fields.into_iter(), &u.external_id, &u.doc)
+                        .map_err(out_err(dir))?;
                 }
                 Outcome::Rejected(reasons) => {
                     // A row rejected today is not a leaver: its previous state stays.
@@ -180,7 +197,8 @@ pub fn convert(
     let leavers = match delta.as_deref_mut() {
         Some(d) => {
             let l = d.leavers();
-            d.check_threshold(l.len(), opts.max_leavers, opts.leavers).map_err(ConvertError::Leavers)?;
+            d.check_threshold(l.len(), opts.max_leavers, opts.leavers)
+                .map_err(ConvertError::Leavers)?;
             l
         }
         None => Vec::new(),
@@ -190,7 +208,9 @@ pub fn convert(
     while let Some(u) = reader.next_user().map_err(out_err(dir))? {
         if let Some(reasons) = verdict.rejected(u.line) {
             summary.add_rejection(reasons.iter().map(|m| category(m)));
-            rejects.write(&source.position(u.line), reasons, u.fields.iter().map(String::as_str)).map_err(out_err(dir))?;
+            rejects
+                .write(&source.position(u.line), reasons, u.fields.iter().map(String::as_str))
+                .map_err(out_err(dir))?;
             continue;
         }
         if let Some(d) = delta.as_deref_mut() {
@@ -205,7 +225,9 @@ pub fn convert(
                         d.revert(&u.external_id);
                     }
                     summary.add_rejection(["payload size".to_string()]);
-                    rejects.write(&source.position(u.line), &[m], u.fields.iter().map(String::as_str)).map_err(out_err(dir))?;
+                    rejects
+                        .write(&source.position(u.line), &[m], u.fields.iter().map(String::as_str))
+                        .map_err(out_err(dir))?;
                     continue;
                 }
                 SinkError::Fatal(e) => return Err(e),
@@ -213,7 +235,7 @@ pub fn convert(
         }
         summary.users_written += 1;
     }
-    if let Some(d) = delta.as_deref_mut() {
+    if let Some(d) = delta {
         if opts.leavers == LeaverPolicy::Disable {
             for id in &leavers {
                 let doc = serde_json::to_vec(&disable_doc(id)).unwrap_or_default();
@@ -288,7 +310,12 @@ pub fn resolve_pending(
         let t = &program.targets[i];
         match uniques.for_target(&t.resolved.canonical).choose(&cands) {
             Ok(v) => values.push((i, crate::eval::Value::Str(v.into()))),
-            Err(m) => return Outcome::Rejected(vec![(t.path.text.clone(), format!("{}: {m}", t.path.text))]),
+            Err(m) => {
+                return Outcome::Rejected(vec![(
+                    t.path.text.clone(),
+                    format!("{}: {m}", t.path.text),
+                )])
+            }
         }
     }
     values.sort_by_key(|(i, _)| *i);
@@ -301,9 +328,9 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     }
     let pb = indicatif::ProgressBar::new_spinner();
     pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} {pos} rows  {per_sec}  elapsed {elapsed}")
-    {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {pos} rows  {per_sec}  elapsed {elapsed}",
+    ) {
         pb.set_style(style);
     }
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -321,10 +348,14 @@ impl UserSink {
         let dir = opts.out_dir.clone();
         Ok(match (opts.format, opts.stdout) {
             (OutputFormat::Bulk, false) => {
-                let writer = BulkWriter::new(opts.batch_size, opts.max_payload_bytes).map_err(|e| ConvertError::Options(e.to_string()))?;
+                let writer = BulkWriter::new(opts.batch_size, opts.max_payload_bytes)
+                    .map_err(|e| ConvertError::Options(e.to_string()))?;
                 UserSink::Bulk { dir, writer, files: 0 }
             }
-            (_, true) => UserSink::Ndjson { out: Box::new(io::BufWriter::new(io::stdout().lock())), file: None },
+            (_, true) => UserSink::Ndjson {
+                out: Box::new(io::BufWriter::new(io::stdout().lock())),
+                file: None,
+            },
             (OutputFormat::Ndjson, false) => {
                 let path = dir.join("users.ndjson");
                 let f = sinks::AtomicFile::create(&path).map_err(out_err(&dir))?;
@@ -352,9 +383,9 @@ impl UserSink {
                     Some(f) => f,
                     None => out,
                 };
-                w.write_all(doc)
-                    .and_then(|_| w.write_all(b"\n"))
-                    .map_err(|e| SinkError::Fatal(ConvertError::Output { path: "output".into(), source: e }))
+                w.write_all(doc).and_then(|_| w.write_all(b"\n")).map_err(|e| {
+                    SinkError::Fatal(ConvertError::Output { path: "output".into(), source: e })
+                })
             }
         }
     }
@@ -364,15 +395,20 @@ impl UserSink {
             UserSink::Bulk { dir, mut writer, mut files } => {
                 if let Some(batch) = writer.finish() {
                     files += 1;
-                    sinks::write_atomic(&dir.join(sinks::bulk_file_name(files)), &batch.bytes).map_err(out_err(&dir))?;
+                    sinks::write_atomic(&dir.join(sinks::bulk_file_name(files)), &batch.bytes)
+                        .map_err(out_err(&dir))?;
                 }
                 sinks::remove_stale_batches(&dir, files).map_err(out_err(&dir))?;
                 Ok(files as u64)
             }
             UserSink::Ndjson { mut out, file } => {
-                out.flush().map_err(|e| ConvertError::Output { path: "stdout".into(), source: e })?;
+                out.flush()
+                    .map_err(|e| ConvertError::Output { path: "stdout".into(), source: e })?;
                 if let Some(f) = file {
-                    f.commit().map_err(|e| ConvertError::Output { path: "users.ndjson".into(), source: e })?;
+                    f.commit().map_err(|e| ConvertError::Output {
+                        path: "users.ndjson".into(),
+                        source: e,
+                    })?;
                 }
                 Ok(0)
             }

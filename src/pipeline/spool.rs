@@ -112,7 +112,10 @@ mod tests {
         w.push(3, [""].into_iter(), "1002", b"{}").unwrap();
         let mut r = w.into_reader().unwrap();
         let a = r.next_user().unwrap().unwrap();
-        assert_eq!((a.line, a.fields.clone(), a.external_id.as_str()), (2, vec!["a".into(), "é,\"x\"".into()], "1001"));
+        assert_eq!(
+            (a.line, a.fields.clone(), a.external_id.as_str()),
+            (2, vec!["a".into(), "é,\"x\"".into()], "1001")
+        );
         assert_eq!(a.doc, b"{\"x\":1}");
         let b = r.next_user().unwrap().unwrap();
         assert_eq!((b.line, b.external_id.as_str()), (3, "1002"));

@@ -65,7 +65,10 @@ impl Summary {
             s.push_str(&format!("  warning: {w}\n"));
         }
         if self.warnings > 5 {
-            s.push_str(&format!("  ... and {} more warning(s) (see summary.json)\n", self.warnings - 5));
+            s.push_str(&format!(
+                "  ... and {} more warning(s) (see summary.json)\n",
+                self.warnings - 5
+            ));
         }
         s.push_str(&format!(
             "  {:.2}s, {:.0} rows/s -> {}\n",

@@ -53,7 +53,10 @@ pub fn transform(
     let mut reasons: Vec<(String, String)> = Vec::new();
     for ce in cell_errors {
         if used_columns.contains(&ce.column) {
-            reasons.push(("error cell".into(), format!("cell {} holds the error {}", ce.address, ce.error)));
+            reasons.push((
+                "error cell".into(),
+                format!("cell {} holds the error {}", ce.address, ce.error),
+            ));
         }
     }
     if !reasons.is_empty() {
@@ -70,12 +73,18 @@ pub fn transform(
         match res {
             Err(Flow::SkipObject) => return Outcome::Skipped,
             Err(Flow::IgnoreAttribute) => {}
-            Err(Flow::Error(m)) => reasons.push((t.path.text.clone(), format!("{}: {m}", t.path.text))),
+            Err(Flow::Error(m)) => {
+                reasons.push((t.path.text.clone(), format!("{}: {m}", t.path.text)))
+            }
             Ok(Value::Null) => {}
             Ok(Value::Str(s)) if s.is_empty() && empty == EmptyStrings::Omit => {}
             Ok(v) if t.unique => {
-                let c: Vec<String> =
-                    v.into_items().into_iter().map(|x| x.to_string()).filter(|s| !s.is_empty()).collect();
+                let c: Vec<String> = v
+                    .into_items()
+                    .into_iter()
+                    .map(|x| x.to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
                 candidates.push((i, c));
             }
             Ok(v) if unique => pending.push((i, v.into_owned())),
@@ -111,7 +120,11 @@ pub fn finish(program: &Program, builder: &mut UserBuilder) -> Outcome {
 }
 
 /// Assemble a pending user once its unique values are chosen (`chosen` holds them as values).
-pub fn assemble(program: &Program, builder: &mut UserBuilder, values: &[(usize, Value<'_>)]) -> Outcome {
+pub fn assemble(
+    program: &Program,
+    builder: &mut UserBuilder,
+    values: &[(usize, Value<'_>)],
+) -> Outcome {
     builder.reset();
     let mut reasons = Vec::new();
     for (i, v) in values {

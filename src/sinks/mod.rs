@@ -101,7 +101,9 @@ pub fn remove_stale_batches(dir: &Path, keep: usize) -> io::Result<usize> {
         let entry = entry?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        let Some(num) = name.strip_prefix("bulk-").and_then(|n| n.strip_suffix(".json")) else { continue };
+        let Some(num) = name.strip_prefix("bulk-").and_then(|n| n.strip_suffix(".json")) else {
+            continue;
+        };
         if num.parse::<usize>().is_ok_and(|n| n > keep) {
             fs::remove_file(entry.path())?;
             removed += 1;

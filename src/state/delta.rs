@@ -29,13 +29,16 @@ impl std::str::FromStr for MaxLeavers {
     fn from_str(s: &str) -> Result<Self, String> {
         let s = s.trim();
         if let Some(p) = s.strip_suffix('%') {
-            let v: f64 = p.trim().parse().map_err(|_| format!("'{s}' is not a percentage like 5%"))?;
+            let v: f64 =
+                p.trim().parse().map_err(|_| format!("'{s}' is not a percentage like 5%"))?;
             if !(0.0..=100.0).contains(&v) {
                 return Err(format!("'{s}' must be between 0% and 100%"));
             }
             return Ok(MaxLeavers::Percent(v));
         }
-        s.parse().map(MaxLeavers::Count).map_err(|_| format!("'{s}' is neither a count (50) nor a percentage (5%)"))
+        s.parse()
+            .map(MaxLeavers::Count)
+            .map_err(|_| format!("'{s}' is neither a count (50) nor a percentage (5%)"))
     }
 }
 
@@ -82,7 +85,8 @@ pub fn disable_doc(external_id: &str) -> serde_json::Value {
 
 impl Delta {
     pub fn new(previous: State, mapping_hash: &str, assume_mapping_unchanged: bool) -> Delta {
-        let mapping_changed = previous.header.as_ref().is_some_and(|h| h.mapping_hash != mapping_hash);
+        let mapping_changed =
+            previous.header.as_ref().is_some_and(|h| h.mapping_hash != mapping_hash);
         let send_all = mapping_changed && !assume_mapping_unchanged;
         let next = previous.users.clone();
         Delta {
@@ -142,7 +146,12 @@ impl Delta {
     }
 
     /// Check the safety threshold. `Err` holds the message that stops the run.
-    pub fn check_threshold(&mut self, leavers: usize, max: MaxLeavers, policy: LeaverPolicy) -> Result<(), String> {
+    pub fn check_threshold(
+        &mut self,
+        leavers: usize,
+        max: MaxLeavers,
+        policy: LeaverPolicy,
+    ) -> Result<(), String> {
         self.counts.leavers = leavers as u64;
         let limit = max.limit(self.previous.users.len());
         if policy == LeaverPolicy::Disable && leavers > limit {
@@ -187,7 +196,12 @@ mod tests {
 
     fn state(users: &[(&str, &[u8])], mapping: &str) -> State {
         State {
-            header: Some(super::super::Header { version: 1, run_at: "x".into(), mapping_hash: mapping.into(), users: users.len() }),
+            header: Some(super::super::Header {
+                version: 1,
+                run_at: "x".into(),
+                mapping_hash: mapping.into(),
+                users: users.len(),
+            }),
             users: users.iter().map(|(id, d)| (id.to_string(), doc_hash(d))).collect(),
         }
     }
@@ -213,8 +227,10 @@ mod tests {
 
     #[test]
     fn leavers_exclude_seen_rejected_rows_and_respect_the_threshold() {
-        let users: Vec<(String, Vec<u8>)> = (0..100).map(|i| (i.to_string(), vec![i as u8])).collect();
-        let refs: Vec<(&str, &[u8])> = users.iter().map(|(a, b)| (a.as_str(), b.as_slice())).collect();
+        let users: Vec<(String, Vec<u8>)> =
+            (0..100).map(|i| (i.to_string(), vec![i as u8])).collect();
+        let refs: Vec<(&str, &[u8])> =
+            users.iter().map(|(a, b)| (a.as_str(), b.as_slice())).collect();
         let mut d = Delta::new(state(&refs, "m"), "m", false);
         for (id, doc) in users.iter().take(90) {
             d.offer(id, doc);
@@ -223,7 +239,9 @@ mod tests {
         let leavers = d.leavers();
         assert_eq!(leavers.len(), 9);
         assert!(!leavers.contains(&"95".to_string()));
-        let err = d.check_threshold(leavers.len(), MaxLeavers::Percent(5.0), LeaverPolicy::Disable).unwrap_err();
+        let err = d
+            .check_threshold(leavers.len(), MaxLeavers::Percent(5.0), LeaverPolicy::Disable)
+            .unwrap_err();
         assert!(err.contains("9 leavers") && err.contains("threshold of 5"), "{err}");
         assert!(d.check_threshold(9, MaxLeavers::Count(10), LeaverPolicy::Disable).is_ok());
         assert!(d.check_threshold(9, MaxLeavers::Count(1), LeaverPolicy::Ignore).is_ok());

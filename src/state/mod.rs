@@ -61,13 +61,21 @@ impl State {
             None => return Ok(State::default()),
             Some(l) => l.map_err(|source| StateError::Read { path: p.clone(), source })?,
         };
-        let header: Header = serde_json::from_str(&first)
-            .map_err(|e| StateError::Damaged { path: p.clone(), line: 1, why: e.to_string() })?;
+        let header: Header = serde_json::from_str(&first).map_err(|e| StateError::Damaged {
+            path: p.clone(),
+            line: 1,
+            why: e.to_string(),
+        })?;
         let mut users = HashMap::with_capacity(header.users);
         for (i, l) in lines.enumerate() {
             let l = l.map_err(|source| StateError::Read { path: p.clone(), source })?;
-            let damaged = |why: &str| StateError::Damaged { path: p.clone(), line: i + 2, why: why.to_string() };
-            let (h, id) = l.split_once('\t').ok_or_else(|| damaged("expected HASH<TAB>externalId"))?;
+            let damaged = |why: &str| StateError::Damaged {
+                path: p.clone(),
+                line: i + 2,
+                why: why.to_string(),
+            };
+            let (h, id) =
+                l.split_once('\t').ok_or_else(|| damaged("expected HASH<TAB>externalId"))?;
             let h = u64::from_str_radix(h, 16).map_err(|_| damaged("bad hash"))?;
             users.insert(id.to_string(), h);
         }
@@ -82,7 +90,12 @@ impl State {
     }
 
     /// Write atomically (temporary file, fsync, rename) with mode 0600.
-    pub fn save(&self, path: &Path, mapping_hash: &str, run_at: chrono::DateTime<chrono::Utc>) -> Result<(), StateError> {
+    pub fn save(
+        &self,
+        path: &Path,
+        mapping_hash: &str,
+        run_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StateError> {
         let err = |source| StateError::Write { path: path.display().to_string(), source };
         let header = Header {
             version: 1,
@@ -126,7 +139,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert!(State::load(&dir.path().join("none")).unwrap().users.is_empty());
         let p = dir.path().join("bad");
-        std::fs::write(&p, "{\"version\":1,\"run_at\":\"x\",\"mapping_hash\":\"m\",\"users\":1}\nzz\t1\n").unwrap();
+        std::fs::write(
+            &p,
+            "{\"version\":1,\"run_at\":\"x\",\"mapping_hash\":\"m\",\"users\":1}\nzz\t1\n",
+        )
+        .unwrap();
         let e = State::load(&p).unwrap_err().to_string();
         assert!(e.contains("line 2") && e.contains("bad hash"), "{e}");
     }

@@ -123,7 +123,7 @@ impl TokenProvider {
         }
         let mut cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(tok) = cached.as_ref() {
-            if tok.refresh_at.map_or(true, |t| Instant::now() < t) {
+            if tok.refresh_at.is_none_or(|t| Instant::now() < t) {
                 return Ok(Some(tok.value.clone()));
             }
         }

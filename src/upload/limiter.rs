@@ -67,7 +67,7 @@ impl Limiter {
     /// Holds every thread back until `until` (a 429 means the whole client is too fast).
     pub fn pause_until(&self, until: Instant) {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if st.paused_until.map_or(true, |t| t < until) {
+        if st.paused_until.is_none_or(|t| t < until) {
             st.paused_until = Some(until);
         }
     }

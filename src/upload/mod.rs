@@ -28,8 +28,8 @@ pub use batch::{
 };
 pub use cli::{cli_logs, cli_upload_from_dir, UploadCliArgs};
 pub use endpoint::check_url;
-pub use journal::accepted_hashes;
 pub use error::UploadError;
+pub use journal::accepted_hashes;
 pub use logs::{run_logs, LogRecord};
 pub use runner::{upload, Batches};
 pub use summary::{FailedUser, UploadSummary};

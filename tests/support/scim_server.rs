@@ -86,4 +86,3 @@ pub fn skip() -> Option<PathBuf> {
     }
     py
 }
-
