@@ -57,8 +57,9 @@ impl<R: Read> LineIndex<R> {
             self.last_passed = Some(nl);
         }
         let ended_on_newline = end > 0 && self.last_passed == Some(end - 1);
-        let newlines_before_start =
-            self.passed.saturating_sub(embedded + u64::from(ended_on_newline));
+        let newlines_before_start = self
+            .passed
+            .saturating_sub(embedded + u64::from(ended_on_newline));
         // The newline that ends the line before the record's first line.
         let prior = match newlines_before_start.checked_sub(before) {
             Some(0) => before_last,
@@ -66,7 +67,10 @@ impl<R: Read> LineIndex<R> {
             // More newlines than this call passed: only for malformed input; stay sane.
             None => before_last,
         };
-        Start { line: newlines_before_start + 1, byte: prior.map_or(0, |nl| nl + 1) }
+        Start {
+            line: newlines_before_start + 1,
+            byte: prior.map_or(0, |nl| nl + 1),
+        }
     }
 }
 

@@ -101,23 +101,31 @@ pub fn open(path: &str, opts: &InputOptions) -> Result<Box<dyn Source>, InputErr
     if path == "-" {
         return open_reader(Box::new(std::io::stdin()), "standard input", opts);
     }
-    let mut file = std::fs::File::open(path)
-        .map_err(|source| InputError::Open { path: path.to_string(), source })?;
-    let head = decode::read_head(&mut file, 8)
-        .map_err(|source| InputError::Open { path: path.to_string(), source })?;
+    let mut file = std::fs::File::open(path).map_err(|source| InputError::Open {
+        path: path.to_string(),
+        source,
+    })?;
+    let head = decode::read_head(&mut file, 8).map_err(|source| InputError::Open {
+        path: path.to_string(),
+        source,
+    })?;
     let kind = sniff(&head);
     let ext = std::path::Path::new(path)
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase())
         .unwrap_or_default();
-    let spreadsheet_ext =
-        matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "xla" | "xlam" | "ods");
+    let spreadsheet_ext = matches!(
+        ext.as_str(),
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "xla" | "xlam" | "ods"
+    );
     match kind {
         Sniffed::Zip | Sniffed::Ole => {
             drop(file);
-            let bytes = std::fs::read(path)
-                .map_err(|source| InputError::Open { path: path.to_string(), source })?;
+            let bytes = std::fs::read(path).map_err(|source| InputError::Open {
+                path: path.to_string(),
+                source,
+            })?;
             sheet::open(bytes, kind, path, opts)
         }
         Sniffed::Text if spreadsheet_ext => Err(wrong_format(path, &ext, &head)),
@@ -136,16 +144,20 @@ pub fn open_reader(
     name: &str,
     opts: &InputOptions,
 ) -> Result<Box<dyn Source>, InputError> {
-    let head = decode::read_head(&mut reader, 8)
-        .map_err(|source| InputError::Open { path: name.to_string(), source })?;
+    let head = decode::read_head(&mut reader, 8).map_err(|source| InputError::Open {
+        path: name.to_string(),
+        source,
+    })?;
     match sniff(&head) {
         kind @ (Sniffed::Zip | Sniffed::Ole) => {
             let mut bytes = head;
-            reader.read_to_end(&mut bytes).map_err(|source| InputError::Read {
-                path: name.to_string(),
-                position: "the start".into(),
-                source,
-            })?;
+            reader
+                .read_to_end(&mut bytes)
+                .map_err(|source| InputError::Read {
+                    path: name.to_string(),
+                    position: "the start".into(),
+                    source,
+                })?;
             sheet::open(bytes, kind, name, opts)
         }
         Sniffed::Text => csv_source::open(decode::Prefixed::new(head, reader), name, opts),
@@ -166,7 +178,10 @@ fn wrong_format(path: &str, ext: &str, head: &[u8]) -> InputError {
             "Some HR systems save a web page with an Excel name; open it in a spreadsheet program and save it as .xlsx or .csv.",
         )
     } else if head.is_empty() {
-        ("is empty".to_string(), "Export the file again.")
+        (
+            "is empty".to_string(),
+            "Export the file again.",
+        )
     } else {
         (
             format!(
@@ -176,5 +191,10 @@ fn wrong_format(path: &str, ext: &str, head: &[u8]) -> InputError {
             "If it is CSV, rename it to .csv (or read it from standard input with `-`).",
         )
     };
-    InputError::WrongFormat { path: path.to_string(), expected, actual, hint }
+    InputError::WrongFormat {
+        path: path.to_string(),
+        expected,
+        actual,
+        hint,
+    }
 }

@@ -1,8 +1,6 @@
 //! Spreadsheet source (xlsx, xlsm, xlsb, xls, ods via calamine): format from content, sheet choice, cells to text.
 
-use super::{
-    cell, headers, CellError, InputError, InputOptions, Item, Rejected, Row, Sniffed, Source,
-};
+use super::{cell, headers, CellError, InputError, InputOptions, Item, Rejected, Row, Sniffed, Source};
 use calamine::{Data, Dimensions, Ods, Range, Reader, SheetType, Xls, Xlsb, Xlsx};
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -79,8 +77,11 @@ where
     R: Reader<Bytes, Error = E>,
     E: Display,
 {
-    let broken =
-        |e: E| InputError::Spreadsheet { path: path.to_string(), format, message: e.to_string() };
+    let broken = |e: E| InputError::Spreadsheet {
+        path: path.to_string(),
+        format,
+        message: e.to_string(),
+    };
     let mut book = book.map_err(broken)?;
     let names = book.sheet_names();
     let chosen = match &opts.sheet {
@@ -91,21 +92,19 @@ where
                 .ok()
                 .filter(|i| (1..=names.len()).contains(i))
                 .map(|i| names[i - 1].clone());
-            let found =
-                names.iter().find(|n| *n == want).cloned().or(by_index).or_else(|| {
-                    names.iter().find(|n| n.eq_ignore_ascii_case(want.trim())).cloned()
-                });
+            let found = names
+                .iter()
+                .find(|n| *n == want)
+                .cloned()
+                .or(by_index)
+                .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(want.trim())).cloned());
             match found {
                 Some(n) => n,
                 None => {
                     return Err(InputError::SheetNotFound {
                         path: path.to_string(),
                         sheet: want.clone(),
-                        available: names
-                            .iter()
-                            .map(|n| format!("'{n}'"))
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        available: names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", "),
                     })
                 }
             }
@@ -195,14 +194,15 @@ impl SheetSource {
             });
         };
         let from = (opts.header_row as u32 - 1).max(start.0);
-        let header_row =
-            (from..=end.0).find(|&r| !src.row_is_blank(r)).ok_or_else(|| InputError::NoHeader {
+        let header_row = (from..=end.0).find(|&r| !src.row_is_blank(r)).ok_or_else(|| {
+            InputError::NoHeader {
                 path: path.to_string(),
                 reason: format!(
                     "sheet '{}' has no data at or below row {}",
                     src.sheet, opts.header_row
                 ),
-            })?;
+            }
+        })?;
         let texts: Vec<(u32, String)> = (start.1..=end.1)
             .map(|c| (c, src.text_at(header_row, c).unwrap_or_default()))
             .collect();
@@ -217,11 +217,7 @@ impl SheetSource {
         if src.headers.is_empty() {
             return Err(InputError::NoHeader {
                 path: path.to_string(),
-                reason: format!(
-                    "row {} of sheet '{}' has no column names",
-                    header_row + 1,
-                    src.sheet
-                ),
+                reason: format!("row {} of sheet '{}' has no column names", header_row + 1, src.sheet),
             });
         }
         src.next_row = header_row + 1;
@@ -232,7 +228,10 @@ impl SheetSource {
     fn value(&self, row: u32, col: u32) -> Option<&Data> {
         match self.range.get_value((row, col)) {
             Some(d) if !matches!(d, Data::Empty) => Some(d),
-            _ => self.merged.get(&(row, col)).and_then(|origin| self.range.get_value(*origin)),
+            _ => self
+                .merged
+                .get(&(row, col))
+                .and_then(|origin| self.range.get_value(*origin)),
         }
     }
 
