@@ -3,6 +3,7 @@
 
 pub mod ast;
 mod lower;
+mod messages;
 mod parser;
 
 pub use lower::unescape;

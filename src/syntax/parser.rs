@@ -1,23 +1,34 @@
-//! Drives the pest parser one item at a time and turns pest errors into diagnostics with human
-//! rule names. After an error it resynchronises at the next line that starts an item, so one run
+//! Drives the pest parser one item at a time and turns pest errors into diagnostics in human
+//! words. After an error it resynchronises at the next line that starts an item, so one run
 //! reports the syntax errors of every item.
 
-use pest::error::{ErrorVariant, InputLocation};
+use pest::error::InputLocation;
 use pest::Parser;
 use pest_derive::Parser;
 
-use super::ast::MappingFile;
+use super::ast::{Expr, MappingFile, Spanned};
 use super::lower;
+use super::messages::{nesting_too_deep, syntax_error, trailing_text};
 use crate::diagnostics::Diagnostic;
 
 #[derive(Parser)]
 #[grammar = "../grammar/mapping.pest"]
 pub(crate) struct MappingParser;
 
+/// Deepest nesting of `(` accepted. Real mappings stay far below it (Entra's own limit of 10,000
+/// characters allows silly depths); the bound keeps every recursive pass well inside the stack.
+pub const MAX_DEPTH: usize = 64;
+
 /// Parse a whole mapping file. Returns the items that parsed and every syntax diagnostic.
 pub fn parse_file(src: &str) -> (MappingFile, Vec<Diagnostic>) {
+    // Expected literal tokens (`,` `)` `=`) make the messages concrete.
+    pest::set_error_detail(true);
     let mut file = MappingFile::default();
     let mut diags = Vec::new();
+    if let Some(at) = too_deep(src) {
+        diags.push(nesting_too_deep(src, at));
+        return (file, diags);
+    }
     let mut pos = 0;
     loop {
         let rest = &src[pos..];
@@ -27,22 +38,41 @@ pub fn parse_file(src: &str) -> (MappingFile, Vec<Diagnostic>) {
         match MappingParser::parse(Rule::item_at, rest) {
             Ok(mut pairs) => {
                 let Some(item_at) = pairs.next() else { break };
-                let end = item_at.as_span().end();
-                match item_at.into_inner().next() {
-                    Some(item) => match lower::item(item, pos) {
+                // pest lets a trailing optional swallow the whitespace after it; the item really
+                // ends where its last token does.
+                let last = item_at
+                    .clone()
+                    .into_inner()
+                    .flatten()
+                    .filter(|p| {
+                        !matches!(p.as_rule(), Rule::expr | Rule::arg) && !is_item(p.as_rule())
+                    })
+                    .map(|p| p.as_span().end())
+                    .max();
+                let end = pos + last.unwrap_or_else(|| item_at.as_span().end());
+                if let Some(item) = item_at.into_inner().next() {
+                    match lower::item(item, pos) {
                         Ok(it) => file.items.push(it),
                         Err(d) => diags.push(d),
-                    },
-                    None => break,
+                    }
                 }
-                if end == 0 {
+                if end == pos {
                     break;
                 }
-                pos += end;
+                pos = end;
+                // Two items on one line are almost always a missing comma or a stray token.
+                if let Some(at) = junk_after(src, pos) {
+                    diags.push(trailing_text(src, at));
+                    match resync(src, pos, at) {
+                        Some(next) => pos = next,
+                        None => break,
+                    }
+                }
             }
             Err(e) => {
+                let at = pos + error_offset(&e);
                 diags.push(syntax_error(&e, pos, src));
-                match resync(src, pos, error_offset(&e) + pos) {
+                match resync(src, pos, at) {
                     Some(next) => pos = next,
                     None => break,
                 }
@@ -52,114 +82,127 @@ pub fn parse_file(src: &str) -> (MappingFile, Vec<Diagnostic>) {
     (file, diags)
 }
 
-/// Parse one expression on its own (for `hr2scim eval`).
-pub fn parse_expression(src: &str) -> Result<super::ast::Spanned<super::ast::Expr>, Diagnostic> {
+/// Parse one expression on its own (for `hr2scim eval` and the reference-expression test).
+pub fn parse_expression(src: &str) -> Result<Spanned<Expr>, Diagnostic> {
+    pest::set_error_detail(true);
+    if let Some(at) = too_deep(src) {
+        return Err(nesting_too_deep(src, at));
+    }
     let mut pairs =
         MappingParser::parse(Rule::expr_only, src).map_err(|e| syntax_error(&e, 0, src))?;
-    let top = pairs.next().and_then(|p| p.into_inner().next());
-    match top {
-        Some(arg) => lower::arg(arg, 0)?.ok_or_else(|| {
-            Diagnostic::error("E001", "the expression is empty")
-                .label(0..src.len(), "nothing to evaluate")
-        }),
-        None => Err(Diagnostic::error("E001", "the expression is empty").label(0..0, "here")),
+    match pairs.next().and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::expr)) {
+        Some(e) => lower::expr(e, 0),
+        None => Err(Diagnostic::error("E001", "the expression is empty")
+            .label(0..src.len(), "nothing to evaluate")
+            .help("write an expression, for example Join(\" \", [FirstName], [LastName])")),
     }
 }
 
-fn error_offset(e: &pest::error::Error<Rule>) -> usize {
-    match e.location {
+/// Where parsing got furthest: pest's own location can lag behind the literal tokens it tried.
+pub(crate) fn error_offset(e: &pest::error::Error<Rule>) -> usize {
+    let loc = match e.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
+    };
+    e.parse_attempts().map_or(loc, |a| a.max_position.max(loc))
+}
+
+fn is_item(r: Rule) -> bool {
+    matches!(r, Rule::assignment | Rule::let_decl | Rule::extension_decl | Rule::test_block)
+}
+
+/// The offset of the first text after `at` on the same line that is not a space or a comment.
+fn junk_after(src: &str, at: usize) -> Option<usize> {
+    let line = &src[at..];
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let skipped = line.len() - line.trim_start_matches([' ', '\t', '\r']).len();
+    match line[skipped..].chars().next() {
+        None | Some('#') => None,
+        Some(_) => Some(at + skipped),
     }
 }
 
-/// The next line after `err_at` whose first character starts an item (a letter at column 1),
-/// or `None` at the end of the file.
+/// The start of the first line at or after the error that begins a new item (`let`, `extension`,
+/// `test` or `TARGET =` at column 1), or `None` at the end of the file. Indented lines are
+/// continuations. The error's own line counts when the item began on an earlier line (a missing
+/// `)` is only noticed at the next item).
 fn resync(src: &str, item_start: usize, err_at: usize) -> Option<usize> {
-    let from = err_at.max(item_start + 1).min(src.len());
-    let mut offset = src[from..].find('\n')? + from + 1;
+    let err_at = err_at.min(src.len());
+    let line_start = src[..err_at].rfind('\n').map_or(0, |i| i + 1);
+    let mut offset =
+        if line_start > item_start { line_start } else { src[err_at..].find('\n')? + err_at + 1 };
     loop {
         let line = &src[offset..];
-        match line.chars().next() {
-            Some(c) if c.is_ascii_alphabetic() || c == '_' => return Some(offset),
-            None => return None,
-            _ => offset += line.find('\n')? + 1,
+        let starts_item = line.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && MappingParser::parse(Rule::item_head, line).is_ok();
+        if starts_item {
+            return Some(offset);
         }
+        offset += line.find('\n')? + 1;
     }
 }
 
-/// Human names for grammar rules in "expected ..." messages.
-fn rule_name(r: &Rule) -> Option<&'static str> {
-    Some(match r {
-        Rule::item | Rule::item_at => "an item (`TARGET = EXPR`, `let`, `extension` or `test`)",
-        Rule::extension_decl | Rule::kw_extension => "`extension`",
-        Rule::let_decl | Rule::kw_let => "`let`",
-        Rule::test_block | Rule::kw_test => "`test`",
-        Rule::assignment | Rule::target | Rule::target_head => "a target attribute",
-        Rule::target_filter => "a `[type eq \"...\"]` filter",
-        Rule::filter_cond => "a filter condition like `type eq \"work\"`",
-        Rule::target_sub => "a sub-attribute name",
-        Rule::kw_and => "`and`",
-        Rule::kw_eq => "`eq`",
-        Rule::expr | Rule::expr_only | Rule::arg => "an expression",
-        Rule::compare_op => "a comparison operator",
-        Rule::call => "a function call",
-        Rule::column | Rule::column_name => "a `[Column]` reference",
-        Rule::string | Rule::string_inner => "a string literal",
-        Rule::number | Rule::hex => "a number",
-        Rule::let_ref => "a `$name` reference",
-        Rule::keyword | Rule::ident => "a name",
-        Rule::ext_attrs | Rule::ext_attr => "an attribute declaration like `hireDate: dateTime`",
-        Rule::given | Rule::given_pair | Rule::given_key | Rule::given_ident => "a `given` column",
-        Rule::given_value | Rule::list_lit | Rule::null_lit => "a value",
-        Rule::expect
-        | Rule::expect_rejected
-        | Rule::expect_skipped
-        | Rule::expect_omitted
-        | Rule::expect_equals => "an `expect` line",
-        Rule::test_option | Rule::option_name => "a test option",
-        Rule::json_lit | Rule::bool_lit => "a value",
-        Rule::EOI | Rule::end_at => "the end of the file",
-        _ => return None,
-    })
-}
-
-fn syntax_error(e: &pest::error::Error<Rule>, base: usize, src: &str) -> Diagnostic {
-    let at = base + error_offset(e);
-    let found = src[at.min(src.len())..].chars().next();
-    let found_txt = match found {
-        None => "the end of the file".to_string(),
-        Some('\n') => "the end of the line".to_string(),
-        Some(c) => format!("`{c}`"),
-    };
-    let expected = match &e.variant {
-        ErrorVariant::ParsingError { positives, .. } => {
-            let mut names: Vec<&str> = positives.iter().filter_map(rule_name).collect();
-            names.sort();
-            names.dedup();
-            names
+/// Where `(` nesting first exceeds [`MAX_DEPTH`], skipping strings, `[Column]`s and comments.
+fn too_deep(src: &str) -> Option<usize> {
+    let bytes = src.as_bytes();
+    let (mut i, mut depth) = (0, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b')' => depth = depth.saturating_sub(1),
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'[' | b'#' => {
+                let close = if bytes[i] == b'[' { b']' } else { b'\n' };
+                while i < bytes.len() && bytes[i] != close && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
         }
-        ErrorVariant::CustomError { .. } => Vec::new(),
-    };
-    let message = if expected.is_empty() {
-        format!("unexpected {found_txt}")
-    } else {
-        format!("expected {}, found {found_txt}", join_or(&expected))
-    };
-    let end = (at + found.map(char::len_utf8).unwrap_or(0)).min(src.len());
-    let mut d = Diagnostic::error("E001", message).label(at..end.max(at), "here");
-    if found == Some('\'') {
-        d = d.help("string literals use double quotes: \"text\"");
-    } else if expected.contains(&"an expression") && found == Some(')') {
-        d = d.help("a blank argument slot is written as `, ,`; `()` means no arguments");
+        i += 1;
     }
-    d
+    None
 }
 
-fn join_or(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::ast::Item;
+
+    #[test]
+    fn resync_reports_every_broken_item() {
+        let src = "a = Join(\"x\" [b])\nb = ToLower(\n  [c]\nc = 'x'\nd = [ok]\n";
+        let (file, diags) = parse_file(src);
+        assert_eq!(diags.len(), 3, "{diags:#?}");
+        assert_eq!(file.items.len(), 1);
+        assert!(matches!(&file.items[0], Item::Assign(a) if a.target.node.text == "d"));
+    }
+
+    #[test]
+    fn two_items_on_one_line_is_an_error() {
+        let (file, diags) = parse_file("a = [x] b = [y]\nc = [z]\n");
+        assert_eq!(diags.len(), 1);
+        assert!(diags[0].message.contains("end of the line"), "{}", diags[0].message);
+        assert_eq!(file.items.len(), 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let src = format!("a = {}[x]{}", "ToLower(".repeat(5000), ")".repeat(5000));
+        let (_, diags) = parse_file(&src);
+        assert_eq!(diags[0].code, "E001");
+        assert!(diags[0].message.contains("nested"));
+        let ok = format!("{}[x]{}", "ToLower(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(parse_expression(&ok).is_ok());
     }
 }
