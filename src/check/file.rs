@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 
 use super::expr::{ExprCompiler, Scope};
+use super::lets::{check_let_cycles, check_unused_lets, collect_columns};
 use super::program::{Program, Target};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::eval::Node;
-use crate::schema::{AttrType, Schema};
+use crate::schema::{AttrType, ResolveError, Schema};
 use crate::syntax::ast::{Item, Span};
 
 #[derive(Debug, Clone, Default)]
@@ -47,7 +48,9 @@ impl Scope for FileScope<'_> {
             }
             let mut d = Diagnostic::error("E020", format!("unknown column '{name}'"))
                 .label(span.clone(), "not in the input's header row");
-            if let Some(s) = did_you_mean(name, h.iter().map(String::as_str)) {
+            if let Some(s) = h.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+                d = d.help(format!("did you mean '[{s}]'? column names are case-sensitive"));
+            } else if let Some(s) = did_you_mean(name, h.iter().map(String::as_str)) {
                 d = d.help(format!("did you mean '[{s}]'?"));
             } else {
                 d = d.help(format!("the input has: {}", h.join(", ")));
@@ -172,6 +175,10 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
                 let mut c = ExprCompiler::new(&mut scope);
                 let node = c.compile_top(&a.expr, true);
                 diags.extend(c.diags);
+                if let Some(d) = unknown_alias(&a.target, &aliases) {
+                    diags.push(d);
+                    continue;
+                }
                 match schema.resolve(&a.target.node) {
                     Ok(resolved) => {
                         if let Some(prev) = seen_targets.get(&resolved.canonical) {
@@ -181,7 +188,8 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
                                     format!("'{}' is mapped twice", a.target.node.text),
                                 )
                                 .label(a.target.span.clone(), "mapped again here")
-                                .label(prev.clone(), "first mapped here"),
+                                .label(prev.clone(), "first mapped here")
+                                .help("a target takes one expression; delete one of the two lines"),
                             );
                         } else {
                             seen_targets.insert(resolved.canonical.clone(), a.target.span.clone());
@@ -196,14 +204,7 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
                             columns: Vec::new(),
                         });
                     }
-                    Err(e) => {
-                        let mut d = Diagnostic::error("E030", e.message)
-                            .label(a.target.span.clone(), "unknown target");
-                        if let Some(s) = e.suggestion {
-                            d = d.help(format!("did you mean '{s}'?"));
-                        }
-                        diags.push(d);
-                    }
+                    Err(e) => diags.push(unknown_target(e, &a.target.span)),
                 }
             }
             Item::Test(t) => tests.push(t.clone()),
@@ -219,6 +220,7 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
     check_let_cycles(&lets, &let_names, &let_spans, &mut diags);
     check_unused_lets(&lets, &targets, &let_names, &let_spans, &mut diags);
     check_required(&targets, opts, &mut diags);
+    super::test_blocks::check_tests(&tests, &targets, &mut diags);
 
     // Columns each target reads, through lets too.
     for t in &mut targets {
@@ -241,6 +243,36 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
     Checked { program, diagnostics: diags }
 }
 
+/// E030 for a target the schema does not know; the schema's suggestion becomes the help.
+pub fn unknown_target(e: ResolveError, span: &Span) -> Diagnostic {
+    let d = Diagnostic::error("E030", e.message).label(span.clone(), "unknown target");
+    match e.suggestion {
+        Some(s) => d.help(format!("did you mean '{s}'?")),
+        None => d.help("`enterprise:` and declared `extension` aliases reach extension attributes"),
+    }
+}
+
+/// E032 for `alias:attr` when `alias` is neither `enterprise`, a URN, nor a declared extension.
+fn unknown_alias(
+    target: &crate::syntax::ast::Spanned<crate::syntax::ast::TargetPath>,
+    aliases: &HashMap<String, Span>,
+) -> Option<Diagnostic> {
+    let prefix = target.node.prefix.as_deref()?;
+    if prefix == "enterprise" || prefix.starts_with("urn:") || aliases.contains_key(prefix) {
+        return None;
+    }
+    let span = target.span.start..target.span.start + prefix.len();
+    let mut known: Vec<&str> = aliases.keys().map(String::as_str).collect();
+    known.push("enterprise");
+    known.sort_unstable();
+    let d = Diagnostic::error("E032", format!("unknown extension alias '{prefix}'"))
+        .label(span, "not declared");
+    Some(match did_you_mean(prefix, known.iter().copied()) {
+        Some(s) => d.help(format!("did you mean '{s}:'?")),
+        None => d.help(format!("declare it first: extension {prefix} = \"urn:...\"")),
+    })
+}
+
 fn check_length(span: &Span, src: &str, diags: &mut Vec<Diagnostic>) {
     let n = src.get(span.clone()).map(|s| s.chars().count()).unwrap_or(0);
     if n > 10_000 {
@@ -251,90 +283,6 @@ fn check_length(span: &Span, src: &str, diags: &mut Vec<Diagnostic>) {
             )
             .label(span.start..span.start + 1, "this expression"),
         );
-    }
-}
-
-fn collect_columns(node: &Node, lets: &[Node], cols: &mut Vec<usize>, seen: &mut Vec<usize>) {
-    node.columns(cols);
-    let mut ls = Vec::new();
-    node.lets(&mut ls);
-    for l in ls {
-        if !seen.contains(&l) && l < lets.len() {
-            seen.push(l);
-            collect_columns(&lets[l], lets, cols, seen);
-        }
-    }
-}
-
-fn check_let_cycles(lets: &[Node], names: &[String], spans: &[Span], diags: &mut Vec<Diagnostic>) {
-    // Depth-first search with colours; each cycle is reported once, at its first member.
-    let mut state = vec![0u8; lets.len()];
-    fn visit(
-        i: usize,
-        lets: &[Node],
-        state: &mut [u8],
-        stack: &mut Vec<usize>,
-        found: &mut Vec<Vec<usize>>,
-    ) {
-        state[i] = 1;
-        stack.push(i);
-        let mut deps = Vec::new();
-        lets[i].lets(&mut deps);
-        for d in deps {
-            if d >= lets.len() {
-                continue;
-            }
-            if state[d] == 1 {
-                let pos = stack.iter().position(|&s| s == d).unwrap_or(0);
-                found.push(stack[pos..].to_vec());
-            } else if state[d] == 0 {
-                visit(d, lets, state, stack, found);
-            }
-        }
-        stack.pop();
-        state[i] = 2;
-    }
-    let mut found = Vec::new();
-    for i in 0..lets.len() {
-        if state[i] == 0 {
-            visit(i, lets, &mut state, &mut Vec::new(), &mut found);
-        }
-    }
-    for cycle in found {
-        let path: Vec<String> =
-            cycle.iter().chain(cycle.first()).map(|&i| format!("${}", names[i])).collect();
-        let mut d = Diagnostic::error("E042", format!("let cycle: {}", path.join(" -> ")));
-        for &i in &cycle {
-            d = d.label(spans[i].clone(), "part of the cycle");
-        }
-        diags.push(d.help("a let cannot depend on itself, directly or through other lets"));
-    }
-}
-
-fn check_unused_lets(
-    lets: &[Node],
-    targets: &[Target],
-    names: &[String],
-    spans: &[Span],
-    diags: &mut Vec<Diagnostic>,
-) {
-    let mut used = Vec::new();
-    for t in targets {
-        t.node.lets(&mut used);
-    }
-    for (i, l) in lets.iter().enumerate() {
-        let mut deps = Vec::new();
-        l.lets(&mut deps);
-        used.extend(deps.into_iter().filter(|&d| d != i));
-    }
-    for (i, name) in names.iter().enumerate() {
-        if !used.contains(&i) {
-            diags.push(
-                Diagnostic::warning("W001", format!("'${name}' is defined but never used"))
-                    .label(spans[i].clone(), "unused")
-                    .help("remove it, or use it in a target"),
-            );
-        }
     }
 }
 

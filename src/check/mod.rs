@@ -3,7 +3,10 @@
 
 mod expr;
 mod file;
+mod lets;
+mod literal;
 mod program;
+mod test_blocks;
 
 pub use expr::{ExprCompiler, Scope};
 pub use file::{check_file, CheckOptions, Checked};

@@ -1,6 +1,6 @@
 //! `hr2scim check MAPPING [--input FILE | --columns A,B,C]`
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -24,8 +24,20 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs) -> i32 {
-    let name = args.mapping.display().to_string();
-    let bytes = match std::fs::read(&args.mapping) {
+    // `--input FILE` will read the headers from the input here, then take the same path.
+    check_with_headers(&args.mapping, args.columns, args.allow_missing_active, args.format)
+}
+
+/// Check the mapping at `path`, with the input's header row when known, print the diagnostics
+/// in `format`, and return the exit code (0 clean or warnings only, 1 errors).
+pub fn check_with_headers(
+    path: &Path,
+    headers: Option<Vec<String>>,
+    allow_missing_active: bool,
+    format: Format,
+) -> i32 {
+    let name = path.display().to_string();
+    let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("error: cannot read mapping {name}: {e}");
@@ -34,15 +46,13 @@ pub fn run(args: CheckArgs) -> i32 {
     };
     let (text, diags) = match crate::syntax::decode(&bytes) {
         Ok(t) => {
-            let opts = CheckOptions {
-                headers: args.columns.clone(),
-                allow_missing_active: args.allow_missing_active,
-            };
+            let headers = headers.map(|h| h.into_iter().map(|c| c.trim().to_string()).collect());
+            let opts = CheckOptions { headers, allow_missing_active };
             (t, check_file(t, &opts).diagnostics)
         }
         Err(d) => ("", vec![d]),
     };
-    report(&name, text, &diags, args.format)
+    report(&name, text, &diags, format)
 }
 
 /// Print diagnostics and return the exit code for them.

@@ -38,18 +38,7 @@ pub fn parse_file(src: &str) -> (MappingFile, Vec<Diagnostic>) {
         match MappingParser::parse(Rule::item_at, rest) {
             Ok(mut pairs) => {
                 let Some(item_at) = pairs.next() else { break };
-                // pest lets a trailing optional swallow the whitespace after it; the item really
-                // ends where its last token does.
-                let last = item_at
-                    .clone()
-                    .into_inner()
-                    .flatten()
-                    .filter(|p| {
-                        !matches!(p.as_rule(), Rule::expr | Rule::arg) && !is_item(p.as_rule())
-                    })
-                    .map(|p| p.as_span().end())
-                    .max();
-                let end = pos + last.unwrap_or_else(|| item_at.as_span().end());
+                let end = pos + item_end(&item_at);
                 if let Some(item) = item_at.into_inner().next() {
                     match lower::item(item, pos) {
                         Ok(it) => file.items.push(it),
@@ -107,8 +96,21 @@ pub(crate) fn error_offset(e: &pest::error::Error<Rule>) -> usize {
     e.parse_attempts().map_or(loc, |a| a.max_position.max(loc))
 }
 
-fn is_item(r: Rule) -> bool {
-    matches!(r, Rule::assignment | Rule::let_decl | Rule::extension_decl | Rule::test_block)
+/// Where an item really ends. pest lets a trailing optional (`ext_attrs?`, a comparison's
+/// right side) swallow the whitespace and comments after it, so for items that end in an
+/// expression or an optional part, the end is where the last token inside ends.
+fn item_end(item_at: &pest::iterators::Pair<'_, Rule>) -> usize {
+    let whole = item_at.as_span().end();
+    let Some(item) = item_at.clone().into_inner().next() else { return whole };
+    if item.as_rule() == Rule::test_block {
+        return item.as_span().end();
+    }
+    item.into_inner()
+        .flatten()
+        .filter(|p| !matches!(p.as_rule(), Rule::expr | Rule::arg))
+        .map(|p| p.as_span().end())
+        .max()
+        .unwrap_or(whole)
 }
 
 /// The offset of the first text after `at` on the same line that is not a space or a comment.
