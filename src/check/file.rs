@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 
 use super::expr::{ExprCompiler, Scope};
-use super::lets::{check_let_cycles, check_unused_lets, collect_columns};
+use super::lets::{check_let_cycles, check_unused_lets, collect_columns, count_let_uses};
 use super::program::{Program, Target};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::eval::Node;
@@ -234,6 +234,7 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
     let program = (!has_errors).then(|| Program {
         columns,
         let_names,
+        let_uses: count_let_uses(&targets, &lets),
         lets,
         targets,
         schema,

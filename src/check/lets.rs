@@ -99,3 +99,28 @@ pub(crate) fn check_unused_lets(
         }
     }
 }
+
+/// How many `$name` references each let has across targets and other lets. The evaluator uses
+/// it to skip caching a let read once and to move (not clone) a cached value on its last read.
+pub(crate) fn count_let_uses(targets: &[Target], lets: &[Node]) -> Vec<u32> {
+    fn walk(node: &Node, counts: &mut [u32]) {
+        match node {
+            Node::Let(i) => {
+                if let Some(c) = counts.get_mut(*i) {
+                    *c = c.saturating_add(1);
+                }
+            }
+            Node::Call(c) => c.args.iter().flatten().for_each(|a| walk(a, counts)),
+            Node::Compare(c) => {
+                walk(&c.1, counts);
+                walk(&c.2, counts);
+            }
+            _ => {}
+        }
+    }
+    let mut counts = vec![0; lets.len()];
+    for n in targets.iter().map(|t| &t.node).chain(lets) {
+        walk(n, &mut counts);
+    }
+    counts
+}

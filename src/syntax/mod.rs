@@ -20,3 +20,6 @@ pub fn decode(bytes: &[u8]) -> Result<&str, crate::diagnostics::Diagnostic> {
         .help("save the mapping file as UTF-8")
     })
 }
+
+#[cfg(test)]
+mod tests;
