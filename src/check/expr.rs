@@ -179,10 +179,13 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
                         .and_then(|i| args.get(i).and_then(|a| a.as_ref()).map(|a| a.span.clone()))
                         .unwrap_or_else(|| e.span.clone());
                     let label = if err.arg.is_some() { "this argument" } else { "this call" };
-                    self.diags.push(
-                        Diagnostic::error("E013", format!("{}: {}", spec.name, err.message))
-                            .label(sp, label),
-                    );
+                    // Functions usually name themselves in the message; do not say it twice.
+                    let msg = if err.message.starts_with(spec.name) {
+                        err.message
+                    } else {
+                        format!("{}: {}", spec.name, err.message)
+                    };
+                    self.diags.push(Diagnostic::error("E013", msg).label(sp, label));
                 }
             }
         }

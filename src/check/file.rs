@@ -53,7 +53,10 @@ impl Scope for FileScope<'_> {
             } else if let Some(s) = did_you_mean(name, h.iter().map(String::as_str)) {
                 d = d.help(format!("did you mean '[{s}]'?"));
             } else {
-                d = d.help(format!("the input has: {}", h.join(", ")));
+                let shown: Vec<&str> = h.iter().take(8).map(String::as_str).collect();
+                let more =
+                    if h.len() > 8 { format!(", … ({} in all)", h.len()) } else { String::new() };
+                d = d.help(format!("the input has: {}{more}", shown.join(", ")));
             }
             diags.push(d);
             return h.len();
@@ -313,5 +316,48 @@ fn check_required(targets: &[Target], opts: &CheckOptions, diags: &mut Vec<Diagn
             Diagnostic::error("E004", msg)
         };
         diags.push(d.help("add: active = Switch([Status], \"false\", \"Active\", \"true\"), or pass --allow-missing-active"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::{render, SourceFile};
+
+    #[test]
+    fn unknown_target_carries_the_schema_suggestion() {
+        let text = "nmae.givenName = [FirstName]\n";
+        let e = ResolveError {
+            message: "unknown target attribute 'nmae.givenName'".into(),
+            suggestion: Some("name.givenName".into()),
+        };
+        let d = unknown_target(e, &(0..14));
+        assert_eq!(d.code, "E030");
+        let out = render(&SourceFile { name: "t.map", text }, &[d]);
+        assert_eq!(
+            out,
+            "error[E030]: unknown target attribute 'nmae.givenName'\n --> t.map:1:1\n  |\n\
+             1 | nmae.givenName = [FirstName]\n  | ^^^^^^^^^^^^^^ unknown target\n\
+             \x20 = help: did you mean 'name.givenName'?\n\nt.map: 1 error, 0 warnings\n"
+        );
+        let e = ResolveError { message: "unknown target attribute 'zzz'".into(), suggestion: None };
+        assert!(unknown_target(e, &(0..3)).help.is_some_and(|h| h.contains("enterprise:")));
+    }
+
+    #[test]
+    fn headers_drive_column_indices_and_errors() {
+        let opts = CheckOptions {
+            headers: Some(vec!["Id".into(), "Mail".into(), "State".into()]),
+            allow_missing_active: false,
+        };
+        let src = "externalId = [Id]\nuserName = [Mail]\nactive = Switch([State], \"false\", \"A\", \"true\")\n";
+        let checked = check_file(src, &opts);
+        assert_eq!(checked.errors(), 0, "{:#?}", checked.diagnostics);
+        let prog = checked.program.unwrap_or_else(|| panic!("no program"));
+        assert_eq!(prog.columns, vec!["Id", "Mail", "State"]);
+        assert_eq!(prog.targets[2].columns, vec![2]);
+        let bad = check_file("externalId = [id]\n", &opts);
+        assert!(bad.program.is_none());
+        assert!(bad.diagnostics.iter().any(|d| d.code == "E020"));
     }
 }

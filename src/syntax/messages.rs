@@ -39,7 +39,7 @@ fn rule_name(r: &Rule) -> Option<&'static str> {
         | Rule::expect_equals => "an `expect` line",
         Rule::test_option | Rule::option_name => "a test option",
         Rule::json_lit | Rule::bool_lit => "a value",
-        Rule::EOI | Rule::end_at => "the end of the file",
+        Rule::EOI => "the end of the file",
         // Offered after every complete operand; naming it there is noise.
         Rule::compare_op => return None,
         _ => return None,
@@ -52,6 +52,9 @@ fn found_at(src: &str, at: usize) -> (String, usize) {
     let Some(c) = rest.chars().next() else { return ("the end of the file".into(), 0) };
     if c == '\n' || rest.starts_with("\r\n") {
         return ("the end of the line".into(), 0);
+    }
+    if c == ' ' || c == '\t' {
+        return ("a space".into(), 1);
     }
     let word_len = if c.is_alphanumeric() || c == '_' {
         rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).unwrap_or(rest.len())
@@ -116,8 +119,9 @@ fn expected(e: &pest::error::Error<Rule>, at: usize, base: usize) -> Vec<String>
         }
     }
     // After a complete argument, `=` would start a comparison: true, but never the fix.
+    // and after a bare name, `(` would make it a call: rarely the fix either.
     if punct.iter().any(|p| p == "`,`" || p == "`)`") {
-        punct.retain(|p| p != "`=`");
+        punct.retain(|p| p != "`=`" && p != "`(`");
     }
     punct.sort();
     punct.dedup();

@@ -9,6 +9,7 @@ use pest_derive::Parser;
 use super::ast::{Expr, MappingFile, Spanned};
 use super::lower;
 use super::messages::{nesting_too_deep, syntax_error, trailing_text};
+
 use crate::diagnostics::Diagnostic;
 
 #[derive(Parser)]
@@ -20,53 +21,50 @@ pub(crate) struct MappingParser;
 pub const MAX_DEPTH: usize = 64;
 
 /// Parse a whole mapping file. Returns the items that parsed and every syntax diagnostic.
+///
+/// Each item is parsed only up to the next line that starts an item at column 1, so a broken
+/// item (a missing `)`, a missing expression) never swallows the next one, and parsing carries
+/// on there after an error. Continuation lines of an expression are indented.
 pub fn parse_file(src: &str) -> (MappingFile, Vec<Diagnostic>) {
     // Expected literal tokens (`,` `)` `=`) make the messages concrete.
     pest::set_error_detail(true);
     let mut file = MappingFile::default();
     let mut diags = Vec::new();
-    if let Some(at) = too_deep(src) {
-        diags.push(nesting_too_deep(src, at));
-        return (file, diags);
-    }
-    let mut pos = 0;
-    loop {
-        let rest = &src[pos..];
-        if MappingParser::parse(Rule::end_at, rest).is_ok() {
-            break;
-        }
-        match MappingParser::parse(Rule::item_at, rest) {
-            Ok(mut pairs) => {
-                let Some(item_at) = pairs.next() else { break };
-                let end = pos + item_end(&item_at);
-                if let Some(item) = item_at.into_inner().next() {
-                    match lower::item(item, pos) {
-                        Ok(it) => file.items.push(it),
-                        Err(d) => diags.push(d),
+    let mut pos = skip_trivia(src, 0);
+    while pos < src.len() {
+        let next = next_item_start(src, pos);
+        if let Some(at) = too_deep(&src[pos..next]) {
+            diags.push(nesting_too_deep(src, pos + at));
+        } else {
+            match MappingParser::parse(Rule::item_at, &src[pos..next]) {
+                Ok(mut pairs) => {
+                    if let Some(item_at) = pairs.next() {
+                        let end = pos + item_end(&item_at);
+                        if let Some(item) = item_at.into_inner().next() {
+                            match lower::item(item, pos) {
+                                Ok(it) => file.items.push(it),
+                                Err(d) => diags.push(d),
+                            }
+                        }
+                        // Two items on one line: almost always a missing comma or a stray token.
+                        if let Some(at) = junk_after(src, end) {
+                            diags.push(trailing_text(src, at));
+                        } else if end < next {
+                            // Only trivia can follow; `skip_trivia` finds the next item.
+                            pos = skip_trivia(src, end);
+                            if pos < next {
+                                // Text after the item on a continuation line.
+                                diags.push(trailing_text(src, pos));
+                            } else {
+                                continue;
+                            }
+                        }
                     }
                 }
-                if end == pos {
-                    break;
-                }
-                pos = end;
-                // Two items on one line are almost always a missing comma or a stray token.
-                if let Some(at) = junk_after(src, pos) {
-                    diags.push(trailing_text(src, at));
-                    match resync(src, pos, at) {
-                        Some(next) => pos = next,
-                        None => break,
-                    }
-                }
-            }
-            Err(e) => {
-                let at = pos + error_offset(&e);
-                diags.push(syntax_error(&e, pos, src));
-                match resync(src, pos, at) {
-                    Some(next) => pos = next,
-                    None => break,
-                }
+                Err(e) => diags.push(syntax_error(&e, pos, src)),
             }
         }
+        pos = skip_trivia(src, next);
     }
     (file, diags)
 }
@@ -124,23 +122,37 @@ fn junk_after(src: &str, at: usize) -> Option<usize> {
     }
 }
 
-/// The start of the first line at or after the error that begins a new item (`let`, `extension`,
-/// `test` or `TARGET =` at column 1), or `None` at the end of the file. Indented lines are
-/// continuations. The error's own line counts when the item began on an earlier line (a missing
-/// `)` is only noticed at the next item).
-fn resync(src: &str, item_start: usize, err_at: usize) -> Option<usize> {
-    let err_at = err_at.min(src.len());
-    let line_start = src[..err_at].rfind('\n').map_or(0, |i| i + 1);
-    let mut offset =
-        if line_start > item_start { line_start } else { src[err_at..].find('\n')? + err_at + 1 };
-    loop {
+/// The start of the first line after the one holding `from` that begins a new item (`let`,
+/// `extension`, `test` or `TARGET =` / `TARGET[` at column 1), or the end of the file.
+fn next_item_start(src: &str, from: usize) -> usize {
+    let Some(nl) = src[from..].find('\n') else { return src.len() };
+    let mut offset = from + nl + 1;
+    while offset < src.len() {
         let line = &src[offset..];
         let starts_item = line.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             && MappingParser::parse(Rule::item_head, line).is_ok();
         if starts_item {
-            return Some(offset);
+            return offset;
         }
-        offset += line.find('\n')? + 1;
+        match line.find('\n') {
+            Some(i) => offset += i + 1,
+            None => return src.len(),
+        }
+    }
+    src.len()
+}
+
+/// Skip whitespace, byte-order marks and `#` comments from `at`.
+fn skip_trivia(src: &str, mut at: usize) -> usize {
+    loop {
+        let rest = &src[at..];
+        let trimmed = rest.trim_start_matches([' ', '\t', '\r', '\n', '\u{FEFF}']);
+        at += rest.len() - trimmed.len();
+        if trimmed.starts_with('#') {
+            at += trimmed.find('\n').unwrap_or(trimmed.len());
+        } else {
+            return at;
+        }
     }
 }
 
