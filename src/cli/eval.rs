@@ -87,6 +87,19 @@ fn from_json(j: &serde_json::Value) -> Value<'static> {
     }
 }
 
+/// Stable, machine-friendly kind names for `--format json` (`Value::kind` is for people).
+fn json_kind(v: &Value<'_>) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Str(_) => "string",
+        Value::Int(_) => "integer",
+        Value::Dec(_) => "decimal",
+        Value::Bool(_) => "boolean",
+        Value::Date(_) => "dateTime",
+        Value::List(_) => "list",
+    }
+}
+
 fn print_outcome(out: &Result<Value<'_>, Flow>, format: Format) -> i32 {
     match (format, out) {
         (Format::Text, Ok(v)) => {
@@ -96,7 +109,7 @@ fn print_outcome(out: &Result<Value<'_>, Flow>, format: Format) -> i32 {
         (Format::Json, Ok(v)) => {
             println!(
                 "{}",
-                serde_json::json!({"outcome": "value", "kind": v.kind(), "value": v.to_json()})
+                serde_json::json!({"outcome": "value", "kind": json_kind(v), "value": v.to_json()})
             );
             exit::OK
         }

@@ -170,7 +170,7 @@ pub(crate) fn syntax_error(e: &pest::error::Error<Rule>, base: usize, src: &str)
             .label(open..end.max(open + 1), "the closing `\"` is missing")
             .help("a string ends on its line; a `\"` inside a string is written `\\\"`");
     }
-    if at > 0 && src[at - 1..].starts_with("==") {
+    if src.as_bytes()[..at].ends_with(b"=") && src[at..].starts_with('=') {
         return Diagnostic::error("E001", "`==` is not an operator")
             .label(at - 1..at + 1, "written here")
             .help("a target is assigned with one `=`; comparisons inside IIF also use one `=`");
