@@ -278,16 +278,7 @@ fn unknown_alias(
 }
 
 fn check_length(span: &Span, src: &str, diags: &mut Vec<Diagnostic>) {
-    let n = src.get(span.clone()).map(|s| s.chars().count()).unwrap_or(0);
-    if n > 10_000 {
-        diags.push(
-            Diagnostic::error(
-                "E003",
-                format!("expression is {n} characters long; Entra's limit is 10,000"),
-            )
-            .label(span.start..span.start + 1, "this expression"),
-        );
-    }
+    diags.extend(super::too_long(span, src));
 }
 
 fn check_required(targets: &[Target], opts: &CheckOptions, diags: &mut Vec<Diagnostic>) {

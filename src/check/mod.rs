@@ -18,10 +18,8 @@ use crate::syntax::ast::Span;
 /// Compile one expression on its own (for `hr2scim eval` and function examples). Columns are
 /// discovered from the expression, in order of first appearance.
 pub fn compile_expression(src: &str) -> Result<ExprProgram, Vec<Diagnostic>> {
-    if src.chars().count() > 10_000 {
-        return Err(vec![Diagnostic::error("E003", "expression longer than 10,000 characters")
-            .label(0..src.len().min(20), "this expression")
-            .help("Entra rejects expressions over 10,000 characters")]);
+    if let Some(d) = too_long(&(0..src.len()), src) {
+        return Err(vec![d]);
     }
     let ast = crate::syntax::parse_expression(src).map_err(|d| vec![d])?;
     let mut scope = DiscoverScope::default();
@@ -34,6 +32,22 @@ pub fn compile_expression(src: &str) -> Result<ExprProgram, Vec<Diagnostic>> {
     let unique = is_unique_select(&node);
     Ok(ExprProgram { node, columns: scope.columns, unique })
 }
+
+/// Entra's portal refuses expressions over 10,000 characters (REF-LIVE).
+pub(crate) fn too_long(span: &Span, src: &str) -> Option<Diagnostic> {
+    let n = src.get(span.clone()).map_or(0, |s| s.chars().count());
+    (n > MAX_EXPRESSION_CHARS).then(|| {
+        Diagnostic::error(
+            "E003",
+            format!("expression is {n} characters long; Entra's limit is 10,000"),
+        )
+        .label(span.clone(), "this expression")
+        .help("split it with `let` bindings; the portal would refuse it")
+    })
+}
+
+/// The longest expression Entra accepts, in characters.
+pub const MAX_EXPRESSION_CHARS: usize = 10_000;
 
 pub(crate) fn is_unique_select(node: &crate::eval::Node) -> bool {
     matches!(node, crate::eval::Node::Call(c) if c.func.spec().name == "SelectUniqueValue")

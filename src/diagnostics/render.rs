@@ -140,13 +140,14 @@ fn render_line(out: &mut String, ln: usize, width: usize, text: &str, mut marks:
     if total > MAX_LINE {
         let lo = marks.iter().map(|m| m.start).min().unwrap_or(0).saturating_sub(20);
         let hi = (marks.iter().map(|m| m.end).max().unwrap_or(0) + 30).min(total).max(lo);
-        let hi = hi.min(lo + MAX_LINE.max(marks.iter().map(|m| m.end - lo).max().unwrap_or(0)));
+        // A label longer than the window is cut with the line.
+        let hi = hi.min(lo + MAX_LINE);
         let body: String = shown.chars().skip(lo).take(hi - lo).collect();
         let prefix = if lo > 0 { "..." } else { "" };
         let suffix = if hi < total { "..." } else { "" };
         for m in &mut marks {
-            m.start = m.start - lo + prefix.len();
-            m.end = m.end.min(hi) - lo + prefix.len();
+            m.start = m.start.min(hi.saturating_sub(1)) - lo + prefix.len();
+            m.end = m.end.min(hi).saturating_sub(lo) + prefix.len();
             m.end = m.end.max(m.start + 1);
         }
         shown = format!("{prefix}{body}{suffix}");
