@@ -318,3 +318,33 @@ impl<'c, 'p: 'r, 'r> Call<'c, 'p, 'r> {
         self.node(i).and_then(|n| self.cx.empty_column_in(n))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn let_reads_beyond_the_counted_uses_still_see_the_value() {
+        let env = Env::default();
+        let lets = vec![Node::Column(0), Node::Str("k".into())];
+        let names = vec!["a".to_string(), "b".to_string()];
+        let columns = vec!["x".to_string()];
+        let row = [Value::str("v")];
+        // `a` is declared as read once, `b` twice; read each three times.
+        let uses = [1, 2];
+        let mut cx =
+            Cx::new(&env, RowRef::Values(&row), &lets, &names, &columns).with_let_uses(&uses);
+        let reads: Vec<String> = (0..3)
+            .flat_map(|_| [0, 1])
+            .map(|i| cx.eval_let(i).map(|v| v.to_string()).unwrap_or_default())
+            .collect();
+        assert_eq!(reads, ["v", "k", "v", "k", "v", "k"]);
+        // Without use counts every read is served from the cache.
+        let mut cx = Cx::new(&env, RowRef::Values(&row), &lets, &names, &columns);
+        assert_eq!(cx.eval_let(0).map(|v| v.to_string()).ok().as_deref(), Some("v"));
+        assert!(
+            matches!(cx.cache[0], LetSlot::Cached { reads_left, .. } if reads_left == u32::MAX)
+        );
+        assert_eq!(cx.eval_let(0).map(|v| v.to_string()).ok().as_deref(), Some("v"));
+    }
+}
