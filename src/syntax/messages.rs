@@ -118,9 +118,10 @@ fn expected(e: &pest::error::Error<Rule>, at: usize, base: usize) -> Vec<String>
             }
         }
     }
-    // After a complete argument, `=` would start a comparison: true, but never the fix.
-    // and after a bare name, `(` would make it a call: rarely the fix either.
-    if punct.iter().any(|p| p == "`,`" || p == "`)`") {
+    // After a complete operand, `=` would start a comparison and `(` would turn a bare name
+    // into a call: true, but never the fix when a `,`, a `)` or the end was possible too.
+    let end_possible = words.contains(&"the end of the file");
+    if end_possible || punct.iter().any(|p| p == "`,`" || p == "`)`") {
         punct.retain(|p| p != "`=`" && p != "`(`");
     }
     punct.sort();

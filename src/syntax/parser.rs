@@ -75,8 +75,12 @@ pub fn parse_expression(src: &str) -> Result<Spanned<Expr>, Diagnostic> {
     if let Some(at) = too_deep(src) {
         return Err(nesting_too_deep(src, at));
     }
-    let mut pairs =
-        MappingParser::parse(Rule::expr_only, src).map_err(|e| syntax_error(&e, 0, src))?;
+    let mut pairs = MappingParser::parse(Rule::expr_only, src).map_err(|e| {
+        // An expression on its own has no file around it.
+        let mut d = syntax_error(&e, 0, src);
+        d.message = d.message.replace("the end of the file", "the end of the expression");
+        d
+    })?;
     match pairs.next().and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::expr)) {
         Some(e) => lower::expr(e, 0),
         None => Err(Diagnostic::error("E001", "the expression is empty")
