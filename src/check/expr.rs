@@ -75,8 +75,9 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
                         .help("wrap it: CBool(a = b), or IIF(a = b, valueIfTrue, valueIfFalse)"),
                     );
                 }
-                let side = Place { kind: Some(ParamKind::Any), in_condition: true, ..at };
-                let side = Place { top: false, ..side };
+                // Each side is a plain value; flow control there is still inside a condition.
+                let side =
+                    Place { top: false, kind: Some(ParamKind::Any), in_condition: true, ..at };
                 let l = self.compile(lhs, side);
                 let r = self.compile(rhs, side);
                 Node::Compare(Box::new((*op, l, r)))
@@ -156,6 +157,7 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
                 .help("Entra evaluates it only at the top level; move it outward"),
             );
         }
+        let errors_before = self.error_count();
         let arity_ok = self.check_arity(f, name, args, e);
         let mut nodes = Vec::with_capacity(args.len());
         for (i, a) in args.iter().enumerate() {
@@ -169,7 +171,8 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
             nodes.push(a.as_ref().map(|a| self.compile(a, place)));
         }
         let mut prepared = None;
-        if arity_ok {
+        // A broken argument compiles to a placeholder; preparing on it would only add noise.
+        if arity_ok && self.error_count() == errors_before {
             let refs: Vec<Option<&Node>> = nodes.iter().map(|n| n.as_ref()).collect();
             match f.prepare(&refs) {
                 Ok(p) => prepared = p,
@@ -190,6 +193,10 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
             }
         }
         Node::Call(Box::new(CallNode { func: f, args: nodes, prepared, span: e.span.clone() }))
+    }
+
+    fn error_count(&self) -> usize {
+        self.diags.iter().filter(|d| d.is_error()).count()
     }
 
     /// Checks that depend only on the name and the place: app-role functions, and the flow

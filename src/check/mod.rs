@@ -79,3 +79,31 @@ impl Scope for DiscoverScope {
         0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(src: &str) -> Vec<&'static str> {
+        match compile_expression(src) {
+            Ok(_) => Vec::new(),
+            Err(d) => d.into_iter().map(|d| d.code).collect(),
+        }
+    }
+
+    #[test]
+    fn expressions_compile_or_say_why() {
+        assert!(codes(r#"Join(", ", "", [sn], [gn])"#).is_empty());
+        let long = format!("Join(\"\", \"{}\")", "x".repeat(MAX_EXPRESSION_CHARS));
+        assert_eq!(codes(&long), ["E003"]);
+        assert_eq!(codes("$first"), ["E040"]);
+        assert_eq!(codes("Jion([a])"), ["E010"]);
+        // Arguments of an unknown call are still checked, without guessing their kinds.
+        assert_eq!(codes("Jion($x, [a] = 1, vbTextCompare)"), ["E010", "E040"]);
+        assert_eq!(codes("IIF(IgnoreFlowIfNullOrEmpty([a]), 1, 2)"), ["E017"]);
+        assert_eq!(codes("Join(\",\", [a] = 1)"), ["E016"]);
+        assert_eq!(codes("IIF([a] = 1, IgnoreObjectFlow, vbTextCompare)"), ["E013"]);
+        let p = compile_expression("Join(\",\", [b], [a], [b])").ok().map(|p| p.columns);
+        assert_eq!(p, Some(vec!["b".to_string(), "a".to_string()]));
+    }
+}
