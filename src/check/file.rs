@@ -222,7 +222,10 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
 
     check_let_cycles(&lets, &let_names, &let_spans, &mut diags);
     check_unused_lets(&lets, &targets, &let_names, &let_spans, &mut diags);
-    check_required(&targets, opts, &mut diags);
+    // After a syntax error the missing target may just be the item that did not parse.
+    if !diags.iter().any(|d| d.code == "E001") {
+        check_required(&targets, opts, &mut diags);
+    }
     super::test_blocks::check_tests(&tests, &targets, &mut diags);
 
     // Columns each target reads, through lets too.

@@ -38,6 +38,7 @@ fn zero_argument_calls_have_no_slots() {
 
 #[test]
 fn whitespace_and_comments_may_sit_anywhere() {
+    assert!(matches!(expr("Join # why\n (\",\", [a])"), Expr::Call { .. }));
     let e = expr("Join (\t\",\", # the separator\n\n  [a] ,\n  [b] # last\n)");
     let Expr::Call { name, args } = e else { panic!("not a call") };
     assert_eq!(name.node, "Join");
