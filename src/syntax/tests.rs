@@ -125,6 +125,17 @@ test "smoke" {
 }
 
 #[test]
+fn test_block_bodies_may_start_at_column_one() {
+    let src = "userName = [a]\ntest \"t\" {\ngiven { a: \"x\" }\nnow = \"2026-01-01T00:00:00Z\"\nexpect userName = \"x\"\n}\nactive = \"true\"\n";
+    let (file, diags) = parse_file(src);
+    assert!(diags.is_empty(), "{diags:#?}");
+    assert_eq!(file.items.len(), 3);
+    assert!(
+        matches!(&file.items[1], Item::Test(t) if t.options.len() == 1 && t.expects.len() == 1)
+    );
+}
+
+#[test]
 fn spans_point_at_the_source() {
     let src = "a = Join(\",\", [x])";
     let (file, _) = parse_file(src);
