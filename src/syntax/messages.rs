@@ -40,8 +40,8 @@ fn rule_name(r: &Rule) -> Option<&'static str> {
         Rule::test_option | Rule::option_name => "a test option",
         Rule::json_lit | Rule::bool_lit => "a value",
         Rule::EOI => "the end of the file",
-        // Offered after every complete operand; naming it there is noise.
-        Rule::compare_op => return None,
+        // Comparison operators fit after every complete operand; naming them is noise. Other
+        // rules (trivia, silent helpers) never describe what is missing.
         _ => return None,
     })
 }
@@ -231,21 +231,27 @@ fn hint(token: &str, expected: &[String]) -> Option<&'static str> {
     })
 }
 
-/// Text after a complete item on the same line.
-pub(crate) fn trailing_text(src: &str, at: usize) -> Diagnostic {
+/// Text after a complete item: on its line, or on an indented line below it.
+pub(crate) fn trailing_text(src: &str, at: usize, same_line: bool) -> Diagnostic {
     let (found, len) = found_at(src, at);
-    let d = Diagnostic::error("E001", format!("expected the end of the line, found {found}"))
-        .label(at..at + len, "unexpected here");
-    match hint(&src[at..at + len], &[]) {
-        Some(h) => d.help(h),
-        None => {
+    let message = if same_line {
+        format!("expected the end of the line, found {found}")
+    } else {
+        format!("expected a new item at the start of a line, found {found}")
+    };
+    let d = Diagnostic::error("E001", message).label(at..at + len, "unexpected here");
+    match (hint(&src[at..at + len], &[]), same_line) {
+        (Some(h), _) => d.help(h),
+        (None, true) => {
             d.help("each item goes on its own line; inside a call, arguments are separated by `,`")
+        }
+        (None, false) => {
+            d.help("an indented line continues the item above it, which was already complete")
         }
     }
 }
 
-pub(crate) fn nesting_too_deep(src: &str, at: usize) -> Diagnostic {
-    let _ = src;
+pub(crate) fn nesting_too_deep(at: usize) -> Diagnostic {
     Diagnostic::error("E001", format!("calls are nested more than {MAX_DEPTH} deep"))
         .label(at..at + 1, "too deep from here")
         .help("split the expression with `let` bindings")

@@ -33,47 +33,45 @@ pub fn parse_file(src: &str) -> (MappingFile, Vec<Diagnostic>) {
     let mut pos = skip_trivia(src, 0);
     while pos < src.len() {
         let next = next_item_start(src, pos);
-        if let Some(at) = too_deep(&src[pos..next]) {
-            diags.push(nesting_too_deep(src, pos + at));
-        } else {
-            match MappingParser::parse(Rule::item_at, &src[pos..next]) {
-                Ok(mut pairs) => {
-                    if let Some(item_at) = pairs.next() {
-                        let end = pos + item_end(&item_at);
-                        if let Some(item) = item_at.into_inner().next() {
-                            match lower::item(item, pos) {
-                                Ok(it) => file.items.push(it),
-                                Err(d) => diags.push(d),
-                            }
-                        }
-                        // Two items on one line: almost always a missing comma or a stray token.
-                        if let Some(at) = junk_after(src, end) {
-                            diags.push(trailing_text(src, at));
-                        } else if end < next {
-                            // Only trivia can follow; `skip_trivia` finds the next item.
-                            pos = skip_trivia(src, end);
-                            if pos < next {
-                                // Text after the item on a continuation line.
-                                diags.push(trailing_text(src, pos));
-                            } else {
-                                continue;
-                            }
-                        }
-                    }
-                }
-                Err(e) => diags.push(syntax_error(&e, pos, src)),
-            }
+        if let Err(d) = parse_item(src, pos, next, &mut file) {
+            diags.push(d);
         }
         pos = skip_trivia(src, next);
     }
     (file, diags)
 }
 
+/// Parse the one item in `src[pos..next]` into `file`, or say what is wrong with it.
+fn parse_item(
+    src: &str,
+    pos: usize,
+    next: usize,
+    file: &mut MappingFile,
+) -> Result<(), Diagnostic> {
+    if let Some(at) = too_deep(&src[pos..next]) {
+        return Err(nesting_too_deep(pos + at));
+    }
+    let mut pairs = MappingParser::parse(Rule::item_at, &src[pos..next])
+        .map_err(|e| syntax_error(&e, pos, src))?;
+    let Some(item_at) = pairs.next() else { return Ok(()) };
+    let end = pos + item_end(&item_at);
+    if let Some(item) = item_at.into_inner().next() {
+        file.items.push(lower::item(item, pos)?);
+    }
+    // Only trivia may follow an item: anything else is a stray token or a missing comma.
+    let rest = skip_trivia(src, end);
+    if rest < next {
+        let same_line = !src[end..rest].contains('\n');
+        return Err(trailing_text(src, rest, same_line));
+    }
+    Ok(())
+}
+
 /// Parse one expression on its own (for `hr2scim eval` and the reference-expression test).
 pub fn parse_expression(src: &str) -> Result<Spanned<Expr>, Diagnostic> {
     pest::set_error_detail(true);
     if let Some(at) = too_deep(src) {
-        return Err(nesting_too_deep(src, at));
+        return Err(nesting_too_deep(at));
     }
     let mut pairs = MappingParser::parse(Rule::expr_only, src).map_err(|e| {
         // An expression on its own has no file around it.
@@ -113,17 +111,6 @@ fn item_end(item_at: &pest::iterators::Pair<'_, Rule>) -> usize {
         .map(|p| p.as_span().end())
         .max()
         .unwrap_or(whole)
-}
-
-/// The offset of the first text after `at` on the same line that is not a space or a comment.
-fn junk_after(src: &str, at: usize) -> Option<usize> {
-    let line = &src[at..];
-    let line = &line[..line.find('\n').unwrap_or(line.len())];
-    let skipped = line.len() - line.trim_start_matches([' ', '\t', '\r']).len();
-    match line[skipped..].chars().next() {
-        None | Some('#') => None,
-        Some(_) => Some(at + skipped),
-    }
 }
 
 /// The start of the first line after the one holding `from` that begins a new item (`let`,
