@@ -8,11 +8,23 @@ use super::{exit, Format};
 use crate::check::{check_file, CheckOptions};
 use crate::diagnostics::{render, render_json, Diagnostic, SourceFile};
 
+const CHECK_HELP: &str = "\
+Every problem is reported in one run, rustc-style: a stable code (error[E010]), the file, line
+and column, the source line with carets, and a hint. Warnings (W...) do not fail the check.
+
+Exit codes: 0 no errors (warnings allowed), 1 errors found or the mapping is unreadable.
+
+Examples:
+  hr2scim check mapping.map --columns WorkerID,FirstName,LastName,Email,Status
+  hr2scim check mapping.map --format json      # for editors and CI";
+
 #[derive(Args, Debug)]
+#[command(after_help = CHECK_HELP)]
 pub struct CheckArgs {
     /// The mapping file (.map) to check.
     pub mapping: PathBuf,
-    /// Header names the input will have, comma-separated, to check `[Column]` references.
+    /// Header names the input will have, comma-separated, to check `[Column]` references
+    /// (without it, columns are not checked).
     #[arg(long, value_delimiter = ',')]
     pub columns: Option<Vec<String>>,
     /// Do not treat a missing `active` mapping as an error.

@@ -7,7 +7,20 @@ use crate::check::compile_expression;
 use crate::diagnostics::{render, SourceFile};
 use crate::eval::{Env, Flow, Value};
 
+const EVAL_HELP: &str = "\
+Columns not given with --set are NULL, as absent attributes are in Entra. Text output is the
+value exactly as Entra would flow it (dates as M/d/yyyy h:mm:ss tt, booleans as True/False);
+JSON output is typed: {\"outcome\":\"value\",\"kind\":...,\"value\":...}, or \"ignored\",
+\"skipped\", \"error\".
+
+Exit codes: 0 a value (or ignored/skipped flow), 1 the expression does not compile or fails.
+
+Examples:
+  hr2scim eval 'Join(\", \", \"\", [sn], [gn])' --set sn=Doe --set gn=John     # Doe, John
+  hr2scim eval 'Switch([s], \"x\", \"A\", \"y\")' --set s=A --format json";
+
 #[derive(Args, Debug)]
+#[command(after_help = EVAL_HELP)]
 pub struct EvalArgs {
     /// The expression, exactly as it would be pasted into the Entra portal.
     pub expr: String,
