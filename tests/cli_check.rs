@@ -150,4 +150,14 @@ fn eval_errors_exit_one() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("the expression is empty"));
+    let out = hr2scim()
+        .args(["eval", "Jion([a])", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON: {e}"));
+    assert_eq!(json["outcome"], "invalid");
+    assert_eq!(json["diagnostics"][0]["code"], "E010");
 }

@@ -4,14 +4,14 @@ use clap::Args;
 
 use super::{exit, Format};
 use crate::check::compile_expression;
-use crate::diagnostics::{render, SourceFile};
+use crate::diagnostics::{render, render_json, SourceFile};
 use crate::eval::{Env, Flow, Value};
 
 const EVAL_HELP: &str = "\
 Columns not given with --set are NULL, as absent attributes are in Entra. Text output is the
 value exactly as Entra would flow it (dates as M/d/yyyy h:mm:ss tt, booleans as True/False);
 JSON output is typed: {\"outcome\":\"value\",\"kind\":...,\"value\":...}, or \"ignored\",
-\"skipped\", \"error\".
+\"skipped\", \"error\" (evaluation failed), \"invalid\" (with the diagnostics).
 
 Exit codes: 0 a value (or ignored/skipped flow), 1 the expression does not compile or fails.
 
@@ -51,7 +51,15 @@ pub fn run(args: EvalArgs) -> i32 {
     let prog = match compile_expression(&args.expr) {
         Ok(p) => p,
         Err(diags) => {
-            eprint!("{}", render(&SourceFile { name: "<expression>", text: &args.expr }, &diags));
+            let src = SourceFile { name: "<expression>", text: &args.expr };
+            match args.format {
+                Format::Text => eprint!("{}", render(&src, &diags)),
+                Format::Json => {
+                    let mut out = render_json(&src, &diags);
+                    out["outcome"] = "invalid".into();
+                    println!("{out}");
+                }
+            }
             return exit::FATAL;
         }
     };
