@@ -20,18 +20,38 @@ pub struct SourceFile<'a> {
 }
 
 impl SourceFile<'_> {
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset. For one lookup; rendering
+    /// indexes the lines once.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = floor_char(self.text, offset.min(self.text.len()));
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let col = self.text[line_start..offset].chars().count() + 1;
-        (line, col)
+        Lines::new(self.text).line_col(offset)
+    }
+}
+
+/// Line starts of a source, computed once per render so each lookup is a binary search.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts =
+            std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Lines { text, starts }
     }
 
-    fn line_text(&self, line: usize) -> &str {
-        self.text.split('\n').nth(line - 1).unwrap_or("").trim_end_matches('\r')
+    /// 1-based line and column (in characters) of a byte offset; same as `SourceFile::line_col`.
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char(self.text, offset.min(self.text.len()));
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        (line, self.text[start..offset].chars().count() + 1)
+    }
+
+    fn line_text(&self, line: usize) -> &'a str {
+        let start = self.starts.get(line - 1).copied().unwrap_or(self.text.len());
+        let end = self.starts.get(line).map_or(self.text.len(), |e| e - 1);
+        self.text[start..end.max(start)].trim_end_matches('\r')
     }
 }
 
@@ -46,9 +66,10 @@ fn floor_char(s: &str, mut i: usize) -> usize {
 pub fn render(src: &SourceFile<'_>, diags: &[Diagnostic]) -> String {
     let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
     sorted.sort_by_key(|d| (d.labels.is_empty(), d.start(), d.severity));
+    let lines = Lines::new(src.text);
     let mut out = String::new();
     for d in &sorted {
-        render_one(&mut out, src, d);
+        render_one(&mut out, src.name, &lines, d);
         out.push('\n');
     }
     let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
@@ -75,14 +96,14 @@ struct Mark<'d> {
     message: &'d str,
 }
 
-fn render_one(out: &mut String, src: &SourceFile<'_>, d: &Diagnostic) {
+fn render_one(out: &mut String, name: &str, src: &Lines<'_>, d: &Diagnostic) {
     let sev = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
     let _ = writeln!(out, "{sev}[{}]: {}", d.code, d.message);
     let Some(primary) = d.labels.first() else {
-        let _ = writeln!(out, "  --> {}", src.name);
+        let _ = writeln!(out, "  --> {name}");
         if let Some(h) = &d.help {
             let _ = writeln!(out, "  = help: {h}");
         }
@@ -101,7 +122,7 @@ fn render_one(out: &mut String, src: &SourceFile<'_>, d: &Diagnostic) {
     let width = lines.last().map(|(n, _)| n.to_string().len()).unwrap_or(1);
     let pad = " ".repeat(width);
     let (line, col) = src.line_col(primary.span.start);
-    let _ = writeln!(out, "{pad}--> {}:{line}:{col}", src.name);
+    let _ = writeln!(out, "{pad}--> {name}:{line}:{col}");
     let _ = writeln!(out, "{pad} |");
     let mut prev: Option<usize> = None;
     for (ln, labels) in &lines {
@@ -120,7 +141,7 @@ fn render_one(out: &mut String, src: &SourceFile<'_>, d: &Diagnostic) {
 }
 
 /// Display columns of a label on line `ln` (tabs count as four columns).
-fn mark<'d>(src: &SourceFile<'_>, ln: usize, text: &str, l: &'d Label, primary: bool) -> Mark<'d> {
+fn mark<'d>(src: &Lines<'_>, ln: usize, text: &str, l: &'d Label, primary: bool) -> Mark<'d> {
     let (_, c) = src.line_col(l.span.start);
     let end = floor_char(src.text, l.span.end.min(src.text.len()));
     let (end_ln, end_c) = src.line_col(end);
@@ -199,7 +220,8 @@ fn render_line(out: &mut String, ln: usize, width: usize, text: &str, mut marks:
 }
 
 /// Machine-readable diagnostics for editors and CI.
-pub fn render_json(src: &SourceFile<'_>, diags: &[Diagnostic]) -> serde_json::Value {
+pub fn render_json(file: &SourceFile<'_>, diags: &[Diagnostic]) -> serde_json::Value {
+    let src = Lines::new(file.text);
     let items: Vec<_> = diags
         .iter()
         .map(|d| {
@@ -209,7 +231,7 @@ pub fn render_json(src: &SourceFile<'_>, diags: &[Diagnostic]) -> serde_json::Va
                 "severity": d.severity,
                 "code": d.code,
                 "message": d.message,
-                "file": src.name,
+                "file": file.name,
                 "line": line,
                 "column": column,
                 "labels": d.labels.iter().map(|l| {
@@ -222,7 +244,7 @@ pub fn render_json(src: &SourceFile<'_>, diags: &[Diagnostic]) -> serde_json::Va
         })
         .collect();
     json!({
-        "file": src.name,
+        "file": file.name,
         "errors": diags.iter().filter(|d| d.is_error()).count(),
         "warnings": diags.iter().filter(|d| !d.is_error()).count(),
         "diagnostics": items,
@@ -259,6 +281,24 @@ mod tests {
         let out = show(text, d);
         assert!(out.contains("--> t.map:4:5"), "{out}");
         assert!(out.contains("1 | a = [x]\n  |     --- first\n...\n4 | d = [x]"), "{out}");
+    }
+
+    #[test]
+    fn line_col_counts_characters_and_crlf_lines() {
+        let src = SourceFile { name: "t", text: "ab\r\néé x\n\nz" };
+        assert_eq!(src.line_col(0), (1, 1));
+        assert_eq!(src.line_col(4), (2, 1));
+        assert_eq!(src.line_col(9), (2, 4));
+        assert_eq!(src.line_col(11), (3, 1));
+        assert_eq!(src.line_col(12), (4, 1));
+        assert_eq!(src.line_col(99), (4, 2));
+        // Inside a multi-byte character: the character's own column.
+        assert_eq!(src.line_col(5), (2, 1));
+        let lines = Lines::new(src.text);
+        assert_eq!(lines.line_text(1), "ab");
+        assert_eq!(lines.line_text(2), "éé x");
+        assert_eq!(lines.line_text(3), "");
+        assert_eq!(lines.line_text(9), "");
     }
 
     #[test]
