@@ -44,11 +44,19 @@ impl Place {
 pub struct ExprCompiler<'s, S: Scope> {
     pub scope: &'s mut S,
     pub diags: Vec<Diagnostic>,
+    /// The source the spans point into, when known: lets a diagnostic point at a blank slot.
+    source: Option<&'s str>,
 }
 
 impl<'s, S: Scope> ExprCompiler<'s, S> {
     pub fn new(scope: &'s mut S) -> Self {
-        ExprCompiler { scope, diags: Vec::new() }
+        ExprCompiler { scope, diags: Vec::new(), source: None }
+    }
+
+    /// Give the source text the expression's spans point into.
+    pub fn with_source(mut self, source: &'s str) -> Self {
+        self.source = Some(source);
+        self
     }
 
     /// Compile a whole target or `let` expression (`top` allows SelectUniqueValue).
@@ -265,17 +273,21 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
             else {
                 continue;
             };
-            self.diags.push(
-                Diagnostic::error(
-                    "E012",
-                    format!(
-                        "{}'s argument '{}' is required but its slot is blank",
-                        spec.name, p.name
-                    ),
-                )
-                .label(name.span.clone(), format!("argument {} ('{}') is blank", i + 1, p.name))
-                .help(format!("{}({})", spec.name, signature(spec.params))),
-            );
+            let message =
+                format!("{}'s argument '{}' is required but its slot is blank", spec.name, p.name);
+            let label = format!("argument {} ('{}') is blank", i + 1, p.name);
+            let slot = self
+                .source
+                .and_then(|src| crate::syntax::arg_slots(src, &e.span).get(i).cloned())
+                // An empty slot points at the delimiter that closes it.
+                .map(|s| if s.is_empty() { s.start..s.start + 1 } else { s });
+            let d = match slot {
+                Some(slot) => Diagnostic::error("E012", message)
+                    .label(slot, label)
+                    .label(name.span.clone(), "in this call"),
+                None => Diagnostic::error("E012", message).label(name.span.clone(), label),
+            };
+            self.diags.push(d.help(format!("{}({})", spec.name, signature(spec.params))));
             ok = false;
         }
         ok

@@ -168,14 +168,14 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
                     continue;
                 }
                 check_length(&l.expr.span, src, &mut diags);
-                let mut c = ExprCompiler::new(&mut scope);
+                let mut c = ExprCompiler::new(&mut scope).with_source(src);
                 let node = c.compile_top(&l.expr, false);
                 diags.extend(c.diags);
                 lets[i] = Some(node);
             }
             Item::Assign(a) => {
                 check_length(&a.expr.span, src, &mut diags);
-                let mut c = ExprCompiler::new(&mut scope);
+                let mut c = ExprCompiler::new(&mut scope).with_source(src);
                 let node = c.compile_top(&a.expr, true);
                 diags.extend(c.diags);
                 if let Some(d) = unknown_alias(&a.target, &aliases) {

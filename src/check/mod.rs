@@ -23,7 +23,7 @@ pub fn compile_expression(src: &str) -> Result<ExprProgram, Vec<Diagnostic>> {
     }
     let ast = crate::syntax::parse_expression(src).map_err(|d| vec![d])?;
     let mut scope = DiscoverScope::default();
-    let mut c = ExprCompiler::new(&mut scope);
+    let mut c = ExprCompiler::new(&mut scope).with_source(src);
     let node = c.compile_top(&ast, true);
     let diags = c.diags;
     if diags.iter().any(Diagnostic::is_error) {

@@ -168,3 +168,13 @@ fn invalid_utf8_is_a_diagnostic() {
     assert!(d.is_some_and(|m| m.ends_with("byte 0xE9 at line 2, column 3")));
     assert_eq!(decode("a = [é]".as_bytes()).ok(), Some("a = [é]"));
 }
+
+#[test]
+fn arg_slots_find_blank_slots_at_the_call_level() {
+    let src = r#"x = Replace([a,b], , "(,)", Join(",", [c]), )"#;
+    let call = 4..src.len();
+    let slots: Vec<&str> = super::arg_slots(src, &call).into_iter().map(|s| &src[s]).collect();
+    assert_eq!(slots, ["[a,b]", " ", r#" "(,)""#, r#" Join(",", [c])"#, " "]);
+    assert_eq!(super::arg_slots("Guid()", &(0..6)), vec![5..5]);
+    assert!(super::arg_slots("ab", &(5..9)).is_empty());
+}
