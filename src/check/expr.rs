@@ -99,7 +99,9 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
             let names = Keyword::ALL.iter().map(|k| k.name());
             let mut d = Diagnostic::error("E050", format!("unknown keyword '{k}'"))
                 .label(span.clone(), "not a keyword, a column or a call");
-            if let Some(s) = did_you_mean(k, names) {
+            if let Some(f) = functions::lookup(k) {
+                d = d.help(format!("'{0}' is a function: call it as {0}(...)", f.spec().name));
+            } else if let Some(s) = did_you_mean(k, names) {
                 d = d.help(format!("did you mean '{s}'?"));
             } else {
                 d = d.help(format!("to read a column, write it in brackets: [{k}]"));
