@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 
 use super::expr::{ExprCompiler, Scope};
+use super::lets::{check_let_cycles, check_unused_lets, collect_columns, count_let_uses};
 use super::program::{Program, Target};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::eval::Node;
-use crate::schema::{AttrType, Schema};
+use crate::schema::{AttrType, ResolveError, Schema};
 use crate::syntax::ast::{Item, Span};
 
 #[derive(Debug, Clone, Default)]
@@ -47,10 +48,15 @@ impl Scope for FileScope<'_> {
             }
             let mut d = Diagnostic::error("E020", format!("unknown column '{name}'"))
                 .label(span.clone(), "not in the input's header row");
-            if let Some(s) = did_you_mean(name, h.iter().map(String::as_str)) {
+            if let Some(s) = h.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+                d = d.help(format!("did you mean '[{s}]'? column names are case-sensitive"));
+            } else if let Some(s) = did_you_mean(name, h.iter().map(String::as_str)) {
                 d = d.help(format!("did you mean '[{s}]'?"));
             } else {
-                d = d.help(format!("the input has: {}", h.join(", ")));
+                let shown: Vec<&str> = h.iter().take(8).map(String::as_str).collect();
+                let more =
+                    if h.len() > 8 { format!(", … ({} in all)", h.len()) } else { String::new() };
+                d = d.help(format!("the input has: {}{more}", shown.join(", ")));
             }
             diags.push(d);
             return h.len();
@@ -162,16 +168,20 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
                     continue;
                 }
                 check_length(&l.expr.span, src, &mut diags);
-                let mut c = ExprCompiler::new(&mut scope);
+                let mut c = ExprCompiler::new(&mut scope).with_source(src);
                 let node = c.compile_top(&l.expr, false);
                 diags.extend(c.diags);
                 lets[i] = Some(node);
             }
             Item::Assign(a) => {
                 check_length(&a.expr.span, src, &mut diags);
-                let mut c = ExprCompiler::new(&mut scope);
+                let mut c = ExprCompiler::new(&mut scope).with_source(src);
                 let node = c.compile_top(&a.expr, true);
                 diags.extend(c.diags);
+                if let Some(d) = unknown_alias(&a.target, &aliases) {
+                    diags.push(d);
+                    continue;
+                }
                 match schema.resolve(&a.target.node) {
                     Ok(resolved) => {
                         if let Some(prev) = seen_targets.get(&resolved.canonical) {
@@ -181,7 +191,8 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
                                     format!("'{}' is mapped twice", a.target.node.text),
                                 )
                                 .label(a.target.span.clone(), "mapped again here")
-                                .label(prev.clone(), "first mapped here"),
+                                .label(prev.clone(), "first mapped here")
+                                .help("a target takes one expression; delete one of the two lines"),
                             );
                         } else {
                             seen_targets.insert(resolved.canonical.clone(), a.target.span.clone());
@@ -196,14 +207,7 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
                             columns: Vec::new(),
                         });
                     }
-                    Err(e) => {
-                        let mut d = Diagnostic::error("E030", e.message)
-                            .label(a.target.span.clone(), "unknown target");
-                        if let Some(s) = e.suggestion {
-                            d = d.help(format!("did you mean '{s}'?"));
-                        }
-                        diags.push(d);
-                    }
+                    Err(e) => diags.push(unknown_target(e, &a.target.span)),
                 }
             }
             Item::Test(t) => tests.push(t.clone()),
@@ -218,7 +222,11 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
 
     check_let_cycles(&lets, &let_names, &let_spans, &mut diags);
     check_unused_lets(&lets, &targets, &let_names, &let_spans, &mut diags);
-    check_required(&targets, opts, &mut diags);
+    // After a syntax error the missing target may just be the item that did not parse.
+    if !diags.iter().any(|d| d.code == "E001") {
+        check_required(&targets, opts, &mut diags);
+    }
+    super::test_blocks::check_tests(&tests, &targets, &mut diags);
 
     // Columns each target reads, through lets too.
     for t in &mut targets {
@@ -232,6 +240,7 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
     let program = (!has_errors).then(|| Program {
         columns,
         let_names,
+        let_uses: count_let_uses(&targets, &lets),
         lets,
         keys: super::program::KeyTargets::find(&targets),
         targets,
@@ -242,117 +251,51 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
     Checked { program, diagnostics: diags }
 }
 
+/// E030 for a target the schema does not know; the schema's suggestion becomes the help.
+pub fn unknown_target(e: ResolveError, span: &Span) -> Diagnostic {
+    let d = Diagnostic::error("E030", e.message).label(span.clone(), "unknown target");
+    match e.suggestion {
+        Some(s) => d.help(format!("did you mean '{s}'?")),
+        None => d.help("`enterprise:` and declared `extension` aliases reach extension attributes"),
+    }
+}
+
+/// E032 for `alias:attr` when `alias` is neither `enterprise`, a URN, nor a declared extension.
+fn unknown_alias(
+    target: &crate::syntax::ast::Spanned<crate::syntax::ast::TargetPath>,
+    aliases: &HashMap<String, Span>,
+) -> Option<Diagnostic> {
+    let prefix = target.node.prefix.as_deref()?;
+    if prefix == "enterprise" || prefix.starts_with("urn:") || aliases.contains_key(prefix) {
+        return None;
+    }
+    let span = target.span.start..target.span.start + prefix.len();
+    let mut known: Vec<&str> = aliases.keys().map(String::as_str).collect();
+    known.push("enterprise");
+    known.sort_unstable();
+    let d = Diagnostic::error("E032", format!("unknown extension alias '{prefix}'"))
+        .label(span, "not declared");
+    Some(match did_you_mean(prefix, known.iter().copied()) {
+        Some(s) => d.help(format!("did you mean '{s}:'?")),
+        None => d.help(format!("declare it first: extension {prefix} = \"urn:...\"")),
+    })
+}
+
 fn check_length(span: &Span, src: &str, diags: &mut Vec<Diagnostic>) {
-    let n = src.get(span.clone()).map(|s| s.chars().count()).unwrap_or(0);
-    if n > 10_000 {
-        diags.push(
-            Diagnostic::error(
-                "E003",
-                format!("expression is {n} characters long; Entra's limit is 10,000"),
-            )
-            .label(span.start..span.start + 1, "this expression"),
-        );
-    }
-}
-
-/// Columns in the order an evaluation reads them, expanding `let`s where they are used.
-fn collect_columns(node: &Node, lets: &[Node], cols: &mut Vec<usize>, seen: &mut Vec<usize>) {
-    match node {
-        Node::Column(c) => {
-            if !cols.contains(c) {
-                cols.push(*c);
-            }
-        }
-        Node::Let(l) => {
-            if !seen.contains(l) && *l < lets.len() {
-                seen.push(*l);
-                collect_columns(&lets[*l], lets, cols, seen);
-            }
-        }
-        Node::Call(c) => c.args.iter().flatten().for_each(|a| collect_columns(a, lets, cols, seen)),
-        Node::Compare(c) => {
-            collect_columns(&c.1, lets, cols, seen);
-            collect_columns(&c.2, lets, cols, seen);
-        }
-        _ => {}
-    }
-}
-
-fn check_let_cycles(lets: &[Node], names: &[String], spans: &[Span], diags: &mut Vec<Diagnostic>) {
-    // Depth-first search with colours; each cycle is reported once, at its first member.
-    let mut state = vec![0u8; lets.len()];
-    fn visit(
-        i: usize,
-        lets: &[Node],
-        state: &mut [u8],
-        stack: &mut Vec<usize>,
-        found: &mut Vec<Vec<usize>>,
-    ) {
-        state[i] = 1;
-        stack.push(i);
-        let mut deps = Vec::new();
-        lets[i].lets(&mut deps);
-        for d in deps {
-            if d >= lets.len() {
-                continue;
-            }
-            if state[d] == 1 {
-                let pos = stack.iter().position(|&s| s == d).unwrap_or(0);
-                found.push(stack[pos..].to_vec());
-            } else if state[d] == 0 {
-                visit(d, lets, state, stack, found);
-            }
-        }
-        stack.pop();
-        state[i] = 2;
-    }
-    let mut found = Vec::new();
-    for i in 0..lets.len() {
-        if state[i] == 0 {
-            visit(i, lets, &mut state, &mut Vec::new(), &mut found);
-        }
-    }
-    for cycle in found {
-        let path: Vec<String> =
-            cycle.iter().chain(cycle.first()).map(|&i| format!("${}", names[i])).collect();
-        let mut d = Diagnostic::error("E042", format!("let cycle: {}", path.join(" -> ")));
-        for &i in &cycle {
-            d = d.label(spans[i].clone(), "part of the cycle");
-        }
-        diags.push(d.help("a let cannot depend on itself, directly or through other lets"));
-    }
-}
-
-fn check_unused_lets(
-    lets: &[Node],
-    targets: &[Target],
-    names: &[String],
-    spans: &[Span],
-    diags: &mut Vec<Diagnostic>,
-) {
-    let mut used = Vec::new();
-    for t in targets {
-        t.node.lets(&mut used);
-    }
-    for (i, l) in lets.iter().enumerate() {
-        let mut deps = Vec::new();
-        l.lets(&mut deps);
-        used.extend(deps.into_iter().filter(|&d| d != i));
-    }
-    for (i, name) in names.iter().enumerate() {
-        if !used.contains(&i) {
-            diags.push(
-                Diagnostic::warning("W001", format!("'${name}' is defined but never used"))
-                    .label(spans[i].clone(), "unused")
-                    .help("remove it, or use it in a target"),
-            );
-        }
-    }
+    diags.extend(super::too_long(span, src));
 }
 
 fn check_required(targets: &[Target], opts: &CheckOptions, diags: &mut Vec<Diagnostic>) {
-    let has =
-        |attr: &str| targets.iter().any(|t| t.resolved.attr == attr && t.resolved.sub.is_none());
+    // The cross-row key targets of the core schema, not same-named extension attributes.
+    let keys = super::program::KeyTargets::find(targets);
+    let active = targets
+        .iter()
+        .any(|t| t.resolved.attr == "active" && t.resolved.urn == crate::schema::CORE_USER_URN);
+    let has = |attr: &str| match attr {
+        "externalId" => keys.external_id.is_some(),
+        "userName" => keys.user_name.is_some(),
+        _ => active,
+    };
     if !has("externalId") {
         diags.push(
             Diagnostic::warning("W002", "no externalId mapping: Entra matches users by externalId")
@@ -376,5 +319,48 @@ fn check_required(targets: &[Target], opts: &CheckOptions, diags: &mut Vec<Diagn
             Diagnostic::error("E004", msg)
         };
         diags.push(d.help("add: active = Switch([Status], \"false\", \"Active\", \"true\"), or pass --allow-missing-active"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::{render, SourceFile};
+
+    #[test]
+    fn unknown_target_carries_the_schema_suggestion() {
+        let text = "nmae.givenName = [FirstName]\n";
+        let e = ResolveError {
+            message: "unknown target attribute 'nmae.givenName'".into(),
+            suggestion: Some("name.givenName".into()),
+        };
+        let d = unknown_target(e, &(0..14));
+        assert_eq!(d.code, "E030");
+        let out = render(&SourceFile { name: "t.map", text }, &[d]);
+        assert_eq!(
+            out,
+            "error[E030]: unknown target attribute 'nmae.givenName'\n --> t.map:1:1\n  |\n\
+             1 | nmae.givenName = [FirstName]\n  | ^^^^^^^^^^^^^^ unknown target\n\
+             \x20 = help: did you mean 'name.givenName'?\n\nt.map: 1 error, 0 warnings\n"
+        );
+        let e = ResolveError { message: "unknown target attribute 'zzz'".into(), suggestion: None };
+        assert!(unknown_target(e, &(0..3)).help.is_some_and(|h| h.contains("enterprise:")));
+    }
+
+    #[test]
+    fn headers_drive_column_indices_and_errors() {
+        let opts = CheckOptions {
+            headers: Some(vec!["Id".into(), "Mail".into(), "State".into()]),
+            allow_missing_active: false,
+        };
+        let src = "externalId = [Id]\nuserName = [Mail]\nactive = Switch([State], \"false\", \"A\", \"true\")\n";
+        let checked = check_file(src, &opts);
+        assert_eq!(checked.errors(), 0, "{:#?}", checked.diagnostics);
+        let prog = checked.program.unwrap_or_else(|| panic!("no program"));
+        assert_eq!(prog.columns, vec!["Id", "Mail", "State"]);
+        assert_eq!(prog.targets[2].columns, vec![2]);
+        let bad = check_file("externalId = [id]\n", &opts);
+        assert!(bad.program.is_none());
+        assert!(bad.diagnostics.iter().any(|d| d.code == "E020"));
     }
 }

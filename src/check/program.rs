@@ -47,6 +47,8 @@ pub struct Program {
     pub columns: Vec<String>,
     pub let_names: Vec<String>,
     pub lets: Vec<Node>,
+    /// References to each let in the whole program (lets the evaluator avoid clones).
+    pub let_uses: Vec<u32>,
     pub targets: Vec<Target>,
     pub schema: Schema,
     pub keys: KeyTargets,
@@ -58,7 +60,7 @@ pub struct Program {
 impl Program {
     /// A fresh per-row context.
     pub fn cx<'p: 'r, 'r>(&'p self, env: &'p Env, row: RowRef<'r>) -> Cx<'p, 'r> {
-        Cx::new(env, row, &self.lets, &self.let_names, &self.columns)
+        Cx::new(env, row, &self.lets, &self.let_names, &self.columns).with_let_uses(&self.let_uses)
     }
 
     /// Evaluate every target for one row, in mapping order, into `out` (cleared first). Each
@@ -146,5 +148,40 @@ impl ExprProgram {
                 values.iter().find(|(n, _)| n == c).map(|(_, v)| v.clone()).unwrap_or(Value::Null)
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check_file, CheckOptions};
+
+    #[test]
+    fn lets_read_once_twice_and_lazily_give_the_same_values() {
+        let src = r#"
+let a = Join("-", [x], [y])
+let b = Join("+", $a, $a)
+let c = [x]
+let d = Join("!", [y], [y])
+externalId = $b
+userName = Join("", $c, $a)
+active = IIF([x] = "1", "true", $d)
+"#;
+        let opts =
+            CheckOptions { headers: Some(vec!["x".into(), "y".into()]), ..Default::default() };
+        let checked = check_file(src, &opts);
+        let Some(prog) = checked.program else { panic!("{:#?}", checked.diagnostics) };
+        assert_eq!(prog.let_uses, vec![3, 1, 1, 1]);
+        let env = Env::default();
+        for (x, active) in [("1", "true"), ("0", "2!2")] {
+            let rec = csv::StringRecord::from(vec![x, "2"]);
+            let mut out = Vec::new();
+            prog.eval_row(&env, RowRef::Record(&rec), &mut out);
+            let got: Vec<String> = out
+                .iter()
+                .map(|(r, _)| r.as_ref().map(|v| v.to_string()).unwrap_or_default())
+                .collect();
+            assert_eq!(got, vec![format!("{x}-2+{x}-2"), format!("{x}{x}-2"), active.to_string()]);
+        }
     }
 }

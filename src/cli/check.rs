@@ -1,6 +1,6 @@
 //! `hr2scim check MAPPING [--input FILE | --columns A,B,C]`
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -8,11 +8,23 @@ use super::{exit, Format};
 use crate::check::{check_file, CheckOptions};
 use crate::diagnostics::{render, render_json, Diagnostic, SourceFile};
 
+const CHECK_HELP: &str = "\
+Every problem is reported in one run, rustc-style: a stable code (error[E010]), the file, line
+and column, the source line with carets, and a hint. Warnings (W...) do not fail the check.
+
+Exit codes: 0 no errors (warnings allowed), 1 errors found or the mapping is unreadable.
+
+Examples:
+  hr2scim check mapping.map --columns WorkerID,FirstName,LastName,Email,Status
+  hr2scim check mapping.map --format json      # for editors and CI";
+
 #[derive(Args, Debug)]
+#[command(after_help = CHECK_HELP)]
 pub struct CheckArgs {
     /// The mapping file (.map) to check.
     pub mapping: PathBuf,
-    /// Header names the input will have, comma-separated, to check `[Column]` references.
+    /// Header names the input will have, comma-separated, to check `[Column]` references
+    /// (without it, columns are not checked).
     #[arg(long, value_delimiter = ',')]
     pub columns: Option<Vec<String>>,
     /// Do not treat a missing `active` mapping as an error.
@@ -24,8 +36,20 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs) -> i32 {
-    let name = args.mapping.display().to_string();
-    let bytes = match std::fs::read(&args.mapping) {
+    // `--input FILE` will read the headers from the input here, then take the same path.
+    check_with_headers(&args.mapping, args.columns, args.allow_missing_active, args.format)
+}
+
+/// Check the mapping at `path`, with the input's header row when known, print the diagnostics
+/// in `format`, and return the exit code (0 clean or warnings only, 1 errors).
+pub fn check_with_headers(
+    path: &Path,
+    headers: Option<Vec<String>>,
+    allow_missing_active: bool,
+    format: Format,
+) -> i32 {
+    let name = path.display().to_string();
+    let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("error: cannot read mapping {name}: {e}");
@@ -34,15 +58,13 @@ pub fn run(args: CheckArgs) -> i32 {
     };
     let (text, diags) = match crate::syntax::decode(&bytes) {
         Ok(t) => {
-            let opts = CheckOptions {
-                headers: args.columns.clone(),
-                allow_missing_active: args.allow_missing_active,
-            };
+            let headers = headers.map(|h| h.into_iter().map(|c| c.trim().to_string()).collect());
+            let opts = CheckOptions { headers, allow_missing_active };
             (t, check_file(t, &opts).diagnostics)
         }
         Err(d) => ("", vec![d]),
     };
-    report(&name, text, &diags, args.format)
+    report(&name, text, &diags, format)
 }
 
 /// Print diagnostics and return the exit code for them.

@@ -5,11 +5,24 @@ use clap::Args;
 
 use super::{exit, Format};
 use crate::check::compile_expression;
-use crate::diagnostics::{render, SourceFile};
+use crate::diagnostics::{render, render_json, SourceFile};
 use crate::eval::{Env, Flow, Value};
 use crate::functions::UniqueRegistry;
 
+const EVAL_HELP: &str = "\
+Columns not given with --set are NULL, as absent attributes are in Entra. Text output is the
+value exactly as Entra would flow it (dates as M/d/yyyy h:mm:ss tt, booleans as True/False);
+JSON output is typed: {\"outcome\":\"value\",\"kind\":...,\"value\":...}, or \"ignored\",
+\"skipped\", \"error\" (evaluation failed), \"invalid\" (with the diagnostics).
+
+Exit codes: 0 a value (or ignored/skipped flow), 1 the expression does not compile or fails.
+
+Examples:
+  hr2scim eval 'Join(\", \", \"\", [sn], [gn])' --set sn=Doe --set gn=John     # Doe, John
+  hr2scim eval 'Switch([s], \"x\", \"A\", \"y\")' --set s=A --format json";
+
 #[derive(Args, Debug)]
+#[command(after_help = EVAL_HELP)]
 pub struct EvalArgs {
     /// The expression, exactly as it would be pasted into the Entra portal.
     pub expr: String,
@@ -44,7 +57,15 @@ pub fn run(args: EvalArgs) -> i32 {
     let prog = match compile_expression(&args.expr) {
         Ok(p) => p,
         Err(diags) => {
-            eprint!("{}", render(&SourceFile { name: "<expression>", text: &args.expr }, &diags));
+            let src = SourceFile { name: "<expression>", text: &args.expr };
+            match args.format {
+                Format::Text => eprint!("{}", render(&src, &diags)),
+                Format::Json => {
+                    let mut out = render_json(&src, &diags);
+                    out["outcome"] = "invalid".into();
+                    println!("{out}");
+                }
+            }
             return exit::FATAL;
         }
     };
@@ -130,6 +151,19 @@ fn from_json(j: &serde_json::Value) -> Value<'static> {
     }
 }
 
+/// Stable, machine-friendly kind names for `--format json` (`Value::kind` is for people).
+fn json_kind(v: &Value<'_>) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Str(_) => "string",
+        Value::Int(_) => "integer",
+        Value::Dec(_) => "decimal",
+        Value::Bool(_) => "boolean",
+        Value::Date(_) => "dateTime",
+        Value::List(_) => "list",
+    }
+}
+
 fn print_outcome(out: &Result<Value<'_>, Flow>, format: Format) -> i32 {
     match (format, out) {
         (Format::Text, Ok(v)) => {
@@ -139,7 +173,7 @@ fn print_outcome(out: &Result<Value<'_>, Flow>, format: Format) -> i32 {
         (Format::Json, Ok(v)) => {
             println!(
                 "{}",
-                serde_json::json!({"outcome": "value", "kind": v.kind(), "value": v.to_json()})
+                serde_json::json!({"outcome": "value", "kind": json_kind(v), "value": v.to_json()})
             );
             exit::OK
         }

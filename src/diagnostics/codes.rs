@@ -6,14 +6,15 @@ pub const CODES: &[(&str, &str)] = &[
     ("E001", "syntax error"),
     ("E002", "mapping file is not valid UTF-8"),
     ("E003", "expression longer than 10,000 characters"),
+    ("E004", "no active mapping (a warning with --allow-missing-active)"),
     ("E010", "unknown function"),
     ("E011", "wrong number of arguments"),
     ("E012", "a required argument slot is blank"),
-    ("E013", "literal argument of the wrong kind or invalid value"),
+    ("E013", "argument of the wrong kind: literal, keyword, or a value the function rejects"),
     ("E014", "function must be the whole expression of a target"),
     ("E015", "function has no meaning for an HR source"),
     ("E016", "comparison outside an IIF condition or CBool argument"),
-    ("E017", "flow-control function used where a value is needed"),
+    ("E017", "flow control inside a condition, or where an argument value is needed"),
     ("E020", "unknown column"),
     ("E030", "unknown target attribute"),
     ("E031", "target mapped twice"),
@@ -27,10 +28,29 @@ pub const CODES: &[(&str, &str)] = &[
     ("W001", "let defined but never used"),
     ("W002", "no externalId mapping"),
     ("W003", "no userName mapping"),
-    ("E004", "no active mapping"),
-    ("W005", "function name written with different casing"),
+    ("W005", "function or keyword name cased differently from the reference"),
 ];
 
 pub fn describe_code(code: &str) -> Option<&'static str> {
     CODES.iter().find(|(c, _)| *c == code).map(|(_, d)| *d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_well_formed_and_ordered() {
+        let codes: Vec<&str> = CODES.iter().map(|(c, _)| *c).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted, "codes must be unique and listed in order");
+        for c in codes {
+            assert!(c.len() == 4 && (c.starts_with('E') || c.starts_with('W')), "{c}");
+            assert!(c[1..].chars().all(|d| d.is_ascii_digit()), "{c}");
+        }
+        assert_eq!(describe_code("E010"), Some("unknown function"));
+        assert_eq!(describe_code("E999"), None);
+    }
 }

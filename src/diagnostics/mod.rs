@@ -70,20 +70,53 @@ impl Diagnostic {
     }
 }
 
-/// "did you mean" over a candidate list: the closest name within a small edit distance.
+/// "did you mean" over a candidate list: the closest name by edit distance (a swap of two
+/// neighbours counts as one edit), compared case-insensitively. Short names must be within one
+/// edit, so `Mid` does not suggest `IIF`; longer names may be two or three edits away.
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let lower = name.to_lowercase();
-    let mut best: Option<(f64, &str)> = None;
+    let len = lower.chars().count();
+    let limit = match len {
+        0..=4 => 1,
+        5..=8 => 2,
+        _ => 3,
+    };
+    let mut best: Option<(usize, f64, &str)> = None;
     for c in candidates {
-        let score = strsim::jaro_winkler(&lower, &c.to_lowercase());
-        let lev = strsim::levenshtein(&lower, &c.to_lowercase());
-        let close = lev <= 2.max(name.len() / 3) || score > 0.88;
-        if close && best.is_none_or(|(s, _)| score > s) {
-            best = Some((score, c));
+        let cl = c.to_lowercase();
+        let dist = strsim::osa_distance(&lower, &cl);
+        if dist > limit {
+            continue;
+        }
+        let sim = strsim::jaro_winkler(&lower, &cl);
+        if best.map_or(true, |(d, s, _)| dist < d || (dist == d && sim > s)) {
+            best = Some((dist, sim, c));
         }
     }
-    best.map(|(_, c)| c)
+    best.map(|(_, _, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    const FUNCS: &[&str] = &["Append", "Coalesce", "IIF", "Join", "Mid", "Switch", "ToLower"];
+
+    #[test]
+    fn suggestions_are_close_and_short_names_strict() {
+        assert_eq!(did_you_mean("Jion", FUNCS.iter().copied()), Some("Join"));
+        assert_eq!(did_you_mean("Coalese", FUNCS.iter().copied()), Some("Coalesce"));
+        assert_eq!(did_you_mean("tolwer", FUNCS.iter().copied()), Some("ToLower"));
+        assert_eq!(did_you_mean("Mid", ["IIF", "Join"].iter().copied()), None);
+        assert_eq!(did_you_mean("IF", FUNCS.iter().copied()), Some("IIF"));
+        assert_eq!(did_you_mean("Len", ["Left", "IIF"].iter().copied()), None);
+        assert_eq!(did_you_mean("Frobnicate", FUNCS.iter().copied()), None);
+        assert_eq!(
+            did_you_mean("FristName", ["FirstName", "LastName"].iter().copied()),
+            Some("FirstName")
+        );
+    }
 }

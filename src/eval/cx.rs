@@ -36,6 +36,18 @@ impl<'r> RowRef<'r> {
     }
 }
 
+/// The per-row state of one `let`.
+enum LetSlot<'r> {
+    Empty,
+    /// Evaluated; `reads_left` more references may read it (`u32::MAX` when unknown).
+    Cached {
+        value: EvalResult<'r>,
+        reads_left: u32,
+    },
+    /// Its last expected reader took the value.
+    Spent,
+}
+
 /// Everything an evaluation of one row needs. Created per row; cheap.
 pub struct Cx<'p, 'r> {
     pub env: &'p Env,
@@ -43,7 +55,9 @@ pub struct Cx<'p, 'r> {
     lets: &'p [Node],
     columns: &'p [String],
     let_names: &'p [String],
-    cache: Vec<Option<EvalResult<'r>>>,
+    /// How many places read each `let` (see [`Cx::with_let_uses`]); empty when unknown.
+    let_uses: &'p [u32],
+    cache: Vec<LetSlot<'r>>,
     /// Set when a `Redact` call ran: previews and logs show `[Redact]` for the target.
     pub redacted: bool,
     pub trace: Option<Trace>,
@@ -57,7 +71,25 @@ impl<'p: 'r, 'r> Cx<'p, 'r> {
         let_names: &'p [String],
         columns: &'p [String],
     ) -> Self {
-        Cx { env, row, lets, columns, let_names, cache: Vec::new(), redacted: false, trace: None }
+        Cx {
+            env,
+            row,
+            lets,
+            columns,
+            let_names,
+            let_uses: &[],
+            cache: Vec::new(),
+            redacted: false,
+            trace: None,
+        }
+    }
+
+    /// Tell the context how many `$name` references each `let` has in the program. A let read
+    /// once is then never cached or cloned, and the last read of a cached value moves it out
+    /// instead of cloning it.
+    pub fn with_let_uses(mut self, uses: &'p [u32]) -> Self {
+        self.let_uses = uses;
+        self
     }
 
     /// Turn on the explain trace.
@@ -109,15 +141,29 @@ impl<'p: 'r, 'r> Cx<'p, 'r> {
     }
 
     fn eval_let(&mut self, i: usize) -> EvalResult<'r> {
-        if let Some(Some(v)) = self.cache.get(i) {
-            return v.clone();
-        }
-        let v = self.eval(&self.lets[i]);
         if self.cache.len() <= i {
-            self.cache.resize(i + 1, None);
+            self.cache.resize_with(self.lets.len().max(i + 1), || LetSlot::Empty);
         }
-        self.cache[i] = Some(v.clone());
-        v
+        match std::mem::replace(&mut self.cache[i], LetSlot::Empty) {
+            LetSlot::Cached { value, reads_left: 1 } => return value,
+            LetSlot::Cached { value, reads_left } => {
+                let out = value.clone();
+                self.cache[i] = LetSlot::Cached { value, reads_left: reads_left - 1 };
+                return out;
+            }
+            // Read more often than the program says (a function reading an argument twice):
+            // evaluate again rather than guess.
+            LetSlot::Empty | LetSlot::Spent => {}
+        }
+        let value = self.eval(&self.lets[i]);
+        // Unknown use counts behave as "many": cache and clone, as without the hint.
+        let reads_left = self.let_uses.get(i).map_or(u32::MAX, |n| n.saturating_sub(1));
+        if reads_left == 0 {
+            self.cache[i] = LetSlot::Spent;
+            return value;
+        }
+        self.cache[i] = LetSlot::Cached { value: value.clone(), reads_left };
+        value
     }
 
     fn eval_traced(&mut self, node: &'p Node) -> EvalResult<'r> {
@@ -270,5 +316,35 @@ impl<'c, 'p: 'r, 'r> Call<'c, 'p, 'r> {
     /// The first NULL/empty column read by slot `i` (strict IIF).
     pub fn empty_column_in(&self, i: usize) -> Option<String> {
         self.node(i).and_then(|n| self.cx.empty_column_in(n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn let_reads_beyond_the_counted_uses_still_see_the_value() {
+        let env = Env::default();
+        let lets = vec![Node::Column(0), Node::Str("k".into())];
+        let names = vec!["a".to_string(), "b".to_string()];
+        let columns = vec!["x".to_string()];
+        let row = [Value::str("v")];
+        // `a` is declared as read once, `b` twice; read each three times.
+        let uses = [1, 2];
+        let mut cx =
+            Cx::new(&env, RowRef::Values(&row), &lets, &names, &columns).with_let_uses(&uses);
+        let reads: Vec<String> = (0..3)
+            .flat_map(|_| [0, 1])
+            .map(|i| cx.eval_let(i).map(|v| v.to_string()).unwrap_or_default())
+            .collect();
+        assert_eq!(reads, ["v", "k", "v", "k", "v", "k"]);
+        // Without use counts every read is served from the cache.
+        let mut cx = Cx::new(&env, RowRef::Values(&row), &lets, &names, &columns);
+        assert_eq!(cx.eval_let(0).map(|v| v.to_string()).ok().as_deref(), Some("v"));
+        assert!(
+            matches!(cx.cache[0], LetSlot::Cached { reads_left, .. } if reads_left == u32::MAX)
+        );
+        assert_eq!(cx.eval_let(0).map(|v| v.to_string()).ok().as_deref(), Some("v"));
     }
 }

@@ -39,13 +39,13 @@ pub(crate) fn item(p: Pair<'_, Rule>, base: usize) -> Result<Item, Diagnostic> {
         Rule::let_decl => {
             let parts = inner(p);
             let name = spanned_str(&parts[1], base);
-            let expr = top_expr(parts[2].clone(), base)?;
+            let expr = expr(parts[2].clone(), base)?;
             Ok(Item::Let(LetDecl { name, expr, span: sp }))
         }
         Rule::assignment => {
             let parts = inner(p);
             let target = target(parts[0].clone(), base);
-            let expr = top_expr(parts[1].clone(), base)?;
+            let expr = expr(parts[1].clone(), base)?;
             Ok(Item::Assign(Assignment { target, expr, span: sp }))
         }
         Rule::test_block => test_block(p, base).map(Item::Test),
@@ -53,34 +53,32 @@ pub(crate) fn item(p: Pair<'_, Rule>, base: usize) -> Result<Item, Diagnostic> {
     }
 }
 
-fn top_expr(p: Pair<'_, Rule>, base: usize) -> Result<Spanned<Expr>, Diagnostic> {
+/// An `expr` pair: one operand, or `operand compare_op operand`.
+pub(crate) fn expr(p: Pair<'_, Rule>, base: usize) -> Result<Spanned<Expr>, Diagnostic> {
     let sp = span(&p, base);
-    match p.into_inner().next() {
-        Some(op) => operand(op, base),
-        None => Err(Diagnostic::error("E001", "expected an expression").label(sp, "here")),
-    }
+    let mut parts = p.into_inner();
+    let Some(first) = parts.next() else {
+        return Err(Diagnostic::error("E001", "expected an expression").label(sp, "here"));
+    };
+    let lhs = operand(first, base)?;
+    let (Some(op), Some(rhs)) = (parts.next(), parts.next()) else { return Ok(lhs) };
+    let op = match op.as_str() {
+        "=" => CompareOp::Eq,
+        "<>" => CompareOp::Ne,
+        "<" => CompareOp::Lt,
+        "<=" => CompareOp::Le,
+        ">" => CompareOp::Gt,
+        _ => CompareOp::Ge,
+    };
+    let rhs = operand(rhs, base)?;
+    Ok(Spanned::new(Expr::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, sp))
 }
 
 /// An argument slot: `None` when blank.
-pub(crate) fn arg(p: Pair<'_, Rule>, base: usize) -> Result<Option<Spanned<Expr>>, Diagnostic> {
-    let sp = span(&p, base);
-    let parts = inner(p);
-    match parts.len() {
-        0 => Ok(None),
-        1 => operand(parts[0].clone(), base).map(Some),
-        _ => {
-            let lhs = operand(parts[0].clone(), base)?;
-            let op = match parts[1].as_str() {
-                "=" => CompareOp::Eq,
-                "<>" => CompareOp::Ne,
-                "<" => CompareOp::Lt,
-                "<=" => CompareOp::Le,
-                ">" => CompareOp::Gt,
-                _ => CompareOp::Ge,
-            };
-            let rhs = operand(parts[2].clone(), base)?;
-            Ok(Some(Spanned::new(Expr::Compare { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, sp)))
-        }
+fn arg(p: Pair<'_, Rule>, base: usize) -> Result<Option<Spanned<Expr>>, Diagnostic> {
+    match p.into_inner().next() {
+        None => Ok(None),
+        Some(e) => expr(e, base).map(Some),
     }
 }
 

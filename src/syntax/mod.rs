@@ -3,19 +3,74 @@
 
 pub mod ast;
 mod lower;
+mod messages;
 mod parser;
 
 pub use lower::unescape;
 pub use parser::{parse_expression, parse_file};
 
+/// The byte spans of the argument slots of the call written at `call` in `src` (between the
+/// parentheses and commas at the call's own level). Blank slots have no AST node, so this is how
+/// a diagnostic points at one.
+pub fn arg_slots(src: &str, call: &ast::Span) -> Vec<ast::Span> {
+    let Some(text) = src.get(call.clone()) else { return Vec::new() };
+    let bytes = text.as_bytes();
+    let (mut slots, mut depth, mut start, mut i) = (Vec::new(), 0usize, 0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => {
+                depth += 1;
+                if depth == 1 {
+                    start = i + 1;
+                }
+            }
+            b')' | b',' if depth == 1 => {
+                slots.push(call.start + start..call.start + i);
+                start = i + 1;
+                if bytes[i] == b')' {
+                    break;
+                }
+            }
+            b')' => depth = depth.saturating_sub(1),
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'[' | b'#' => {
+                let close = if bytes[i] == b'[' { b']' } else { b'\n' };
+                while i < bytes.len() && bytes[i] != close {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    slots
+}
+
 /// Read a mapping file's bytes: invalid UTF-8 is a diagnostic, not a panic.
 pub fn decode(bytes: &[u8]) -> Result<&str, crate::diagnostics::Diagnostic> {
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
+        // The prefix before the bad byte is valid, so its lines and characters can be counted.
+        let before = String::from_utf8_lossy(&bytes[..at]);
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         crate::diagnostics::Diagnostic::error(
             "E002",
-            format!("the mapping file is not valid UTF-8 (invalid byte at offset {at})"),
+            format!(
+                "the mapping file is not valid UTF-8: byte 0x{:02X} at line {line}, column {col}",
+                bytes[at]
+            ),
         )
-        .help("save the mapping file as UTF-8")
+        .help(
+            "save the mapping file as UTF-8 (it may be in a legacy encoding such as Windows-1252)",
+        )
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,165 +1,213 @@
-//! Drives the pest parser one item at a time and turns pest errors into diagnostics with human
-//! rule names. After an error it resynchronises at the next line that starts an item, so one run
+//! Drives the pest parser one item at a time and turns pest errors into diagnostics in human
+//! words. After an error it resynchronises at the next line that starts an item, so one run
 //! reports the syntax errors of every item.
 
-use pest::error::{ErrorVariant, InputLocation};
+use pest::error::InputLocation;
 use pest::Parser;
 use pest_derive::Parser;
 
-use super::ast::MappingFile;
+use super::ast::{Expr, MappingFile, Spanned};
 use super::lower;
+use super::messages::{nesting_too_deep, syntax_error, trailing_text};
+
 use crate::diagnostics::Diagnostic;
 
 #[derive(Parser)]
 #[grammar = "../grammar/mapping.pest"]
 pub(crate) struct MappingParser;
 
+/// Deepest nesting of `(` accepted. Real mappings stay far below it (Entra's own limit of 10,000
+/// characters allows silly depths); the bound keeps every recursive pass well inside the stack.
+pub const MAX_DEPTH: usize = 64;
+
 /// Parse a whole mapping file. Returns the items that parsed and every syntax diagnostic.
+///
+/// Each item is parsed only up to the next line that starts an item at column 1, so a broken
+/// item (a missing `)`, a missing expression) never swallows the next one, and parsing carries
+/// on there after an error. Continuation lines of an expression are indented.
 pub fn parse_file(src: &str) -> (MappingFile, Vec<Diagnostic>) {
+    // Expected literal tokens (`,` `)` `=`) make the messages concrete.
+    pest::set_error_detail(true);
     let mut file = MappingFile::default();
     let mut diags = Vec::new();
-    let mut pos = 0;
-    loop {
-        let rest = &src[pos..];
-        if MappingParser::parse(Rule::end_at, rest).is_ok() {
-            break;
+    let mut pos = skip_trivia(src, 0);
+    while pos < src.len() {
+        let next = next_item_start(src, pos);
+        if let Err(d) = parse_item(src, pos, next, &mut file) {
+            diags.push(d);
         }
-        match MappingParser::parse(Rule::item_at, rest) {
-            Ok(mut pairs) => {
-                let Some(item_at) = pairs.next() else { break };
-                let end = item_at.as_span().end();
-                match item_at.into_inner().next() {
-                    Some(item) => match lower::item(item, pos) {
-                        Ok(it) => file.items.push(it),
-                        Err(d) => diags.push(d),
-                    },
-                    None => break,
-                }
-                if end == 0 {
-                    break;
-                }
-                pos += end;
-            }
-            Err(e) => {
-                diags.push(syntax_error(&e, pos, src));
-                match resync(src, pos, error_offset(&e) + pos) {
-                    Some(next) => pos = next,
-                    None => break,
-                }
-            }
-        }
+        pos = skip_trivia(src, next);
     }
     (file, diags)
 }
 
-/// Parse one expression on its own (for `hr2scim eval`).
-pub fn parse_expression(src: &str) -> Result<super::ast::Spanned<super::ast::Expr>, Diagnostic> {
-    let mut pairs =
-        MappingParser::parse(Rule::expr_only, src).map_err(|e| syntax_error(&e, 0, src))?;
-    let top = pairs.next().and_then(|p| p.into_inner().next());
-    match top {
-        Some(arg) => lower::arg(arg, 0)?.ok_or_else(|| {
-            Diagnostic::error("E001", "the expression is empty")
-                .label(0..src.len(), "nothing to evaluate")
-        }),
-        None => Err(Diagnostic::error("E001", "the expression is empty").label(0..0, "here")),
+/// Parse the one item in `src[pos..next]` into `file`, or say what is wrong with it.
+fn parse_item(
+    src: &str,
+    pos: usize,
+    next: usize,
+    file: &mut MappingFile,
+) -> Result<(), Diagnostic> {
+    if let Some(at) = too_deep(&src[pos..next]) {
+        return Err(nesting_too_deep(pos + at));
+    }
+    let mut pairs = MappingParser::parse(Rule::item_at, &src[pos..next])
+        .map_err(|e| syntax_error(&e, pos, src))?;
+    let Some(item_at) = pairs.next() else { return Ok(()) };
+    let end = pos + item_end(&item_at);
+    if let Some(item) = item_at.into_inner().next() {
+        file.items.push(lower::item(item, pos)?);
+    }
+    // Only trivia may follow an item: anything else is a stray token or a missing comma.
+    let rest = skip_trivia(src, end);
+    if rest < next {
+        let same_line = !src[end..rest].contains('\n');
+        return Err(trailing_text(src, rest, same_line));
+    }
+    Ok(())
+}
+
+/// Parse one expression on its own (for `hr2scim eval` and the reference-expression test).
+pub fn parse_expression(src: &str) -> Result<Spanned<Expr>, Diagnostic> {
+    pest::set_error_detail(true);
+    if let Some(at) = too_deep(src) {
+        return Err(nesting_too_deep(at));
+    }
+    let mut pairs = MappingParser::parse(Rule::expr_only, src).map_err(|e| {
+        // An expression on its own has no file around it.
+        let mut d = syntax_error(&e, 0, src);
+        d.message = d.message.replace("the end of the file", "the end of the expression");
+        d
+    })?;
+    match pairs.next().and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::expr)) {
+        Some(e) => lower::expr(e, 0),
+        None => Err(Diagnostic::error("E001", "the expression is empty")
+            .label(0..src.len(), "nothing to evaluate")
+            .help("write an expression, for example Join(\" \", [FirstName], [LastName])")),
     }
 }
 
-fn error_offset(e: &pest::error::Error<Rule>) -> usize {
-    match e.location {
+/// Where parsing got furthest: pest's own location can lag behind the literal tokens it tried.
+pub(crate) fn error_offset(e: &pest::error::Error<Rule>) -> usize {
+    let loc = match e.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
-    }
+    };
+    e.parse_attempts().map_or(loc, |a| a.max_position.max(loc))
 }
 
-/// The next line after `err_at` whose first character starts an item (a letter at column 1),
-/// or `None` at the end of the file.
-fn resync(src: &str, item_start: usize, err_at: usize) -> Option<usize> {
-    let from = err_at.max(item_start + 1).min(src.len());
-    let mut offset = src[from..].find('\n')? + from + 1;
-    loop {
+/// Where an item really ends. pest lets a trailing optional (`ext_attrs?`, a comparison's
+/// right side) swallow the whitespace and comments after it, so for items that end in an
+/// expression or an optional part, the end is where the last token inside ends.
+fn item_end(item_at: &pest::iterators::Pair<'_, Rule>) -> usize {
+    let whole = item_at.as_span().end();
+    let Some(item) = item_at.clone().into_inner().next() else { return whole };
+    if item.as_rule() == Rule::test_block {
+        return item.as_span().end();
+    }
+    item.into_inner()
+        .flatten()
+        .filter(|p| !matches!(p.as_rule(), Rule::expr | Rule::arg))
+        .map(|p| p.as_span().end())
+        .max()
+        .unwrap_or(whole)
+}
+
+/// The start of the first line after the one holding `from` that begins a new item (`let`,
+/// `extension`, `test` or `TARGET =` / `TARGET[` at column 1), or the end of the file.
+fn next_item_start(src: &str, from: usize) -> usize {
+    let Some(nl) = src[from..].find('\n') else { return src.len() };
+    let mut offset = from + nl + 1;
+    while offset < src.len() {
         let line = &src[offset..];
-        match line.chars().next() {
-            Some(c) if c.is_ascii_alphabetic() || c == '_' => return Some(offset),
-            None => return None,
-            _ => offset += line.find('\n')? + 1,
+        let starts_item = line.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && MappingParser::parse(Rule::item_head, line).is_ok();
+        if starts_item {
+            return offset;
+        }
+        match line.find('\n') {
+            Some(i) => offset += i + 1,
+            None => return src.len(),
+        }
+    }
+    src.len()
+}
+
+/// Skip whitespace, byte-order marks and `#` comments from `at`.
+fn skip_trivia(src: &str, mut at: usize) -> usize {
+    loop {
+        let rest = &src[at..];
+        let trimmed = rest.trim_start_matches([' ', '\t', '\r', '\n', '\u{FEFF}']);
+        at += rest.len() - trimmed.len();
+        if trimmed.starts_with('#') {
+            at += trimmed.find('\n').unwrap_or(trimmed.len());
+        } else {
+            return at;
         }
     }
 }
 
-/// Human names for grammar rules in "expected ..." messages.
-fn rule_name(r: &Rule) -> Option<&'static str> {
-    Some(match r {
-        Rule::item | Rule::item_at => "an item (`TARGET = EXPR`, `let`, `extension` or `test`)",
-        Rule::extension_decl | Rule::kw_extension => "`extension`",
-        Rule::let_decl | Rule::kw_let => "`let`",
-        Rule::test_block | Rule::kw_test => "`test`",
-        Rule::assignment | Rule::target | Rule::target_head => "a target attribute",
-        Rule::target_filter => "a `[type eq \"...\"]` filter",
-        Rule::filter_cond => "a filter condition like `type eq \"work\"`",
-        Rule::target_sub => "a sub-attribute name",
-        Rule::kw_and => "`and`",
-        Rule::kw_eq => "`eq`",
-        Rule::expr | Rule::expr_only | Rule::arg => "an expression",
-        Rule::compare_op => "a comparison operator",
-        Rule::call => "a function call",
-        Rule::column | Rule::column_name => "a `[Column]` reference",
-        Rule::string | Rule::string_inner => "a string literal",
-        Rule::number | Rule::hex => "a number",
-        Rule::let_ref => "a `$name` reference",
-        Rule::keyword | Rule::ident => "a name",
-        Rule::ext_attrs | Rule::ext_attr => "an attribute declaration like `hireDate: dateTime`",
-        Rule::given | Rule::given_pair | Rule::given_key | Rule::given_ident => "a `given` column",
-        Rule::given_value | Rule::list_lit | Rule::null_lit => "a value",
-        Rule::expect
-        | Rule::expect_rejected
-        | Rule::expect_skipped
-        | Rule::expect_omitted
-        | Rule::expect_equals => "an `expect` line",
-        Rule::test_option | Rule::option_name => "a test option",
-        Rule::json_lit | Rule::bool_lit => "a value",
-        Rule::EOI | Rule::end_at => "the end of the file",
-        _ => return None,
-    })
-}
-
-fn syntax_error(e: &pest::error::Error<Rule>, base: usize, src: &str) -> Diagnostic {
-    let at = base + error_offset(e);
-    let found = src[at.min(src.len())..].chars().next();
-    let found_txt = match found {
-        None => "the end of the file".to_string(),
-        Some('\n') => "the end of the line".to_string(),
-        Some(c) => format!("`{c}`"),
-    };
-    let expected = match &e.variant {
-        ErrorVariant::ParsingError { positives, .. } => {
-            let mut names: Vec<&str> = positives.iter().filter_map(rule_name).collect();
-            names.sort();
-            names.dedup();
-            names
+/// Where `(` nesting first exceeds [`MAX_DEPTH`], skipping strings, `[Column]`s and comments.
+fn too_deep(src: &str) -> Option<usize> {
+    let bytes = src.as_bytes();
+    let (mut i, mut depth) = (0, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b')' => depth = depth.saturating_sub(1),
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'[' | b'#' => {
+                let close = if bytes[i] == b'[' { b']' } else { b'\n' };
+                while i < bytes.len() && bytes[i] != close && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
         }
-        ErrorVariant::CustomError { .. } => Vec::new(),
-    };
-    let message = if expected.is_empty() {
-        format!("unexpected {found_txt}")
-    } else {
-        format!("expected {}, found {found_txt}", join_or(&expected))
-    };
-    let end = (at + found.map(char::len_utf8).unwrap_or(0)).min(src.len());
-    let mut d = Diagnostic::error("E001", message).label(at..end.max(at), "here");
-    if found == Some('\'') {
-        d = d.help("string literals use double quotes: \"text\"");
-    } else if expected.contains(&"an expression") && found == Some(')') {
-        d = d.help("a blank argument slot is written as `, ,`; `()` means no arguments");
+        i += 1;
     }
-    d
+    None
 }
 
-fn join_or(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::ast::Item;
+
+    #[test]
+    fn resync_reports_every_broken_item() {
+        let src = "a = Join(\"x\" [b])\nb = ToLower(\n  [c]\nc = 'x'\nd = [ok]\n";
+        let (file, diags) = parse_file(src);
+        assert_eq!(diags.len(), 3, "{diags:#?}");
+        assert_eq!(file.items.len(), 1);
+        assert!(matches!(&file.items[0], Item::Assign(a) if a.target.node.text == "d"));
+    }
+
+    #[test]
+    fn two_items_on_one_line_is_an_error() {
+        let (file, diags) = parse_file("a = [x] b = [y]\nc = [z]\n");
+        assert_eq!(diags.len(), 1);
+        assert!(diags[0].message.contains("end of the line"), "{}", diags[0].message);
+        assert_eq!(file.items.len(), 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let src = format!("a = {}[x]{}", "ToLower(".repeat(5000), ")".repeat(5000));
+        let (_, diags) = parse_file(&src);
+        assert_eq!(diags[0].code, "E001");
+        assert!(diags[0].message.contains("nested"));
+        let ok = format!("{}[x]{}", "ToLower(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(parse_expression(&ok).is_ok());
     }
 }

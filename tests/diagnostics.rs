@@ -1,0 +1,96 @@
+//! Snapshot tests of rendered diagnostics over a corpus of broken mappings
+//! (`tests/diagnostics/cases/*.map`). A case may start with directive comments:
+//! `# columns: A,B,C` gives the input's header row (`# columns: bundled` is the 21-column HR
+//! layout), `# options: allow-missing-active` passes that flag. Every diagnostic code must be
+//! exercised by some case.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use hr2scim::check::{check_file, CheckOptions};
+use hr2scim::diagnostics::{render, Diagnostic, SourceFile, CODES};
+
+const BUNDLED: &str = "WorkerID,FirstName,PreferredName,LastName,Email,Status,WorkerType,JobTitle,\
+Department,Division,CostCenter,Company,ManagerID,HireDate,TerminationDate,StreetAddress,City,\
+PostalCode,CountryCode,OfficePhone,MobilePhone";
+
+/// Options from the directive comments at the top of a case.
+fn options(text: &str) -> CheckOptions {
+    let mut opts = CheckOptions::default();
+    for line in text.lines().take_while(|l| l.starts_with('#')) {
+        if let Some(cols) = line.strip_prefix("# columns:") {
+            let cols = if cols.trim() == "bundled" { BUNDLED } else { cols };
+            opts.headers = Some(cols.split(',').map(|c| c.trim().to_string()).collect());
+        } else if let Some(o) = line.strip_prefix("# options:") {
+            opts.allow_missing_active = o.contains("allow-missing-active");
+        }
+    }
+    opts
+}
+
+/// Decode, check and render one case exactly as `hr2scim check` would.
+fn run_case(path: &Path) -> (String, Vec<Diagnostic>) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let name =
+        format!("cases/{}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+    let (text, diags) = match hr2scim::syntax::decode(&bytes) {
+        Ok(text) => (text, check_file(text, &options(text)).diagnostics),
+        Err(d) => ("", vec![d]),
+    };
+    (render(&SourceFile { name: &name, text }, &diags), diags)
+}
+
+fn cases() -> Vec<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diagnostics/cases");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "map"))
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn every_case_renders_as_snapshotted() {
+    let cases = cases();
+    assert!(cases.len() >= 40, "the corpus has only {} cases", cases.len());
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("diagnostics/snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for case in &cases {
+            let (out, diags) = run_case(case);
+            let stem =
+                case.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+            // Every case except the clean controls must report something.
+            if !stem.starts_with("clean") {
+                assert!(!diags.is_empty(), "{stem}: no diagnostics");
+            }
+            insta::assert_snapshot!(stem, out);
+        }
+    });
+}
+
+#[test]
+fn every_code_is_exercised() {
+    let mut seen = BTreeSet::new();
+    for case in cases() {
+        seen.extend(run_case(&case).1.into_iter().map(|d| d.code));
+    }
+    // E030 comes from the schema's resolver; it is tested in the unit tests with a
+    // constructed `ResolveError`. E014 needs SelectUniqueValue in the function registry.
+    let mut exempt = vec!["E030"];
+    if hr2scim::functions::lookup("SelectUniqueValue").is_none() {
+        exempt.push("E014");
+    }
+    let missing: Vec<&str> = CODES
+        .iter()
+        .map(|(c, _)| *c)
+        .filter(|c| !seen.contains(c) && !exempt.contains(c))
+        .collect();
+    assert!(missing.is_empty(), "codes never exercised by the corpus: {missing:?}");
+    let unknown: Vec<&&str> = seen.iter().filter(|c| !CODES.iter().any(|(k, _)| k == *c)).collect();
+    assert!(unknown.is_empty(), "codes used but not registered: {unknown:?}");
+}
