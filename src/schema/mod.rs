@@ -347,3 +347,40 @@ fn check_attr_name(name: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests;
+
+/// Test helper: a [`TargetPath`] as the mapping parser would produce it, for simple paths.
+#[cfg(test)]
+pub(crate) fn test_path(text: &str) -> crate::syntax::ast::TargetPath {
+    let (prefix, rest) = if text.to_ascii_lowercase().starts_with("urn:") {
+        let head = text.split('[').next().unwrap_or(text);
+        let cut = head.rfind(':').unwrap_or(0);
+        (Some(text[..cut].to_string()), &text[cut + 1..])
+    } else {
+        match text.split_once(':') {
+            Some((p, r)) => (Some(p.to_string()), r),
+            None => (None, text),
+        }
+    };
+    let (attr_filter, sub) = match rest.rfind(['.']) {
+        Some(i) if !rest[i..].contains(']') => (&rest[..i], Some(rest[i + 1..].to_string())),
+        _ => (rest, None),
+    };
+    let (attr, filter) = match attr_filter.split_once('[') {
+        Some((a, f)) => {
+            let pairs = f
+                .trim_end_matches(']')
+                .split(" and ")
+                .map(|c| {
+                    let mut it = c.splitn(3, ' ');
+                    let k = it.next().unwrap_or("").to_string();
+                    let _op = it.next();
+                    let v = it.next().unwrap_or("").trim_matches('"').to_string();
+                    (k, v)
+                })
+                .collect();
+            (a.to_string(), pairs)
+        }
+        None => (attr_filter.to_string(), Vec::new()),
+    };
+    crate::syntax::ast::TargetPath { prefix, attr, filter, sub, text: text.to_string() }
+}
