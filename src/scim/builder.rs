@@ -337,6 +337,12 @@ impl UserBuilder {
             }
             a = b;
         }
+        // Explicit `.primary` values: the first declared `true` stays, later ones become false.
+        let first_true = group
+            .iter()
+            .filter(|e| e.is_primary_sub && self.value(e) == b"true")
+            .map(|e| e.seq)
+            .min();
         out.push(b'[');
         let mut a = 0;
         while a < group.len() {
@@ -348,7 +354,11 @@ impl UserBuilder {
             write_json_str_raw(out, self.name(&group[a], 2));
             for e in &group[a..b] {
                 out.push(b',');
-                self.write_member(out, e);
+                if e.is_primary_sub && self.value(e) == b"true" && Some(e.seq) != first_true {
+                    out.extend_from_slice(b"\"primary\":false");
+                } else {
+                    self.write_member(out, e);
+                }
             }
             if chosen.is_some_and(|c| c.2 == a) {
                 out.extend_from_slice(b",\"primary\":true");

@@ -302,3 +302,46 @@ fn snapshot_terminated_user_with_primary_filter() {
     );
     insta::assert_json_snapshot!("terminated_user_primary_filter", doc);
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Any subset of the schema's targets, set in any order with well-typed values, yields a
+        /// document that parses and that the full validator accepts.
+        #[test]
+        fn any_targets_make_a_valid_document(
+            picks in proptest::collection::vec((any::<proptest::sample::Index>(), ".{0,12}", any::<bool>()), 0..40),
+        ) {
+            let s = schema();
+            let required = ["externalId", "userName", "active"];
+            let paths: Vec<String> = s
+                .all_target_paths()
+                .into_iter()
+                .filter(|p| !p.contains("TYPE") && !required.contains(&p.as_str()))
+                .collect();
+            let mut b = UserBuilder::new(&s);
+            b.set(&t(&s, "externalId"), json!("E1"));
+            b.set(&t(&s, "userName"), json!("u@contoso.com"));
+            b.set(&t(&s, "active"), json!(true));
+            for (idx, text, flag) in &picks {
+                let target = t(&s, &paths[idx.index(paths.len())]);
+                let value = match target.ty {
+                    AttrType::Boolean => Value::Bool(*flag),
+                    AttrType::Integer => Value::Int(text.len() as i64),
+                    AttrType::DateTime => Value::str("2024-03-01"),
+                    AttrType::Binary => Value::str("aGk="),
+                    _ => Value::str(text.as_str()),
+                };
+                b.set_value(&target, &value).unwrap();
+            }
+            let mut bytes = Vec::new();
+            b.finish_into(&mut bytes);
+            let doc: serde_json::Value = serde_json::from_slice(&bytes).expect("valid JSON");
+            prop_assert_eq!(crate::scim::validate(&doc, &s), Vec::<String>::new());
+        }
+    }
+}

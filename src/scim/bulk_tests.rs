@@ -107,3 +107,68 @@ fn fail_on_errors_is_written_only_when_set_and_limits_are_checked() {
     assert!(matches!(BulkWriter::new(0, 4096), Err(BulkError::BadBatchSize { given: 0, .. })));
     assert!(matches!(BulkWriter::new(50, 10), Err(BulkError::BadPayloadLimit(10))));
 }
+
+mod props {
+    use super::*;
+    use crate::eval::Value as V;
+    use crate::schema::{test_path, Schema};
+    use crate::scim::UserBuilder;
+    use proptest::prelude::*;
+    use std::collections::{BTreeSet, HashSet};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Every user ends up in exactly one batch or is refused as oversize; batches respect both
+        /// limits, parse as JSON and never repeat a bulkId.
+        #[test]
+        fn batches_hold_every_user_once(
+            ids in proptest::collection::btree_set("[ -~é✓]{1,12}", 1..150),
+            names in proptest::collection::vec(any::<String>(), 150),
+            max_ops in 1usize..=50,
+            max_bytes in 1024usize..=16384,
+        ) {
+            let s = Schema::builtin();
+            let targets: Vec<_> = ["externalId", "displayName", "emails[type eq \"work\"].value", "active"]
+                .iter()
+                .map(|p| s.resolve(&test_path(p)).unwrap())
+                .collect();
+            let mut b = UserBuilder::new(&s);
+            let mut w = BulkWriter::new(max_ops, max_bytes).unwrap();
+            let mut batches = Vec::new();
+            let mut oversize = BTreeSet::new();
+            for (i, id) in ids.iter().enumerate() {
+                let name = names[i % names.len()].repeat(i % 7);
+                b.set_value(&targets[0], &V::str(id.as_str())).unwrap();
+                b.set_value(&targets[1], &V::str(name)).unwrap();
+                b.set_value(&targets[2], &V::str(format!("{i}@contoso.com"))).unwrap();
+                b.set_value(&targets[3], &V::Bool(i % 2 == 0)).unwrap();
+                let mut doc = Vec::new();
+                b.finish_into(&mut doc);
+                match w.push(id, &doc) {
+                    Ok(done) => batches.extend(done),
+                    Err(BulkError::Oversize { external_id, .. }) => { oversize.insert(external_id); }
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            batches.extend(w.finish());
+            let mut seen_ids = BTreeSet::new();
+            let mut bulk_ids = HashSet::new();
+            for batch in &batches {
+                prop_assert!(batch.bytes.len() <= max_bytes);
+                prop_assert!(!batch.external_ids.is_empty() && batch.external_ids.len() <= max_ops);
+                let v: serde_json::Value = serde_json::from_slice(&batch.bytes).expect("valid JSON");
+                let ops = v["Operations"].as_array().unwrap();
+                prop_assert_eq!(ops.len(), batch.external_ids.len());
+                for (op, id) in ops.iter().zip(&batch.external_ids) {
+                    prop_assert_eq!(op["data"]["externalId"].as_str(), Some(id.as_str()));
+                    prop_assert!(bulk_ids.insert(op["bulkId"].as_str().unwrap().to_string()), "bulkId repeated");
+                    prop_assert!(seen_ids.insert(id.clone()), "user written twice");
+                }
+            }
+            prop_assert!(seen_ids.is_disjoint(&oversize), "a user both written and refused");
+            let all: BTreeSet<String> = seen_ids.union(&oversize).cloned().collect();
+            prop_assert_eq!(all, ids);
+        }
+    }
+}
