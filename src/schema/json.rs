@@ -64,6 +64,10 @@ pub(super) fn parse_schema_file(text: &str) -> Result<Vec<SchemaDef>, String> {
 }
 
 fn convert(raw: RawSchema) -> Result<SchemaDef, String> {
+    // Attribute positions are 16-bit in the builder's layout keys.
+    if raw.attributes.len() >= 0xFFFF {
+        return Err(format!("schema \"{}\" has too many attributes", raw.id));
+    }
     let attributes = raw
         .attributes
         .into_iter()

@@ -9,7 +9,7 @@ pub(crate) mod resolve;
 
 use std::path::Path;
 
-pub use resolve::{MultiFilter, ResolveError, ResolvedTarget};
+pub use resolve::{check_target_set, MultiFilter, ResolveError, ResolvedTarget};
 
 pub const CORE_USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const ENTERPRISE_USER_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";

@@ -454,3 +454,45 @@ pub(crate) fn escape(s: &str) -> String {
     let quoted = serde_json::to_string(s).unwrap_or_default();
     quoted[1..quoted.len() - 1].to_string()
 }
+
+/// Checks over all targets of a mapping, once at compile time: `(index, message)` for each target
+/// that writes a leaf an earlier target already writes, and for each second entry of the same
+/// multi-valued attribute whose filter also says `primary eq true`.
+pub fn check_target_set(targets: &[ResolvedTarget]) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
+        if let Some(j) = targets[..i].iter().position(|o| o.canonical == t.canonical) {
+            out.push((
+                i,
+                format!(
+                    "`{}` is assigned twice (target {} and {}); keep one assignment.",
+                    t.canonical,
+                    j + 1,
+                    i + 1
+                ),
+            ));
+            continue;
+        }
+        let primary = |o: &ResolvedTarget| o.filter.as_ref().is_some_and(|f| f.primary);
+        if !primary(t) {
+            continue;
+        }
+        let other = targets[..i].iter().find(|o| {
+            primary(o)
+                && o.urn == t.urn
+                && o.attr == t.attr
+                && o.filter.as_ref().map(|f| &f.type_value)
+                    != t.filter.as_ref().map(|f| &f.type_value)
+        });
+        if let Some(o) = other {
+            out.push((
+                i,
+                format!(
+                    "`{}` and `{}` both say `primary eq true`; at most one entry of `{}` can be primary.",
+                    o.canonical, t.canonical, t.attr
+                ),
+            ));
+        }
+    }
+    out
+}

@@ -320,3 +320,24 @@ fn length_limits_replace_earlier_ones() {
     s.limit_length("EXTERNALID", AD_EMPLOYEE_ID_MAX_CHARS);
     assert_eq!(s.max_lengths(), [("EXTERNALID".to_string(), 16)]);
 }
+
+#[test]
+fn target_sets_with_repeats_or_two_primaries_are_reported() {
+    let s = Schema::builtin();
+    let targets: Vec<ResolvedTarget> = [
+        "emails[type eq \"work\" and primary eq true].value",
+        "emails[type eq \"work\"].display",
+        "enterprise:manager",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
+        "emails[type eq \"home\" and primary eq true].value",
+        "emails[type eq \"WORK\"].value",
+    ]
+    .iter()
+    .map(|p| ok(&s, p))
+    .collect();
+    let found = check_target_set(&targets);
+    assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), [3, 4, 5]);
+    assert!(found[0].1.contains("assigned twice (target 3 and 4)"), "{}", found[0].1);
+    assert!(found[1].1.contains("both say `primary eq true`"), "{}", found[1].1);
+    assert!(check_target_set(&targets[..3]).is_empty());
+}

@@ -35,6 +35,7 @@ pub struct UserBuilder {
     /// Order prefixes (schema << 16 | attribute rank) of externalId, userName and active.
     required: [u64; 3],
     max_lengths: Vec<(String, usize)>,
+    send_empty_strings: bool,
 }
 
 impl UserBuilder {
@@ -53,7 +54,14 @@ impl UserBuilder {
             seq: 0,
             required: [rank("externalId"), rank("userName"), rank("active")],
             max_lengths: schema.max_lengths().to_vec(),
+            send_empty_strings: false,
         }
+    }
+
+    /// Keep attributes whose value is the empty string (`--empty-strings send`). By default they
+    /// are left out, like NULL, because Entra would otherwise blank the attribute.
+    pub fn send_empty_strings(&mut self, yes: bool) {
+        self.send_empty_strings = yes;
     }
 
     /// Forget the current row (also done by `finish_into`).
@@ -64,10 +72,12 @@ impl UserBuilder {
         self.seq = 0;
     }
 
-    /// Set a target to an already-typed JSON value (see [`super::coerce`]). `null` and `[]` leave
-    /// the attribute absent. Each target should be set once per row; a repeat replaces the value.
+    /// Set a target to an already-typed JSON value (see [`super::coerce`]). `null`, `[]` and
+    /// (unless [`UserBuilder::send_empty_strings`]) `""` leave the attribute absent. Each target
+    /// should be set once per row; a repeat replaces the value.
     pub fn set(&mut self, target: &ResolvedTarget, value: serde_json::Value) {
-        if value.is_null() || value.as_array().is_some_and(Vec::is_empty) {
+        let empty_str = value.as_str().is_some_and(str::is_empty) && !self.send_empty_strings;
+        if value.is_null() || empty_str || value.as_array().is_some_and(Vec::is_empty) {
             return;
         }
         let start = self.values.len();
@@ -83,13 +93,17 @@ impl UserBuilder {
     }
 
     /// Coerce an expression value to the target's type and set it: the per-row fast path (no
-    /// intermediate `serde_json::Value`). NULL leaves the attribute absent (`Ok(false)`). The error
+    /// intermediate `serde_json::Value`). NULL, and the empty string unless
+    /// [`UserBuilder::send_empty_strings`], leave the attribute absent (`Ok(false)`). The error
     /// names the target and the value.
     pub fn set_value(
         &mut self,
         target: &ResolvedTarget,
         value: &Value<'_>,
     ) -> Result<bool, String> {
+        if !self.send_empty_strings && matches!(value, Value::Str(s) if s.is_empty()) {
+            return Ok(false);
+        }
         let start = self.values.len();
         let wrap = target.multi_valued_leaf && !matches!(value, Value::List(_));
         if let Value::List(items) = value {
@@ -182,9 +196,10 @@ impl UserBuilder {
         for (rank, name) in self.required.iter().zip(["externalId", "userName"]) {
             match found(*rank) {
                 None => problems.push(format!("{name} is missing: every user needs one")),
-                Some(e) if self.value(e) == b"\"\"" => {
-                    problems.push(format!("{name} is empty (\"\"): every user needs one"))
-                }
+                Some(e) if is_blank(self.value(e)) => problems.push(format!(
+                    "{name} is empty ({}): every user needs one",
+                    String::from_utf8_lossy(self.value(e))
+                )),
                 Some(_) => {}
             }
         }
@@ -391,6 +406,16 @@ impl UserBuilder {
     fn same_leaf(&self, a: &Entry, b: &Entry) -> bool {
         self.same_entry(a, b) && a.order == b.order
     }
+}
+
+/// A JSON string of only whitespace (`""`, `"  "`, `"\t"`).
+fn is_blank(json: &[u8]) -> bool {
+    if json.contains(&b'\\') {
+        return serde_json::from_slice::<String>(json).is_ok_and(|s| s.trim().is_empty());
+    }
+    json.len() >= 2
+        && json[0] == b'"'
+        && json[1..json.len() - 1].iter().all(u8::is_ascii_whitespace)
 }
 
 /// Names in the layout are already JSON-escaped: only the quotes are added.

@@ -177,6 +177,21 @@ fn unset_null_and_empty_lists_are_absent_and_repeats_keep_the_last() {
 }
 
 #[test]
+fn empty_strings_are_omitted_unless_asked_for() {
+    let s = schema();
+    let mut b = UserBuilder::new(&s);
+    assert_eq!(b.set_value(&t(&s, "title"), &Value::str("")), Ok(false));
+    assert_eq!(b.set_value(&t(&s, "active"), &Value::str("")), Ok(false), "no boolean error");
+    b.set(&t(&s, "displayName"), json!(""));
+    assert!(b.finish().get("title").is_none());
+    b.send_empty_strings(true);
+    assert_eq!(b.set_value(&t(&s, "title"), &Value::str("")), Ok(true));
+    b.set(&t(&s, "displayName"), json!(""));
+    let doc = b.finish();
+    assert_eq!((doc["title"].as_str(), doc["displayName"].as_str()), (Some(""), Some("")));
+}
+
+#[test]
 fn set_value_coerces_and_names_the_target_on_error() {
     let s = schema();
     let mut b = UserBuilder::new(&s);
@@ -221,11 +236,11 @@ fn check_reports_missing_required_attributes_and_lengths() {
     let mut s = schema();
     s.limit_length("externalId", 4);
     let mut b = UserBuilder::new(&s);
-    b.set(&t(&s, "userName"), json!(""));
+    b.set(&t(&s, "userName"), json!(" \t"));
     let problems = b.check();
     assert_eq!(problems.len(), 3, "{problems:?}");
     assert!(problems[0].starts_with("externalId is missing"));
-    assert!(problems[1].starts_with("userName is empty"));
+    assert_eq!(problems[1], "userName is empty (\" \\t\"): every user needs one");
     assert!(problems[2].starts_with("active is missing"));
     b.reset();
     b.set(&t(&s, "externalId"), json!("ABCDE"));
