@@ -8,7 +8,10 @@ use hr2scim::scim::{BulkWriter, UserBuilder};
 use hr2scim::syntax::ast::TargetPath;
 use serde_json::json;
 
-const TARGETS: [(Option<&str>, &str, Option<&str>, Option<&str>); 15] = [
+/// (prefix, attribute, type filter, sub-attribute)
+type Spec = (Option<&'static str>, &'static str, Option<&'static str>, Option<&'static str>);
+
+const TARGETS: [Spec; 15] = [
     (None, "externalId", None, None),
     (None, "userName", None, None),
     (None, "active", None, None),

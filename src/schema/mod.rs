@@ -228,6 +228,12 @@ impl Schema {
                 def.urn
             ));
         }
+        if def.urn.len() > 1000 {
+            return Err(
+                "An extension namespace is longer than 1000 characters; use a shorter URN."
+                    .to_string(),
+            );
+        }
         if let Some(other) = self.defs.iter().find(|d| d.urn.eq_ignore_ascii_case(&def.urn)) {
             return Err(format!(
                 "The extension namespace \"{}\" is already declared{}; declare each namespace once.",

@@ -19,6 +19,7 @@ struct Entry {
     primary: Option<bool>,
     auto_primary: bool,
     is_primary_sub: bool,
+    dynamic: bool,
     /// Offset of this entry's names in `names`, and the four lengths (urn, attr, type, sub).
     names_at: u32,
     lens: [u16; 4],
@@ -149,6 +150,7 @@ impl UserBuilder {
             primary: l.primary,
             auto_primary: l.auto_primary,
             is_primary_sub: l.is_primary_sub,
+            dynamic: l.dynamic,
             names_at,
             lens: l.lens,
             value: (value_start as u32, self.values.len() as u32),
@@ -174,6 +176,14 @@ impl UserBuilder {
     /// cross-row checks), unescaped.
     pub fn get_str(&self, target: &ResolvedTarget) -> Option<String> {
         self.get_raw(target).and_then(|raw| serde_json::from_slice::<String>(raw).ok())
+    }
+
+    fn urn(&self, e: &Entry) -> &str {
+        match e.order >> 48 {
+            0 => CORE_USER_URN,
+            1 => ENTERPRISE_USER_URN,
+            _ => self.name(e, 0),
+        }
     }
 
     fn name(&self, e: &Entry, part: usize) -> &str {
@@ -229,13 +239,18 @@ impl UserBuilder {
     /// Write the finished document as compact JSON at the end of `out`, then reset for the next row.
     pub fn finish_into(&mut self, out: &mut Vec<u8>) {
         let mut entries = std::mem::take(&mut self.entries);
-        entries.sort_unstable_by(|a, b| {
-            a.order
-                .cmp(&b.order)
-                .then_with(|| self.name(a, 1).cmp(self.name(b, 1)))
-                .then_with(|| self.name(a, 2).cmp(self.name(b, 2)))
-                .then(a.seq.cmp(&b.seq))
-        });
+        if entries.iter().any(|e| e.dynamic) {
+            entries.sort_unstable_by(|a, b| {
+                a.order
+                    .cmp(&b.order)
+                    .then_with(|| self.name(a, 1).cmp(self.name(b, 1)))
+                    .then_with(|| self.name(a, 2).cmp(self.name(b, 2)))
+                    .then(a.seq.cmp(&b.seq))
+            });
+        } else {
+            // Fixed schema positions identify leaves: sorting by key alone is enough (and cheap).
+            entries.sort_unstable_by_key(|e| (e.order, e.seq));
+        }
         // A target set twice keeps its last value.
         let mut k = 0;
         while k + 1 < entries.len() {
@@ -255,7 +270,7 @@ impl UserBuilder {
             let ext = e.order >> 48;
             if ext > last_ext {
                 out.extend_from_slice(b",\"");
-                out.extend_from_slice(self.name(e, 0).as_bytes());
+                out.extend_from_slice(self.urn(e).as_bytes());
                 out.push(b'"');
                 last_ext = ext;
             }
@@ -273,7 +288,7 @@ impl UserBuilder {
                     out.push(b'}');
                 }
                 out.extend_from_slice(b",\"");
-                out.extend_from_slice(self.name(e, 0).as_bytes());
+                out.extend_from_slice(self.urn(e).as_bytes());
                 out.extend_from_slice(b"\":{");
                 cur_ext = ext;
                 first_in_obj = true;
@@ -429,7 +444,7 @@ fn write_json_str_raw(out: &mut Vec<u8>, escaped: &str) {
 fn canonical_eq(b: &UserBuilder, e: &Entry, path: &str) -> bool {
     let mut c = String::new();
     if e.order >> 48 != 0 {
-        c.push_str(b.name(e, 0));
+        c.push_str(b.urn(e));
         c.push(':');
     }
     c.push_str(b.name(e, 1));

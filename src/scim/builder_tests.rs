@@ -360,3 +360,30 @@ mod props {
         }
     }
 }
+
+#[test]
+fn non_canonical_types_and_undeclared_attributes_group_by_name() {
+    let s = schema();
+    let doc = build(
+        &s,
+        &[
+            ("roles[type eq \"B\"].value", json!("b1")),
+            ("hr:zeta", json!("z")),
+            ("roles[type eq \"a\"].value", json!("a1")),
+            ("roles[type eq \"b\"].display", json!("B role")),
+            ("hr:alpha", json!("a")),
+            ("hr:zeta", json!("z2")),
+        ],
+    );
+    assert_eq!(
+        doc["roles"],
+        json!([
+            {"type": "a", "value": "a1"},
+            {"type": "b", "value": "b1", "display": "B role", "primary": true}
+        ])
+    );
+    let hr = &doc["urn:ietf:params:scim:schemas:extension:contoso:1.0:User"];
+    assert_eq!(hr, &json!({"alpha": "a", "zeta": "z2"}));
+    let keys: Vec<&String> = hr.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["alpha", "zeta"], "undeclared attributes in name order");
+}
