@@ -1,3 +1,5 @@
+//! Tests of the schema model: the embedded RFC 7643 schemas, extensions and target resolution.
+
 use super::*;
 
 fn resolve(s: &Schema, text: &str) -> Result<ResolvedTarget, ResolveError> {

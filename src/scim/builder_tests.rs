@@ -1,3 +1,5 @@
+//! Tests of User assembly: schemas list, nesting, multi-valued entries, primary rules, snapshots.
+
 use super::*;
 use crate::schema::{test_path, AttrType};
 use serde_json::json;

@@ -1,3 +1,5 @@
+//! Tests of BulkRequest packing: bulkIds, operation and byte limits, oversize users, properties.
+
 use super::*;
 use serde_json::{json, Value};
 

@@ -1,3 +1,5 @@
+//! Tests of the coercion table, including every error case, and of the JSON string writer.
+
 use super::*;
 use chrono::{TimeZone, Utc};
 use serde_json::json;

@@ -1,3 +1,5 @@
+//! Tests of the cross-row checks: duplicates, unknown and self managers, manager cycles.
+
 use super::*;
 
 /// (line, externalId, userName, manager)

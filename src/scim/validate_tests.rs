@@ -1,3 +1,5 @@
+//! Tests of full-document validation: required attributes, schemas, types, canonical values.
+
 use super::*;
 use serde_json::json;
 
