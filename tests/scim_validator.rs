@@ -36,8 +36,9 @@ fn target(
     schema.resolve(&path).unwrap_or_else(|e| panic!("{attr}: {e}"))
 }
 
-/// Write `count` users into bulk files under `dir`; returns the number of files.
-fn write_users(dir: &Path, count: usize) -> usize {
+/// Write `count` users into bulk files under `dir` (and the extension's Schema JSON as
+/// `schemas.json` when asked, as `convert` does); returns the number of files.
+fn write_users(dir: &Path, count: usize, schemas_json: bool) -> usize {
     let mut schema = Schema::builtin();
     schema
         .add_extension(
@@ -67,6 +68,10 @@ fn write_users(dir: &Path, count: usize) -> usize {
         t(Some("hr"), "onLeave", &[], None),
         t(Some("hr"), "badge", &[], None),
     ];
+    if schemas_json {
+        let json = schema.extensions_schema_json(&targets).to_string();
+        std::fs::write(dir.join("schemas.json"), json).unwrap();
+    }
     let mut builder = UserBuilder::new(&schema);
     let mut writer = BulkWriter::new(50, 1 << 20).unwrap();
     let mut files = 0;
@@ -123,10 +128,17 @@ fn generated_bulk_requests_pass_scim2_models() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(write_users(dir.path(), 120), 3, "120 users make 50 + 50 + 20");
+    assert_eq!(write_users(dir.path(), 120, true), 3, "120 users make 50 + 50 + 20");
     let (ok, text) = run_validator(&python, dir.path());
     assert!(ok, "validator found errors:\n{text}");
-    assert!(text.contains("3 file(s), 120 operation(s), 1 custom extension(s)"), "{text}");
+    assert!(
+        text.contains("3 file(s), 120 operation(s), 1 custom extension(s) (1 described)"),
+        "{text}"
+    );
+    // Without the Schema JSON the validator infers the extension from the values.
+    std::fs::remove_file(dir.path().join("schemas.json")).unwrap();
+    let (ok, text) = run_validator(&python, dir.path());
+    assert!(ok && text.contains("(0 described)"), "{text}");
 }
 
 #[test]
@@ -136,7 +148,7 @@ fn the_validator_rejects_a_broken_document() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    write_users(dir.path(), 3);
+    write_users(dir.path(), 3, true);
     let file = dir.path().join("bulk-00001.json");
     let text = std::fs::read_to_string(&file).unwrap();
     // Two primaries, a non-boolean active and a string where hr:grade is an integer.

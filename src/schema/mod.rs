@@ -274,6 +274,20 @@ impl Schema {
             .or_else(|| self.defs.iter().position(|d| d.urn.eq_ignore_ascii_case(prefix)))
     }
 
+    /// The custom extensions as an array of RFC 7643 §7 Schema objects (empty when there are
+    /// none), including the undeclared (string) attributes that `used` targets write. `convert`
+    /// writes it as `DIR/schemas.json`, where `scripts/validate_scim.py` finds it.
+    pub fn extensions_schema_json(&self, used: &[ResolvedTarget]) -> serde_json::Value {
+        let mut defs: Vec<SchemaDef> = self.defs[2..].to_vec();
+        for t in used {
+            let Some(def) = defs.iter_mut().find(|d| d.urn == t.urn) else { continue };
+            if find_attr(&def.attributes, &t.attr).is_none() {
+                def.attributes.push(Attribute::scalar(&t.attr, AttrType::String));
+            }
+        }
+        json::extensions_to_json(&defs)
+    }
+
     /// Cap the length (in characters) of a leaf, by canonical path (`externalId`, `userName`,
     /// `urn:...:enterprise:2.0:User:department`). Checked by [`crate::scim::validate`].
     pub fn limit_length(&mut self, canonical: &str, max_chars: usize) {

@@ -343,3 +343,27 @@ fn target_sets_with_repeats_or_two_primaries_are_reported() {
     assert!(found[1].1.contains("both say `primary eq true`"), "{}", found[1].1);
     assert!(check_target_set(&targets[..3]).is_empty());
 }
+
+#[test]
+fn extension_schemas_round_trip_through_schema_json() {
+    let mut s = Schema::builtin();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("contoso.json");
+    std::fs::write(&file, EXT_SCHEMA).unwrap();
+    s.load_extension_file(Some("contoso"), &file).unwrap();
+    s.add_extension("hr", "urn:x:hr", &[("grade".into(), AttrType::Integer)]).unwrap();
+    let used = [ok(&s, "hr:jobCode"), ok(&s, "hr:grade"), ok(&s, "userName")];
+    let json = s.extensions_schema_json(&used);
+    assert_eq!(json.as_array().map(Vec::len), Some(2));
+    assert_eq!(json[1]["attributes"][0]["type"], "integer");
+    assert_eq!(json[1]["attributes"][1]["name"], "jobCode", "undeclared but used: a string");
+    assert_eq!(json[1]["attributes"][1]["type"], "string");
+    assert!(s.defs()[..2].iter().all(|d| !json.to_string().contains(&d.urn)), "no builtins");
+    let out = dir.path().join("schemas.json");
+    std::fs::write(&out, json.to_string()).unwrap();
+    let mut again = Schema::builtin();
+    again.load_extension_file(None, &out).unwrap();
+    assert_eq!(again.defs()[2].attributes, s.defs()[2].attributes);
+    assert_eq!(again.defs()[3].attributes.len(), 2);
+    assert_eq!(Schema::builtin().extensions_schema_json(&[]), serde_json::json!([]));
+}
