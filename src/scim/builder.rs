@@ -461,3 +461,24 @@ fn canonical_eq(b: &UserBuilder, e: &Entry, path: &str) -> bool {
 #[cfg(test)]
 #[path = "builder_tests.rs"]
 mod tests;
+
+/// The value a target holds in a finished document (for `expect` lines in mapping tests and
+/// previews); `None` when the attribute is absent.
+pub fn lookup<'d>(
+    doc: &'d serde_json::Value,
+    target: &ResolvedTarget,
+) -> Option<&'d serde_json::Value> {
+    let scope = if target.is_core() { doc } else { doc.get(&target.urn)? };
+    let value = scope.get(&target.attr)?;
+    let holder = match &target.filter {
+        Some(f) => value
+            .as_array()?
+            .iter()
+            .find(|e| e.get("type").and_then(|t| t.as_str()) == Some(f.type_value.as_str()))?,
+        None => value,
+    };
+    match &target.sub {
+        Some(sub) => holder.get(sub),
+        None => Some(holder),
+    }
+}

@@ -275,6 +275,35 @@ fn the_builder_is_reusable_and_output_is_compact_json() {
 }
 
 #[test]
+fn lookup_finds_what_each_target_wrote() {
+    let s = schema();
+    let pairs = [
+        ("userName", json!("u")),
+        ("name.givenName", json!("G")),
+        ("emails[type eq \"home\"].value", json!("h@x")),
+        ("emails[type eq \"work\"].value", json!("w@x")),
+        ("enterprise:manager", json!("M")),
+        ("hr:grade", json!(3)),
+    ];
+    let doc = build(&s, &pairs);
+    for (text, want) in &pairs {
+        assert_eq!(lookup(&doc, &t(&s, text)), Some(want), "{text}");
+    }
+    // Home was declared first, so it is the primary one.
+    assert_eq!(lookup(&doc, &t(&s, "emails[type eq \"home\"].primary")), Some(&json!(true)));
+    assert_eq!(lookup(&doc, &t(&s, "emails[type eq \"work\"].primary")), None);
+    for absent in [
+        "title",
+        "name.familyName",
+        "emails[type eq \"other\"].value",
+        "enterprise:department",
+        "hr:hireDate",
+    ] {
+        assert_eq!(lookup(&doc, &t(&s, absent)), None, "{absent}");
+    }
+}
+
+#[test]
 fn snapshot_full_entra_user() {
     let s = schema();
     let doc = build(
