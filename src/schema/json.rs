@@ -64,6 +64,10 @@ pub(super) fn parse_schema_file(text: &str) -> Result<Vec<SchemaDef>, String> {
 }
 
 fn convert(raw: RawSchema) -> Result<SchemaDef, String> {
+    // Attribute positions are 16-bit in the builder's layout keys.
+    if raw.attributes.len() >= 0xFFFF {
+        return Err(format!("schema \"{}\" has too many attributes", raw.id));
+    }
     let attributes = raw
         .attributes
         .into_iter()
@@ -113,4 +117,48 @@ fn convert_attr(raw: RawAttr, depth: usize) -> Result<Attribute, String> {
         canonical_values: raw.canonical_values,
         sub_attributes,
     })
+}
+
+/// RFC 7643 §7 Schema JSON for the custom extensions (an array, in declaration order), as
+/// `convert` can write next to its output so that validators check the declared types.
+pub(super) fn extensions_to_json(defs: &[SchemaDef]) -> serde_json::Value {
+    let schemas: Vec<serde_json::Value> = defs
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
+                "id": d.urn,
+                "name": d.alias.clone().unwrap_or_else(|| d.urn.rsplit(':').next().unwrap_or("").to_string()),
+                "attributes": d.attributes.iter().map(attr_to_json).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(schemas)
+}
+
+fn attr_to_json(a: &Attribute) -> serde_json::Value {
+    let mutability = match a.mutability {
+        Mutability::ReadOnly => "readOnly",
+        Mutability::ReadWrite => "readWrite",
+        Mutability::Immutable => "immutable",
+        Mutability::WriteOnly => "writeOnly",
+    };
+    let mut v = serde_json::json!({
+        "name": a.name,
+        "type": a.ty.as_str(),
+        "multiValued": a.multi_valued,
+        "required": a.required,
+        "caseExact": a.case_exact,
+        "mutability": mutability,
+        "returned": "default",
+        "uniqueness": "none",
+    });
+    if !a.canonical_values.is_empty() {
+        v["canonicalValues"] = serde_json::json!(a.canonical_values);
+    }
+    if !a.sub_attributes.is_empty() {
+        v["subAttributes"] =
+            serde_json::Value::Array(a.sub_attributes.iter().map(attr_to_json).collect());
+    }
+    v
 }

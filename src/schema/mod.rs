@@ -9,7 +9,7 @@ pub(crate) mod resolve;
 
 use std::path::Path;
 
-pub use resolve::{MultiFilter, ResolveError, ResolvedTarget};
+pub use resolve::{check_target_set, MultiFilter, ResolveError, ResolvedTarget};
 
 pub const CORE_USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const ENTERPRISE_USER_URN: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -228,6 +228,12 @@ impl Schema {
                 def.urn
             ));
         }
+        if def.urn.len() > 1000 {
+            return Err(
+                "An extension namespace is longer than 1000 characters; use a shorter URN."
+                    .to_string(),
+            );
+        }
         if let Some(other) = self.defs.iter().find(|d| d.urn.eq_ignore_ascii_case(&def.urn)) {
             return Err(format!(
                 "The extension namespace \"{}\" is already declared{}; declare each namespace once.",
@@ -266,6 +272,20 @@ impl Schema {
     pub(crate) fn def_index(&self, prefix: &str) -> Option<usize> {
         self.alias_index(prefix)
             .or_else(|| self.defs.iter().position(|d| d.urn.eq_ignore_ascii_case(prefix)))
+    }
+
+    /// The custom extensions as an array of RFC 7643 §7 Schema objects (empty when there are
+    /// none), including the undeclared (string) attributes that `used` targets write. `convert`
+    /// writes it as `DIR/schemas.json`, where `scripts/validate_scim.py` finds it.
+    pub fn extensions_schema_json(&self, used: &[ResolvedTarget]) -> serde_json::Value {
+        let mut defs: Vec<SchemaDef> = self.defs[2..].to_vec();
+        for t in used {
+            let Some(def) = defs.iter_mut().find(|d| d.urn == t.urn) else { continue };
+            if find_attr(&def.attributes, &t.attr).is_none() {
+                def.attributes.push(Attribute::scalar(&t.attr, AttrType::String));
+            }
+        }
+        json::extensions_to_json(&defs)
     }
 
     /// Cap the length (in characters) of a leaf, by canonical path (`externalId`, `userName`,
@@ -347,3 +367,40 @@ fn check_attr_name(name: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests;
+
+/// Test helper: a [`TargetPath`] as the mapping parser would produce it, for simple paths.
+#[cfg(test)]
+pub(crate) fn test_path(text: &str) -> crate::syntax::ast::TargetPath {
+    let (prefix, rest) = if text.to_ascii_lowercase().starts_with("urn:") {
+        let head = text.split('[').next().unwrap_or(text);
+        let cut = head.rfind(':').unwrap_or(0);
+        (Some(text[..cut].to_string()), &text[cut + 1..])
+    } else {
+        match text.split_once(':') {
+            Some((p, r)) => (Some(p.to_string()), r),
+            None => (None, text),
+        }
+    };
+    let (attr_filter, sub) = match rest.rfind(['.']) {
+        Some(i) if !rest[i..].contains(']') => (&rest[..i], Some(rest[i + 1..].to_string())),
+        _ => (rest, None),
+    };
+    let (attr, filter) = match attr_filter.split_once('[') {
+        Some((a, f)) => {
+            let pairs = f
+                .trim_end_matches(']')
+                .split(" and ")
+                .map(|c| {
+                    let mut it = c.splitn(3, ' ');
+                    let k = it.next().unwrap_or("").to_string();
+                    let _op = it.next();
+                    let v = it.next().unwrap_or("").trim_matches('"').to_string();
+                    (k, v)
+                })
+                .collect();
+            (a.to_string(), pairs)
+        }
+        None => (attr_filter.to_string(), Vec::new()),
+    };
+    crate::syntax::ast::TargetPath { prefix, attr, filter, sub, text: text.to_string() }
+}

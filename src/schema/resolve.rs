@@ -82,7 +82,9 @@ pub(crate) struct Layout {
     pub auto_primary: bool,
     /// The leaf is the `primary` sub-attribute itself (set explicitly by the mapping).
     pub is_primary_sub: bool,
-    /// JSON-escaped names, concatenated: urn, attr, type value, sub.
+    /// An undeclared attribute or a non-canonical type: ordered and grouped by name too.
+    pub dynamic: bool,
+    /// JSON-escaped names, concatenated: urn (custom extensions only), attr, type value, sub.
     pub names: Box<str>,
     pub lens: [u16; 4],
 }
@@ -358,6 +360,10 @@ impl Schema {
                 ),
             ));
         };
+        if type_value.len() > 256 {
+            let msg = format!("`{}`: the type value is longer than 256 characters.", path.text);
+            return Err(err(self, path, msg));
+        }
         let canon = &type_attr.canonical_values;
         let rank = if canon.is_empty() {
             if type_value.is_empty() {
@@ -402,7 +408,9 @@ impl Schema {
         let order = (ext as u64) << 48 | attr_rank << 32 | entry_rank << 16 | sub_rank;
         let type_value = filter.as_ref().map(|f| f.0.type_value.as_str()).unwrap_or("");
         let sub_name = sub.map(|(_, s)| s.name.as_str()).unwrap_or("");
-        let parts = [escape(&def.urn), escape(&attr.name), escape(type_value), escape(sub_name)];
+        // The builder knows the core and enterprise URNs; only custom ones are carried per row.
+        let urn = if ext <= 1 { String::new() } else { escape(&def.urn) };
+        let parts = [urn, escape(&attr.name), escape(type_value), escape(sub_name)];
         let lens = parts.each_ref().map(|p| p.len().min(u16::MAX as usize) as u16);
         let names = parts.concat().into_boxed_str();
         let mut canonical = if ext == 0 { String::new() } else { format!("{}:", def.urn) };
@@ -430,6 +438,7 @@ impl Schema {
                 primary,
                 auto_primary: shape == Shape::Multi && attr.sub("primary").is_some(),
                 is_primary_sub: shape == Shape::Multi && sub_name == "primary",
+                dynamic: attr_rank == DYN_RANK || entry_rank == DYN_RANK,
                 names,
                 lens,
             },
@@ -453,4 +462,46 @@ impl ResolvedTarget {
 pub(crate) fn escape(s: &str) -> String {
     let quoted = serde_json::to_string(s).unwrap_or_default();
     quoted[1..quoted.len() - 1].to_string()
+}
+
+/// Checks over all targets of a mapping, once at compile time: `(index, message)` for each target
+/// that writes a leaf an earlier target already writes, and for each second entry of the same
+/// multi-valued attribute whose filter also says `primary eq true`.
+pub fn check_target_set(targets: &[ResolvedTarget]) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
+        if let Some(j) = targets[..i].iter().position(|o| o.canonical == t.canonical) {
+            out.push((
+                i,
+                format!(
+                    "`{}` is assigned twice (target {} and {}); keep one assignment.",
+                    t.canonical,
+                    j + 1,
+                    i + 1
+                ),
+            ));
+            continue;
+        }
+        let primary = |o: &ResolvedTarget| o.filter.as_ref().is_some_and(|f| f.primary);
+        if !primary(t) {
+            continue;
+        }
+        let other = targets[..i].iter().find(|o| {
+            primary(o)
+                && o.urn == t.urn
+                && o.attr == t.attr
+                && o.filter.as_ref().map(|f| &f.type_value)
+                    != t.filter.as_ref().map(|f| &f.type_value)
+        });
+        if let Some(o) = other {
+            out.push((
+                i,
+                format!(
+                    "`{}` and `{}` both say `primary eq true`; at most one entry of `{}` can be primary.",
+                    o.canonical, t.canonical, t.attr
+                ),
+            ));
+        }
+    }
+    out
 }

@@ -19,6 +19,7 @@ struct Entry {
     primary: Option<bool>,
     auto_primary: bool,
     is_primary_sub: bool,
+    dynamic: bool,
     /// Offset of this entry's names in `names`, and the four lengths (urn, attr, type, sub).
     names_at: u32,
     lens: [u16; 4],
@@ -35,6 +36,7 @@ pub struct UserBuilder {
     /// Order prefixes (schema << 16 | attribute rank) of externalId, userName and active.
     required: [u64; 3],
     max_lengths: Vec<(String, usize)>,
+    send_empty_strings: bool,
 }
 
 impl UserBuilder {
@@ -53,7 +55,14 @@ impl UserBuilder {
             seq: 0,
             required: [rank("externalId"), rank("userName"), rank("active")],
             max_lengths: schema.max_lengths().to_vec(),
+            send_empty_strings: false,
         }
+    }
+
+    /// Keep attributes whose value is the empty string (`--empty-strings send`). By default they
+    /// are left out, like NULL, because Entra would otherwise blank the attribute.
+    pub fn send_empty_strings(&mut self, yes: bool) {
+        self.send_empty_strings = yes;
     }
 
     /// Forget the current row (also done by `finish_into`).
@@ -64,10 +73,12 @@ impl UserBuilder {
         self.seq = 0;
     }
 
-    /// Set a target to an already-typed JSON value (see [`super::coerce`]). `null` and `[]` leave
-    /// the attribute absent. Each target should be set once per row; a repeat replaces the value.
+    /// Set a target to an already-typed JSON value (see [`super::coerce`]). `null`, `[]` and
+    /// (unless [`UserBuilder::send_empty_strings`]) `""` leave the attribute absent. Each target
+    /// should be set once per row; a repeat replaces the value.
     pub fn set(&mut self, target: &ResolvedTarget, value: serde_json::Value) {
-        if value.is_null() || value.as_array().is_some_and(Vec::is_empty) {
+        let empty_str = value.as_str().is_some_and(str::is_empty) && !self.send_empty_strings;
+        if value.is_null() || empty_str || value.as_array().is_some_and(Vec::is_empty) {
             return;
         }
         let start = self.values.len();
@@ -83,13 +94,17 @@ impl UserBuilder {
     }
 
     /// Coerce an expression value to the target's type and set it: the per-row fast path (no
-    /// intermediate `serde_json::Value`). NULL leaves the attribute absent (`Ok(false)`). The error
+    /// intermediate `serde_json::Value`). NULL, and the empty string unless
+    /// [`UserBuilder::send_empty_strings`], leave the attribute absent (`Ok(false)`). The error
     /// names the target and the value.
     pub fn set_value(
         &mut self,
         target: &ResolvedTarget,
         value: &Value<'_>,
     ) -> Result<bool, String> {
+        if !self.send_empty_strings && matches!(value, Value::Str(s) if s.is_empty()) {
+            return Ok(false);
+        }
         let start = self.values.len();
         let wrap = target.multi_valued_leaf && !matches!(value, Value::List(_));
         if let Value::List(items) = value {
@@ -135,6 +150,7 @@ impl UserBuilder {
             primary: l.primary,
             auto_primary: l.auto_primary,
             is_primary_sub: l.is_primary_sub,
+            dynamic: l.dynamic,
             names_at,
             lens: l.lens,
             value: (value_start as u32, self.values.len() as u32),
@@ -162,6 +178,14 @@ impl UserBuilder {
         self.get_raw(target).and_then(|raw| serde_json::from_slice::<String>(raw).ok())
     }
 
+    fn urn(&self, e: &Entry) -> &str {
+        match e.order >> 48 {
+            0 => CORE_USER_URN,
+            1 => ENTERPRISE_USER_URN,
+            _ => self.name(e, 0),
+        }
+    }
+
     fn name(&self, e: &Entry, part: usize) -> &str {
         let mut at = e.names_at as usize;
         for len in &e.lens[..part] {
@@ -182,9 +206,10 @@ impl UserBuilder {
         for (rank, name) in self.required.iter().zip(["externalId", "userName"]) {
             match found(*rank) {
                 None => problems.push(format!("{name} is missing: every user needs one")),
-                Some(e) if self.value(e) == b"\"\"" => {
-                    problems.push(format!("{name} is empty (\"\"): every user needs one"))
-                }
+                Some(e) if is_blank(self.value(e)) => problems.push(format!(
+                    "{name} is empty ({}): every user needs one",
+                    String::from_utf8_lossy(self.value(e))
+                )),
                 Some(_) => {}
             }
         }
@@ -214,13 +239,18 @@ impl UserBuilder {
     /// Write the finished document as compact JSON at the end of `out`, then reset for the next row.
     pub fn finish_into(&mut self, out: &mut Vec<u8>) {
         let mut entries = std::mem::take(&mut self.entries);
-        entries.sort_unstable_by(|a, b| {
-            a.order
-                .cmp(&b.order)
-                .then_with(|| self.name(a, 1).cmp(self.name(b, 1)))
-                .then_with(|| self.name(a, 2).cmp(self.name(b, 2)))
-                .then(a.seq.cmp(&b.seq))
-        });
+        if entries.iter().any(|e| e.dynamic) {
+            entries.sort_unstable_by(|a, b| {
+                a.order
+                    .cmp(&b.order)
+                    .then_with(|| self.name(a, 1).cmp(self.name(b, 1)))
+                    .then_with(|| self.name(a, 2).cmp(self.name(b, 2)))
+                    .then(a.seq.cmp(&b.seq))
+            });
+        } else {
+            // Fixed schema positions identify leaves: sorting by key alone is enough (and cheap).
+            entries.sort_unstable_by_key(|e| (e.order, e.seq));
+        }
         // A target set twice keeps its last value.
         let mut k = 0;
         while k + 1 < entries.len() {
@@ -240,7 +270,7 @@ impl UserBuilder {
             let ext = e.order >> 48;
             if ext > last_ext {
                 out.extend_from_slice(b",\"");
-                out.extend_from_slice(self.name(e, 0).as_bytes());
+                out.extend_from_slice(self.urn(e).as_bytes());
                 out.push(b'"');
                 last_ext = ext;
             }
@@ -258,7 +288,7 @@ impl UserBuilder {
                     out.push(b'}');
                 }
                 out.extend_from_slice(b",\"");
-                out.extend_from_slice(self.name(e, 0).as_bytes());
+                out.extend_from_slice(self.urn(e).as_bytes());
                 out.extend_from_slice(b"\":{");
                 cur_ext = ext;
                 first_in_obj = true;
@@ -337,6 +367,12 @@ impl UserBuilder {
             }
             a = b;
         }
+        // Explicit `.primary` values: the first declared `true` stays, later ones become false.
+        let first_true = group
+            .iter()
+            .filter(|e| e.is_primary_sub && self.value(e) == b"true")
+            .map(|e| e.seq)
+            .min();
         out.push(b'[');
         let mut a = 0;
         while a < group.len() {
@@ -348,7 +384,11 @@ impl UserBuilder {
             write_json_str_raw(out, self.name(&group[a], 2));
             for e in &group[a..b] {
                 out.push(b',');
-                self.write_member(out, e);
+                if e.is_primary_sub && self.value(e) == b"true" && Some(e.seq) != first_true {
+                    out.extend_from_slice(b"\"primary\":false");
+                } else {
+                    self.write_member(out, e);
+                }
             }
             if chosen.is_some_and(|c| c.2 == a) {
                 out.extend_from_slice(b",\"primary\":true");
@@ -383,6 +423,16 @@ impl UserBuilder {
     }
 }
 
+/// A JSON string of only whitespace (`""`, `"  "`, `"\t"`).
+fn is_blank(json: &[u8]) -> bool {
+    if json.contains(&b'\\') {
+        return serde_json::from_slice::<String>(json).is_ok_and(|s| s.trim().is_empty());
+    }
+    json.len() >= 2
+        && json[0] == b'"'
+        && json[1..json.len() - 1].iter().all(u8::is_ascii_whitespace)
+}
+
 /// Names in the layout are already JSON-escaped: only the quotes are added.
 fn write_json_str_raw(out: &mut Vec<u8>, escaped: &str) {
     out.push(b'"');
@@ -394,7 +444,7 @@ fn write_json_str_raw(out: &mut Vec<u8>, escaped: &str) {
 fn canonical_eq(b: &UserBuilder, e: &Entry, path: &str) -> bool {
     let mut c = String::new();
     if e.order >> 48 != 0 {
-        c.push_str(b.name(e, 0));
+        c.push_str(b.urn(e));
         c.push(':');
     }
     c.push_str(b.name(e, 1));
@@ -411,3 +461,24 @@ fn canonical_eq(b: &UserBuilder, e: &Entry, path: &str) -> bool {
 #[cfg(test)]
 #[path = "builder_tests.rs"]
 mod tests;
+
+/// The value a target holds in a finished document (for `expect` lines in mapping tests and
+/// previews); `None` when the attribute is absent.
+pub fn lookup<'d>(
+    doc: &'d serde_json::Value,
+    target: &ResolvedTarget,
+) -> Option<&'d serde_json::Value> {
+    let scope = if target.is_core() { doc } else { doc.get(&target.urn)? };
+    let value = scope.get(&target.attr)?;
+    let holder = match &target.filter {
+        Some(f) => value
+            .as_array()?
+            .iter()
+            .find(|e| e.get("type").and_then(|t| t.as_str()) == Some(f.type_value.as_str()))?,
+        None => value,
+    };
+    match &target.sub {
+        Some(sub) => holder.get(sub),
+        None => Some(holder),
+    }
+}

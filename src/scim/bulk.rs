@@ -3,8 +3,6 @@
 
 use thiserror::Error;
 
-use super::coerce::write_json_str;
-
 /// Entra's documented limit of operations per bulkUpload request.
 pub const ENTRA_MAX_OPERATIONS: usize = 50;
 /// Entra documents no payload limit; 1 MiB is the common SCIM `bulk.maxPayloadSize`.
@@ -20,16 +18,21 @@ const OP_PATH: &[u8] = b",\"path\":\"/Users\",\"data\":";
 /// `~XX` (hex). Deterministic, injective (so unique per externalId) and safe in any JSON, URL or
 /// log line; ids made of safe characters are kept as they are, which keeps responses readable.
 pub fn bulk_id(external_id: &str) -> String {
-    let mut out = String::with_capacity(external_id.len());
+    let mut out = Vec::with_capacity(external_id.len());
+    write_bulk_id(&mut out, external_id);
+    // Only ASCII is ever written.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn write_bulk_id(out: &mut Vec<u8>, external_id: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in external_id.as_bytes() {
         if b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-' {
-            out.push(b as char);
+            out.push(b);
         } else {
-            out.push('~');
-            out.push_str(&format!("{b:02X}"));
+            out.extend_from_slice(&[b'~', HEX[(b >> 4) as usize], HEX[(b & 0xf) as usize]]);
         }
     }
-    out
 }
 
 /// One finished BulkRequest: its bytes, and the externalIds of its operations in order.
@@ -77,7 +80,7 @@ impl BulkWriter {
             max_ops,
             max_bytes: max_payload_bytes,
             fail_on_errors: None,
-            buf: Vec::with_capacity(max_payload_bytes.min(1 << 20)),
+            buf: Vec::with_capacity(max_payload_bytes.min(64 << 10)),
             ids: Vec::with_capacity(max_ops),
             scratch: Vec::new(),
         };
@@ -121,28 +124,38 @@ impl BulkWriter {
         external_id: &str,
         user_json: &[u8],
     ) -> Result<Option<Batch>, BulkError> {
-        self.scratch.clear();
-        self.scratch.extend_from_slice(OP_HEAD);
-        write_json_str(&mut self.scratch, &bulk_id(external_id));
-        self.scratch.extend_from_slice(OP_PATH);
-        self.scratch.extend_from_slice(user_json);
-        self.scratch.push(b'}');
-        let op_len = self.scratch.len();
+        // The operation is written in place; only when it does not fit (once per batch) is it
+        // taken back and written again into the next batch.
+        let mark = self.buf.len();
+        if !self.ids.is_empty() {
+            self.buf.push(b',');
+        }
+        let op_start = self.buf.len();
+        self.buf.extend_from_slice(OP_HEAD);
+        self.buf.push(b'"');
+        write_bulk_id(&mut self.buf, external_id);
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(OP_PATH);
+        self.buf.extend_from_slice(user_json);
+        self.buf.push(b'}');
+        let op_len = self.buf.len() - op_start;
         if self.empty_len() + op_len > self.max_bytes {
+            self.buf.truncate(mark);
             return Err(BulkError::Oversize {
                 external_id: external_id.to_string(),
                 bytes: op_len,
                 limit: self.max_bytes,
             });
         }
-        let sep = usize::from(!self.ids.is_empty());
-        let fits = self.ids.len() < self.max_ops
-            && self.buf.len() + sep + op_len + TAIL.len() <= self.max_bytes;
-        let done = if fits { None } else { self.take() };
-        if !self.ids.is_empty() {
-            self.buf.push(b',');
+        let fits = self.ids.len() < self.max_ops && self.buf.len() + TAIL.len() <= self.max_bytes;
+        let mut done = None;
+        if !fits {
+            self.scratch.clear();
+            self.scratch.extend_from_slice(&self.buf[op_start..]);
+            self.buf.truncate(mark);
+            done = self.take();
+            self.buf.extend_from_slice(&self.scratch);
         }
-        self.buf.extend_from_slice(&self.scratch);
         self.ids.push(external_id.to_string());
         Ok(done)
     }
@@ -157,8 +170,10 @@ impl BulkWriter {
             return None;
         }
         self.buf.extend_from_slice(TAIL);
-        let cap = self.buf.capacity();
-        let bytes = std::mem::replace(&mut self.buf, Vec::with_capacity(cap));
+        // Size the next buffer like this batch, not like the limit: a 1 MiB buffer per batch
+        // would cost an mmap and page faults every 50 users.
+        let next = (self.buf.len() + self.buf.len() / 8).min(self.max_bytes);
+        let bytes = std::mem::replace(&mut self.buf, Vec::with_capacity(next));
         let external_ids = std::mem::take(&mut self.ids);
         self.start();
         Some(Batch { bytes, external_ids })

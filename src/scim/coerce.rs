@@ -47,6 +47,11 @@ pub(crate) fn write_coerced(
     ty: AttrType,
     out: &mut Vec<u8>,
 ) -> Result<bool, String> {
+    // The common case (text into a string attribute) skips the conversion table.
+    if let (Value::Str(s), AttrType::String | AttrType::Reference) = (value, ty) {
+        write_json_str(out, s);
+        return Ok(true);
+    }
     let s = to_scalar(value, ty)?;
     if s == Scalar::Null {
         return Ok(false);
@@ -173,13 +178,26 @@ fn quote(v: &Value<'_>) -> String {
     }
 }
 
+/// Bytes that cannot appear raw in a JSON string: controls, `"` and `\`.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
 /// Append `s` as a JSON string literal (same escapes as serde_json).
 pub(crate) fn write_json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if b >= 0x20 && b != b'"' && b != b'\\' {
+        if !NEEDS_ESCAPE[b as usize] {
             continue;
         }
         out.extend_from_slice(&bytes[start..i]);

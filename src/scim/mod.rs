@@ -7,7 +7,7 @@ mod coerce;
 mod crossrow;
 mod validate;
 
-pub use builder::UserBuilder;
+pub use builder::{lookup, UserBuilder};
 pub use bulk::{
     bulk_id, Batch, BulkError, BulkWriter, DEFAULT_MAX_PAYLOAD_BYTES, ENTRA_MAX_OPERATIONS,
 };
