@@ -2,7 +2,7 @@
 //! blank slots, keywords, comparisons and placement on the way. Every problem becomes a
 //! diagnostic; compilation continues past errors so one pass reports them all.
 
-use super::literal::{check_literal, flow_in_value_slot, is_compare_keyword};
+use super::literal::{check_literal, flow_in_value_slot};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::eval::{CallNode, Keyword, Node};
 use crate::functions::{self, Function, Param, ParamKind};
@@ -112,7 +112,7 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
         if kw.name() != k {
             self.diags.push(casing(k, kw.name(), span, "keyword"));
         }
-        let flow = !is_compare_keyword(kw);
+        let flow = kw.is_flow();
         if flow && at.in_condition {
             self.diags.push(flow_in_condition(kw.name(), span));
         } else if flow && at.kind.is_some_and(flow_in_value_slot) {
@@ -128,7 +128,7 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
             self.diags.push(
                 Diagnostic::error("E013", format!("'{}' is a keyword where a value is needed", kw.name()))
                     .label(span.clone(), "keyword")
-                    .help("vbTextCompare and vbBinaryCompare only fit InStr's compareType; write \"...\" for text"),
+                    .help("vbTextCompare/vbBinaryCompare fit InStr's compareType, UTF8/ASCII/Unicode ConvertFromBase64's encoding; write \"...\" for text"),
             );
         }
         Node::Keyword(kw)

@@ -4,14 +4,8 @@
 //! functions' business at run time.
 
 use crate::diagnostics::Diagnostic;
-use crate::eval::Keyword;
 use crate::functions::{Param, ParamKind};
 use crate::syntax::ast::{Expr, Spanned};
-
-/// `vbTextCompare`/`vbBinaryCompare`, as opposed to the flow-control keywords.
-pub(crate) fn is_compare_keyword(k: Keyword) -> bool {
-    matches!(k, Keyword::VbTextCompare | Keyword::VbBinaryCompare)
-}
 
 /// Slots whose value is consumed by the function, so a flow keyword there cannot mean anything.
 /// `Any` slots (IIF and Switch results, Coalesce candidates) pass the value through.
@@ -37,9 +31,10 @@ pub(crate) fn check_literal(func: &str, p: &Param, arg: &Spanned<Expr>) -> Optio
             format!("must be a whole number, but {d} has a fraction"),
             "write a whole number such as 3",
         ),
-        (ParamKind::Keyword, Expr::Str(_) | Expr::Int(_) | Expr::Dec(_)) => wrong(
+        // Integers pass: VB's compare constants are 0 and 1, and InStr accepts them.
+        (ParamKind::Keyword, Expr::Str(_) | Expr::Dec(_)) => wrong(
             "takes a bare keyword, not a literal".to_string(),
-            "write vbTextCompare (case-insensitive) or vbBinaryCompare (case-sensitive), without quotes",
+            "write the bare keyword without quotes: vbTextCompare or vbBinaryCompare (InStr), UTF8, ASCII or Unicode (ConvertFromBase64)",
         ),
         (ParamKind::Condition, Expr::Str(s))
             if !s.eq_ignore_ascii_case("true")

@@ -43,6 +43,12 @@ impl Keyword {
         }
     }
 
+    /// `IgnoreAttributeFlow` and `IgnoreObjectFlow` steer the flow; the others are values that
+    /// some parameters take (`vbTextCompare` for InStr, `UTF8` for ConvertFromBase64).
+    pub fn is_flow(self) -> bool {
+        matches!(self, Keyword::IgnoreAttributeFlow | Keyword::IgnoreObjectFlow)
+    }
+
     /// Keywords match case-insensitively, like function names (reference A1).
     pub fn lookup(name: &str) -> Option<Keyword> {
         Keyword::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(name))

@@ -80,12 +80,13 @@ mod tests {
     #[test]
     fn null_and_empty_are_false() {
         assert_eq!(eval("CBool([x])", &[]), Ok(Value::Bool(false)));
-        assert_eq!(eval(r#"CBool("")"#, &[]), Ok(Value::Bool(false)));
+        assert_eq!(eval("CBool([v])", &[("v", s(""))]), Ok(Value::Bool(false)));
+        assert!(compile_error(r#"CBool("")"#).contains("never True or False"));
     }
 
     #[test]
     fn wrong_kinds_fail() {
-        assert!(error(r#"CBool("Jürgen")"#, &[]).contains("True or False"));
+        assert!(error("CBool([v])", &[("v", s("Jürgen"))]).contains("True or False"));
         assert!(error("CBool([l])", &[("l", list(&["1", "2"]))]).contains("single value"));
     }
 

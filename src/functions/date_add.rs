@@ -142,11 +142,11 @@ mod tests {
     fn edges() {
         assert_eq!(json(r#"DateAdd("d", 1, [x])"#, &[]), Ok("null".into()));
         assert_eq!(
-            text(r#"DateAdd("D", 1.9, "2021-08-25")"#, &[]),
+            text(r#"DateAdd("D", [n], "2021-08-25")"#, &[("n", "1.9")]),
             Ok("8/26/2021 12:00:00 AM".into())
         );
         assert_eq!(
-            text(r#"DateAdd("d", -1.9, "2021-08-25")"#, &[]),
+            text(r#"DateAdd("d", [n], "2021-08-25")"#, &[("n", "-1.9")]),
             Ok("8/24/2021 12:00:00 AM".into())
         );
         assert_eq!(
@@ -171,7 +171,7 @@ mod tests {
         assert!(text(r#"DateAdd("d", 9223372036854775807, Now())"#, &[])
             .unwrap_err()
             .contains("1 to 9999"));
-        assert!(text(r#"DateAdd("d", "ten", Now())"#, &[])
+        assert!(text(r#"DateAdd("d", [n], Now())"#, &[("n", "ten")])
             .unwrap_err()
             .contains("must be a number"));
         assert!(text(r#"DateAdd("d", 1, "morgen")"#, &[]).unwrap_err().contains("not a date"));
@@ -183,9 +183,9 @@ mod tests {
             .contains("not an interval"));
         assert!(text(r#"DateAdd("d", [n], Now())"#, &[]).unwrap_err().contains("got NULL"));
         assert!(text(r#"DateAdd("ｄ", 1, Now())"#, &[]).is_err());
-        assert!(text(r#"DateAdd("d", "５", Now())"#, &[])
+        assert!(text(r#"DateAdd("d", [n], Now())"#, &[("n", "５")])
             .unwrap_err()
             .contains("must be a number"));
-        assert!(text(r#"DateAdd("d", 1, 20210825)"#, &[]).unwrap_err().contains("got integer"));
+        assert!(compile_errors(r#"DateAdd("d", 1, 20210825)"#).unwrap_err().contains("must be a date"));
     }
 }

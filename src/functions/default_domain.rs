@@ -62,6 +62,6 @@ mod tests {
 
     #[test]
     fn takes_no_arguments() {
-        assert!(compile_error(r#"DefaultDomain("x")"#).contains("takes 0"));
+        assert!(compile_error(r#"DefaultDomain("x")"#).contains("takes no arguments"));
     }
 }

@@ -62,6 +62,6 @@ mod tests {
 
     #[test]
     fn takes_no_arguments() {
-        assert!(compile_error("Guid(1)").contains("takes 0"));
+        assert!(compile_error("Guid(1)").contains("takes no arguments"));
     }
 }

@@ -173,7 +173,7 @@ mod tests {
     #[test]
     fn compare_type_is_checked() {
         assert!(compile_error(r#"InStr("a", "b", 1, "fuzzy")"#).contains("compareType"));
-        assert!(compile_error(r#"InStr("a", "b", 1, IgnoreObjectFlow)"#).contains("compareType"));
+        assert!(compile_error(r#"InStr("a", "b", 1, IgnoreObjectFlow)"#).contains("flow control"));
         assert!(error(r#"InStr("a", "b", 1, [c])"#, &[("c", s("x"))]).contains("compareType"));
         assert_eq!(pos(r#"InStr("aA", "A", 1, 1)"#), Value::Int(1));
         assert_eq!(pos(r#"InStr("aA", "A", 1, )"#), Value::Int(2));

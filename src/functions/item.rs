@@ -81,7 +81,8 @@ mod tests {
         let l = list(&["a"]);
         assert!(error("Item([l], -1)", &[("l", l.clone())]).contains("out of range"));
         assert!(error("Item([l], 2)", &[("l", l.clone())]).contains("1 value(s)"));
-        assert!(error(r#"Item([l], "first")"#, &[("l", l)]).contains("index"));
+        assert!(compile_error(r#"Item([l], "first")"#).contains("index"));
+        assert!(error("Item([l], [i])", &[("l", l), ("i", s("first"))]).contains("index"));
         assert!(error("Item([l], 1)", &[("l", list(&[]))]).contains("0 value(s)"));
     }
 

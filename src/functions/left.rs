@@ -80,7 +80,8 @@ mod tests {
 
     #[test]
     fn wrong_kinds() {
-        assert!(error(r#"Left("John", "x")"#, &[]).contains("NumChars"));
+        assert!(compile_error(r#"Left("John", "x")"#).contains("NumChars"));
+        assert!(error(r#"Left("John", [n])"#, &[("n", s("x"))]).contains("NumChars"));
         assert!(error(r#"Left("John", [n])"#, &[]).contains("NumChars"));
     }
 }

@@ -97,7 +97,8 @@ mod tests {
 
     #[test]
     fn wrong_kinds() {
-        assert!(error(r#"Mid("John", "one", 1)"#, &[]).contains("start"));
-        assert!(error(r#"Mid("John", 1, 1.5)"#, &[]).contains("length"));
+        assert!(compile_error(r#"Mid("John", "one", 1)"#).contains("start"));
+        assert!(error(r#"Mid("John", [n], 1)"#, &[("n", s("one"))]).contains("start"));
+        assert!(compile_error(r#"Mid("John", 1, 1.5)"#).contains("length"));
     }
 }

@@ -46,6 +46,6 @@ mod tests {
     #[test]
     fn typed_and_arity() {
         assert_eq!(json("Now()", &[]), Ok(r#""2021-08-25T17:41:18Z""#.into()));
-        assert!(compile_errors("Now(1)").unwrap_err().contains("takes 0"));
+        assert!(compile_errors("Now(1)").unwrap_err().contains("takes no arguments"));
     }
 }

@@ -113,6 +113,7 @@ mod tests {
 
     #[test]
     fn wrong_kinds() {
-        assert!(error(r#"Word("a b", "two", " ")"#, &[]).contains("WordNumber"));
+        assert!(compile_error(r#"Word("a b", "two", " ")"#).contains("WordNumber"));
+        assert!(error(r#"Word("a b", [n], " ")"#, &[("n", s("two"))]).contains("WordNumber"));
     }
 }
