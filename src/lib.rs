@@ -8,6 +8,6 @@ pub mod check;
 pub mod diagnostics;
 pub mod eval;
 pub mod functions;
+pub mod input;
 pub mod schema;
 pub mod syntax;
-pub mod input;

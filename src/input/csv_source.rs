@@ -36,11 +36,8 @@ pub(crate) fn open(
     name: &str,
     opts: &InputOptions,
 ) -> Result<Box<dyn Source>, InputError> {
-    let read_err = |source| InputError::Read {
-        path: name.to_string(),
-        position: "the start".into(),
-        source,
-    };
+    let read_err =
+        |source| InputError::Read { path: name.to_string(), position: "the start".into(), source };
     // `input` replays the 8 sniffed bytes, so this sees the file's real first bytes.
     let head = decode::read_head(&mut input, 4).map_err(read_err)?;
     let bom = decode::sniff_bom(&head);
@@ -83,12 +80,10 @@ pub(crate) fn open(
         byte_base += n as u64;
     }
     let header_bytes = read_header_line(&mut buffered, opts.quote).map_err(read_err)?;
-    let delimiter = opts
-        .delimiter
-        .unwrap_or_else(|| detect_delimiter(&header_bytes, opts.quote));
+    let delimiter = opts.delimiter.unwrap_or_else(|| detect_delimiter(&header_bytes, opts.quote));
 
     let replay: Box<dyn Read + Send> = Box::new(Prefixed::new(header_bytes, buffered));
-    let mut reader = csv::ReaderBuilder::new()
+    let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
@@ -109,10 +104,7 @@ pub(crate) fn open(
         offsets_exact: utf8,
     };
     let mut header = ByteRecord::new();
-    let found = source
-        .reader
-        .read_byte_record(&mut header)
-        .map_err(|e| source.csv_error(e))?;
+    let found = source.reader.read_byte_record(&mut header).map_err(|e| source.csv_error(e))?;
     if !found {
         return Err(InputError::NoHeader {
             path: name.to_string(),
@@ -184,14 +176,8 @@ impl CsvSource {
     /// Where the record just read starts, in the user's file coordinates.
     fn locate(&mut self, record: &ByteRecord) -> Start {
         let end = self.reader.position().byte();
-        let start = self
-            .reader
-            .get_mut()
-            .locate(end, embedded_newlines(record.as_slice()));
-        Start {
-            line: start.line + self.line_base,
-            byte: start.byte + self.byte_base,
-        }
+        let start = self.reader.get_mut().locate(end, embedded_newlines(record.as_slice()));
+        Start { line: start.line + self.line_base, byte: start.byte + self.byte_base }
     }
 
     fn csv_error(&self, e: csv::Error) -> InputError {
@@ -252,10 +238,7 @@ impl CsvSource {
     fn reject(&self, line: u64, record: &ByteRecord, reason: String) -> Item {
         Item::Rejected(Rejected {
             line,
-            fields: record
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect(),
+            fields: record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect(),
             reason,
         })
     }
@@ -295,9 +278,8 @@ impl Source for CsvSource {
                 self.raw = raw;
                 continue;
             }
-            let trailing_blank = n > width
-                && n <= self.raw_width
-                && raw.iter().skip(width).all(|f| f.is_empty());
+            let trailing_blank =
+                n > width && n <= self.raw_width && raw.iter().skip(width).all(|f| f.is_empty());
             if n != width && !trailing_blank {
                 let reason = format!("has {n} fields, the header has {width}");
                 let item = self.reject(line, &raw, reason);
@@ -309,11 +291,7 @@ impl Source for CsvSource {
             raw.truncate(width);
             let record =
                 StringRecord::from_byte_record(raw).map_err(|e| self.utf8_error(e, start))?;
-            return Ok(Some(Item::Row(Row {
-                line,
-                record,
-                cell_errors: Vec::new(),
-            })));
+            return Ok(Some(Item::Row(Row { line, record, cell_errors: Vec::new() })));
         }
     }
 }

@@ -14,37 +14,151 @@ use unicode_normalization::UnicodeNormalization;
 
 /// The bundled layout, in column order.
 pub const HEADERS: [&str; 21] = [
-    "WorkerID", "FirstName", "PreferredName", "LastName", "Email", "Status", "WorkerType",
-    "JobTitle", "Department", "Division", "CostCenter", "Company", "ManagerID", "HireDate",
-    "TerminationDate", "StreetAddress", "City", "PostalCode", "CountryCode", "OfficePhone",
+    "WorkerID",
+    "FirstName",
+    "PreferredName",
+    "LastName",
+    "Email",
+    "Status",
+    "WorkerType",
+    "JobTitle",
+    "Department",
+    "Division",
+    "CostCenter",
+    "Company",
+    "ManagerID",
+    "HireDate",
+    "TerminationDate",
+    "StreetAddress",
+    "City",
+    "PostalCode",
+    "CountryCode",
+    "OfficePhone",
     "MobilePhone",
 ];
 
 const FIRST: &[&str] = &[
-    "José", "Zoë", "Łukasz", "Søren", "Amélie", "Björn", "Chloé", "Dmitri", "Emma", "François",
-    "Ingrid", "Jürgen", "Kenji", "Liam", "María", "Noah", "Olivia", "Priya", "Ravi", "Siobhán",
-    "Tomás", "Wei", "Yusuf", "Ayşe", "Mateus", "Nora", "Oskar", "Élodie", "Hana", "Lars", "Mia",
-    "Seán", "Ángel", "Grace", "Omar", "Fatima", "Anna-Lena", "Jean-Luc", "Kwame", "Lucía",
+    "José",
+    "Zoë",
+    "Łukasz",
+    "Søren",
+    "Amélie",
+    "Björn",
+    "Chloé",
+    "Dmitri",
+    "Emma",
+    "François",
+    "Ingrid",
+    "Jürgen",
+    "Kenji",
+    "Liam",
+    "María",
+    "Noah",
+    "Olivia",
+    "Priya",
+    "Ravi",
+    "Siobhán",
+    "Tomás",
+    "Wei",
+    "Yusuf",
+    "Ayşe",
+    "Mateus",
+    "Nora",
+    "Oskar",
+    "Élodie",
+    "Hana",
+    "Lars",
+    "Mia",
+    "Seán",
+    "Ángel",
+    "Grace",
+    "Omar",
+    "Fatima",
+    "Anna-Lena",
+    "Jean-Luc",
+    "Kwame",
+    "Lucía",
 ];
 const LAST: &[&str] = &[
-    "O'Brien", "Núñez", "Müller", "Smith", "García", "Nguyen", "Kowalski", "Jensen", "D'Angelo",
-    "Dubois", "Schröder", "Rossi", "Tanaka", "Patel", "Okafor", "Andersson", "Novák",
-    "Fernández", "MacDonald", "van der Berg", "Łukaszewicz", "Øvergaard", "Çelik", "Brown",
-    "Wilson", "Silva", "Kim", "Haddad", "O'Connor", "Côté", "Żak", "Hansen", "López", "Ødegård",
+    "O'Brien",
+    "Núñez",
+    "Müller",
+    "Smith",
+    "García",
+    "Nguyen",
+    "Kowalski",
+    "Jensen",
+    "D'Angelo",
+    "Dubois",
+    "Schröder",
+    "Rossi",
+    "Tanaka",
+    "Patel",
+    "Okafor",
+    "Andersson",
+    "Novák",
+    "Fernández",
+    "MacDonald",
+    "van der Berg",
+    "Łukaszewicz",
+    "Øvergaard",
+    "Çelik",
+    "Brown",
+    "Wilson",
+    "Silva",
+    "Kim",
+    "Haddad",
+    "O'Connor",
+    "Côté",
+    "Żak",
+    "Hansen",
+    "López",
+    "Ødegård",
 ];
 const NICK: &[(&str, &str)] = &[
-    ("Łukasz", "Luke"), ("Dmitri", "Dima"), ("Olivia", "Liv"), ("Jürgen", "Jürg"),
-    ("Siobhán", "Shiv"), ("Anna-Lena", "Anna"), ("José", "Pepe"), ("Fatima", "Tima"),
+    ("Łukasz", "Luke"),
+    ("Dmitri", "Dima"),
+    ("Olivia", "Liv"),
+    ("Jürgen", "Jürg"),
+    ("Siobhán", "Shiv"),
+    ("Anna-Lena", "Anna"),
+    ("José", "Pepe"),
+    ("Fatima", "Tima"),
 ];
 /// (Department, Division, cost-centre prefix, job titles).
 const DEPARTMENTS: &[(&str, &str, &str, &[&str])] = &[
-    ("Engineering", "Technology", "ENG", &["Software Engineer", "Senior Software Engineer", "Engineering Manager", "QA Analyst"]),
+    (
+        "Engineering",
+        "Technology",
+        "ENG",
+        &["Software Engineer", "Senior Software Engineer", "Engineering Manager", "QA Analyst"],
+    ),
     ("IT", "Technology", "ITS", &["Systems Administrator", "Service Desk Analyst", "IT Manager"]),
-    ("Sales", "Commercial", "SLS", &["Account Executive", "Sales Representative", "Sales Director"]),
-    ("Marketing", "Commercial", "MKT", &["Marketing Coordinator", "Content Strategist", "Head of Marketing"]),
+    (
+        "Sales",
+        "Commercial",
+        "SLS",
+        &["Account Executive", "Sales Representative", "Sales Director"],
+    ),
+    (
+        "Marketing",
+        "Commercial",
+        "MKT",
+        &["Marketing Coordinator", "Content Strategist", "Head of Marketing"],
+    ),
     ("Finance", "Corporate", "FIN", &["Accountant", "Financial Analyst", "Controller"]),
-    ("Human Resources", "Corporate", "HRS", &["HR Business Partner", "Recruiter", "Payroll Specialist"]),
-    ("Operations", "Operations", "OPS", &["Warehouse Associate", "Logistics Planner", "Operations Manager"]),
+    (
+        "Human Resources",
+        "Corporate",
+        "HRS",
+        &["HR Business Partner", "Recruiter", "Payroll Specialist"],
+    ),
+    (
+        "Operations",
+        "Operations",
+        "OPS",
+        &["Warehouse Associate", "Logistics Planner", "Operations Manager"],
+    ),
     ("Customer Support", "Operations", "CSP", &["Support Specialist", "Support Team Lead"]),
 ];
 /// (City, CountryCode, Company, phone prefix, postal-code pattern: '9' is a digit).
@@ -61,8 +175,16 @@ const PLACES: &[(&str, &str, &str, &str, &str)] = &[
     ("São Paulo", "BR", "Contoso Brasil Ltda.", "+55 11", "01310-999"),
 ];
 const STREETS: &[&str] = &[
-    "Friedrichstraße", "rue de l'Église", "Baker Street", "Main St", "Calle de Alcalá",
-    "ul. Floriańska", "Nørregade", "Grand Canal Quay", "Av. Paulista", "Königsallee",
+    "Friedrichstraße",
+    "rue de l'Église",
+    "Baker Street",
+    "Main St",
+    "Calle de Alcalá",
+    "ul. Floriańska",
+    "Nørregade",
+    "Grand Canal Quay",
+    "Av. Paulista",
+    "Königsallee",
 ];
 const UNITS: &[&str] = &["Suite 400", "Flat 3", "Bât. B", "2. tv", "Apt 12", "Floor 5"];
 
@@ -79,7 +201,7 @@ impl SplitMix64 {
     }
     /// Uniform in `0..n` (n > 0).
     fn below(&mut self, n: usize) -> usize {
-        ((self.next() >> 32) * n as u64 >> 32) as usize
+        (((self.next() >> 32) * n as u64) >> 32) as usize
     }
     fn percent(&mut self, p: usize) -> bool {
         self.below(100) < p
@@ -99,19 +221,12 @@ pub struct Records {
 
 /// `rows` records generated from `seed`.
 pub fn records(rows: usize, seed: u64) -> Records {
-    Records {
-        rng: SplitMix64(seed),
-        next: 0,
-        rows,
-        emails: HashMap::new(),
-    }
+    Records { rng: SplitMix64(seed), next: 0, rows, emails: HashMap::new() }
 }
 
 /// Writes a header and `rows` records as RFC 4180 CSV (quotes only where needed, `\n` line ends).
 pub fn generate_csv<W: Write>(rows: usize, seed: u64, out: W) -> io::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
     w.write_record(HEADERS)?;
     for rec in records(rows, seed) {
         w.write_record(&rec)?;
@@ -139,10 +254,7 @@ impl Iterator for Records {
         let preferred = if r.percent(20) {
             String::new()
         } else if r.percent(15) {
-            NICK.iter()
-                .find(|(f, _)| *f == first)
-                .map_or(first, |(_, n)| *n)
-                .to_string()
+            NICK.iter().find(|(f, _)| *f == first).map_or(first, |(_, n)| *n).to_string()
         } else {
             first.to_string()
         };

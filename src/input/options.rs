@@ -128,17 +128,11 @@ mod tests {
 
     #[test]
     fn defaults_match_input_options_default() {
-        let args = InputArgs {
-            quote: Some("\"".into()),
-            header_row: Some(1),
-            ..Default::default()
-        };
+        let args =
+            InputArgs { quote: Some("\"".into()), header_row: Some(1), ..Default::default() };
         assert_eq!(args.options().unwrap(), InputOptions::default());
         // A bare Default (as a library caller builds it) means the same thing.
-        assert_eq!(
-            InputArgs::default().options().unwrap(),
-            InputOptions::default()
-        );
+        assert_eq!(InputArgs::default().options().unwrap(), InputOptions::default());
     }
 
     #[test]
@@ -163,38 +157,17 @@ mod tests {
     #[test]
     fn rejects_bad_values_with_the_flag_name() {
         for (args, flag) in [
-            (
-                InputArgs {
-                    delimiter: Some(";;".into()),
-                    ..Default::default()
-                },
-                "--delimiter",
-            ),
-            (
-                InputArgs {
-                    header_row: Some(0),
-                    ..Default::default()
-                },
-                "--header-row",
-            ),
-            (
-                InputArgs {
-                    quote: Some("é".into()),
-                    ..Default::default()
-                },
-                "--quote",
-            ),
+            (InputArgs { delimiter: Some(";;".into()), ..Default::default() }, "--delimiter"),
+            (InputArgs { header_row: Some(0), ..Default::default() }, "--header-row"),
+            (InputArgs { quote: Some("é".into()), ..Default::default() }, "--quote"),
         ] {
             let msg = args.options().unwrap_err().to_string();
             assert!(msg.contains(flag), "{msg}");
         }
-        let msg = InputArgs {
-            encoding: Some("klingon".into()),
-            ..Default::default()
-        }
-        .options()
-        .unwrap_err()
-        .to_string();
+        let msg = InputArgs { encoding: Some("klingon".into()), ..Default::default() }
+            .options()
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("klingon") && msg.contains("windows-1252"), "{msg}");
     }
 }
