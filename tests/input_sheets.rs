@@ -207,6 +207,11 @@ fn a_workbook_named_csv_is_still_read_as_a_workbook() {
     std::fs::copy(fixture("hr-small.xlsx"), &renamed).unwrap();
     let src = input::open(renamed.to_str().unwrap(), &InputOptions::default()).unwrap();
     assert!(src.describe().ends_with("sheet 'Staff'"));
+    // A macro-enabled name is the same container.
+    let xlsm = dir.path().join("export.xlsm");
+    std::fs::copy(fixture("hr-small.xlsx"), &xlsm).unwrap();
+    let src = input::open(xlsm.to_str().unwrap(), &InputOptions::default()).unwrap();
+    assert_eq!(drain(src).0.len(), 40);
     // And from a stream (standard input) too.
     let bytes = std::fs::read(fixture("input/hr-small.ods")).unwrap();
     let src = input::open_reader(

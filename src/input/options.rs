@@ -155,6 +155,35 @@ mod tests {
     }
 
     #[test]
+    fn flattens_into_a_command_line() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            input: InputArgs,
+        }
+        let cli = Cli::try_parse_from([
+            "hr2scim",
+            "--delimiter",
+            "tab",
+            "--header-row",
+            "3",
+            "--encoding",
+            "latin1",
+            "--sheet",
+            "2",
+            "--rename-duplicates",
+        ])
+        .unwrap();
+        let o = cli.input.options().unwrap();
+        assert_eq!((o.delimiter, o.quote, o.header_row), (Some(b'\t'), b'"', 3));
+        assert_eq!((o.encoding.as_deref(), o.sheet.as_deref()), (Some("latin1"), Some("2")));
+        assert!(o.rename_duplicates);
+        let bare = Cli::try_parse_from(["hr2scim"]).unwrap();
+        assert_eq!(bare.input.options().unwrap(), InputOptions::default());
+    }
+
+    #[test]
     fn rejects_bad_values_with_the_flag_name() {
         for (args, flag) in [
             (InputArgs { delimiter: Some(";;".into()), ..Default::default() }, "--delimiter"),
