@@ -57,24 +57,20 @@ const DEPARTMENTS: &[(&str, &str, &str, &[&str])] = &[
      &["Warehouse Associate", "Logistics Planner", "Operations Manager"]),
     ("Customer Support", "Operations", "CSP", &["Support Specialist", "Support Team Lead"]),
 ];
-/// (City, CountryCode, Company, phone prefix, postal-code pattern: '9' is a digit).
+/// (City, CountryCode, Company, phone prefix, postal-code pattern where '9' is a random digit,
+/// a local street).
 #[rustfmt::skip]
-const PLACES: &[(&str, &str, &str, &str, &str)] = &[
-    ("Berlin", "DE", "Contoso GmbH", "+49 30", "1099"),
-    ("München", "DE", "Contoso GmbH", "+49 89", "8099"),
-    ("Paris", "FR", "Contoso SAS", "+33 1", "750099"),
-    ("London", "GB", "Contoso Ltd", "+44 20", "SW1A 1AA"),
-    ("Boston", "US", "Contoso Inc.", "+1 617", "0219"),
-    ("Madrid", "ES", "Contoso Iberia S.L.", "+34 91", "2809"),
-    ("Kraków", "PL", "Contoso Polska Sp. z o.o.", "+48 12", "30-099"),
-    ("København", "DK", "Contoso ApS", "+45 33", "1099"),
-    ("Dublin", "IE", "Contoso Ireland Ltd", "+353 1", "D02 X285"),
-    ("São Paulo", "BR", "Contoso Brasil Ltda.", "+55 11", "01310-999"),
-];
-#[rustfmt::skip]
-const STREETS: &[&str] = &[
-    "Friedrichstraße", "rue de l'Église", "Baker Street", "Main St", "Calle de Alcalá",
-    "ul. Floriańska", "Nørregade", "Grand Canal Quay", "Av. Paulista", "Königsallee",
+const PLACES: &[(&str, &str, &str, &str, &str, &str)] = &[
+    ("Berlin", "DE", "Contoso GmbH", "+49 30", "10999", "Friedrichstraße"),
+    ("München", "DE", "Contoso GmbH", "+49 89", "80999", "Leopoldstraße"),
+    ("Paris", "FR", "Contoso SAS", "+33 1", "75099", "rue de l'Église"),
+    ("London", "GB", "Contoso Ltd", "+44 20", "SW1A 1AA", "Baker Street"),
+    ("Boston", "US", "Contoso Inc.", "+1 617", "02199", "Main St"),
+    ("Madrid", "ES", "Contoso Iberia S.L.", "+34 91", "28099", "Calle de Alcalá"),
+    ("Kraków", "PL", "Contoso Polska Sp. z o.o.", "+48 12", "30-099", "ul. Floriańska"),
+    ("København", "DK", "Contoso ApS", "+45 33", "1099", "Nørregade"),
+    ("Dublin", "IE", "Contoso Ireland Ltd", "+353 1", "D02 X285", "Grand Canal Quay"),
+    ("São Paulo", "BR", "Contoso Brasil Ltda.", "+55 11", "01310-999", "Av. Paulista"),
 ];
 const UNITS: &[&str] = &["Suite 400", "Flat 3", "Bât. B", "2. tv", "Apt 12", "Floor 5"];
 
@@ -159,7 +155,7 @@ impl Iterator for Records {
         let (dept, division, cc, titles) = *r.pick(DEPARTMENTS);
         let title = if i == 0 { "Chief Executive Officer" } else { *r.pick(titles) };
         let cost_center = format!("{cc}-{}", 100 + r.below(40));
-        let (city, country, company, phone, postal) = *r.pick(PLACES);
+        let (city, country, company, phone, postal, local_street) = *r.pick(PLACES);
         // Squaring a uniform draw favours early rows, giving a few busy managers near the top.
         let manager = if i == 0 {
             String::new()
@@ -177,7 +173,7 @@ impl Iterator for Records {
         } else {
             String::new()
         };
-        let mut street = format!("{} {}", 1 + r.below(180), r.pick(STREETS));
+        let mut street = format!("{} {local_street}", 1 + r.below(180));
         if r.percent(40) {
             street = format!("{}, {street}", r.pick(UNITS));
         }
