@@ -199,6 +199,10 @@ fn invalid_utf8_points_at_the_byte() {
     );
     assert!(msg.contains("--encoding windows-1252"), "{msg}");
 
+    // In the header itself the error comes at open.
+    let msg = err_text(from_bytes(b"Id,Stra\xdfe\n1,x\n", &InputOptions::default()));
+    assert!(msg.contains("line 1 (byte offset 7)") && msg.contains("0xDF"), "{msg}");
+
     // A bad byte after an embedded newline is reported on its own physical line.
     let text = b"Id,Note\n1,\"first\nsecond \xff\"\n";
     let mut src = from_bytes(text, &InputOptions::default()).unwrap();

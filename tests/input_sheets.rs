@@ -222,3 +222,28 @@ fn a_workbook_named_csv_is_still_read_as_a_workbook() {
     .unwrap();
     assert_eq!(drain(src).0.len(), 40);
 }
+
+#[test]
+fn a_value_beyond_the_header_rejects_only_that_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "WorkerID").unwrap();
+    ws.write_string(0, 1, "Name").unwrap();
+    ws.write_number(1, 0, 1001).unwrap();
+    ws.write_string(1, 1, "Zoë").unwrap();
+    ws.write_string(1, 3, "stray note").unwrap();
+    ws.write_number(2, 0, 1002).unwrap();
+    ws.write_string(2, 1, "José").unwrap();
+    book.save(&path).unwrap();
+
+    let src = input::open(path.to_str().unwrap(), &InputOptions::default()).unwrap();
+    assert_eq!(src.headers(), ["WorkerID", "Name"]);
+    let (rows, rejected) = drain(src);
+    assert_eq!(texts(&rows), [["1002", "José"]]);
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].line, 2);
+    assert_eq!(rejected[0].reason, "has a value in Sheet1!D2 outside the header's columns A to B");
+    assert_eq!(rejected[0].fields, ["1001", "Zoë"]);
+}
