@@ -240,3 +240,32 @@ fn bundled_example_reads_completely() {
     assert_eq!(rows[0].record.get(0), Some("100001"));
     assert_eq!(rows[39].line, 41);
 }
+
+/// `-` is standard input: the test re-runs itself as a child with a pipe for stdin.
+#[test]
+fn dash_reads_standard_input() {
+    if std::env::var_os("HR2SCIM_STDIN_CHILD").is_some() {
+        let src = input::open("-", &InputOptions::default()).unwrap();
+        println!("DESCRIBE {}", src.describe());
+        let (rows, _) = drain(src);
+        for r in rows {
+            println!("ROW {} {}", r.line, fields(&r).join("|"));
+        }
+        return;
+    }
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "dash_reads_standard_input", "--nocapture", "--test-threads=1"])
+        .env("HR2SCIM_STDIN_CHILD", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all("Id;Name\r\n1;Zoë\r\n2;José\r\n".as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("DESCRIBE standard input (CSV, ';'-delimited, UTF-8)"), "{text}");
+    assert!(text.contains("ROW 2 1|Zoë") && text.contains("ROW 3 2|José"), "{text}");
+}
