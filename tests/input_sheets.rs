@@ -183,6 +183,9 @@ fn sheet_by_index_name_and_case_and_unknown_sheet() {
         err.contains("no sheet 'Payroll'") && err.contains("'Cover', 'Staff', 'HeaderOnly'"),
         "{err}"
     );
+    let far = InputOptions { header_row: usize::MAX, ..sheet("Staff") };
+    let err = open_err("input/layout.xlsx", &far).to_string();
+    assert!(err.contains("has no data at or below row"), "{err}");
     let err = open_err("input/layout.xlsx", &sheet("Cover")).to_string();
     assert!(err.contains("sheet 'Cover' is empty"), "{err}");
 }

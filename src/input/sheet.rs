@@ -208,7 +208,7 @@ impl SheetSource {
                 what: format!("sheet '{}'", src.sheet),
             });
         };
-        let from = (opts.header_row as u32 - 1).max(start.0);
+        let from = u32::try_from(opts.header_row - 1).unwrap_or(u32::MAX).max(start.0);
         let header_row =
             (from..=end.0).find(|&r| !src.row_is_blank(r)).ok_or_else(|| InputError::NoHeader {
                 path: path.to_string(),
