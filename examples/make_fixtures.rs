@@ -80,7 +80,23 @@ fn text_fixtures(dir: &Path, hr_csv: &[u8]) -> Res {
     Ok(())
 }
 
-/// One row per kind of typed cell an HR workbook holds.
+/// The values of one row of cells.xlsx; Doubled and Lookup are the formulas' cached results.
+struct CellsRow {
+    name: &'static str,
+    ymd: (u16, u8, u8),
+    hms: (u16, u8, u8),
+    no: f64,
+    fte: f64,
+    big: f64,
+    mgr: bool,
+    doubled: &'static str,
+    err: &'static str,
+    zip: &'static str,
+    phantom: f64,
+    shift: f64,
+}
+
+/// One column per kind of typed cell an HR workbook holds.
 fn cells(path: &Path) -> Result<(), XlsxError> {
     let mut book = hr_xlsx::new_workbook();
     let ws = book.add_worksheet();
@@ -106,46 +122,44 @@ fn cells(path: &Path) -> Result<(), XlsxError> {
     for (c, h) in heads.iter().enumerate() {
         ws.write_string(0, c as u16, *h)?;
     }
-    let rows: [(&str, (u16, u8, u8), (u8, u8, u8), f64, f64, f64, bool, &str, &str, &str, f64, f64);
-        2] = [
-        (
-            "Zoë O'Brien",
-            (2020, 1, 15),
-            (17, 45, 0),
-            1001.0,
-            0.75,
-            123456789012345.0,
-            true,
-            "2002",
-            "#N/A",
-            "01067",
-            60.0,
-            0.375,
-        ),
-        (
-            "Søren Núñez",
-            (2019, 3, 1),
-            (0, 0, 0),
-            1002.0,
-            1.0,
-            4294967296000.0,
-            false,
-            "2004",
-            "#REF!",
-            "00501",
-            61.0,
-            0.5,
-        ),
+    let rows = [
+        CellsRow {
+            name: "Zoë O'Brien",
+            ymd: (2020, 1, 15),
+            hms: (17, 45, 0),
+            no: 1001.0,
+            fte: 0.75,
+            big: 123456789012345.0,
+            mgr: true,
+            doubled: "2002",
+            err: "#N/A",
+            zip: "01067",
+            phantom: 60.0,
+            shift: 0.375,
+        },
+        CellsRow {
+            name: "Søren Núñez",
+            ymd: (2019, 3, 1),
+            hms: (0, 0, 0),
+            no: 1002.0,
+            fte: 1.0,
+            big: 4294967296000.0,
+            mgr: false,
+            doubled: "2004",
+            err: "#REF!",
+            zip: "00501",
+            phantom: 61.0,
+            shift: 0.5,
+        },
     ];
-    for (i, (name, ymd, hms, no, fte, big, mgr, doubled, err, zip, phantom, shift)) in
-        rows.iter().enumerate()
-    {
+    for (i, row) in rows.iter().enumerate() {
+        let CellsRow { name, ymd, hms, no, fte, big, mgr, doubled, err, zip, phantom, shift } = row;
         let r = i as u32 + 1;
         let excel_row = r + 1;
         ws.write_string(r, 0, *name)?;
         let d = ExcelDateTime::from_ymd(ymd.0, ymd.1, ymd.2)?;
         ws.write_datetime_with_format(r, 1, &d, &date)?;
-        ws.write_datetime_with_format(r, 2, &d.and_hms(u16::from(hms.0), hms.1, hms.2)?, &stamp)?;
+        ws.write_datetime_with_format(r, 2, &d.and_hms(hms.0, hms.1, hms.2)?, &stamp)?;
         ws.write_number(r, 3, *no)?;
         ws.write_number(r, 4, *fte)?;
         ws.write_number(r, 5, *big)?;

@@ -44,15 +44,9 @@ fn windows_1252_needs_encoding_and_then_reads_accents() {
     assert!(msg.contains("column 2 ('FirstName')") && msg.contains("0xE9"), "{msg}");
 
     for label in ["windows-1252", "iso-8859-1", "latin1"] {
-        let opts = InputOptions {
-            encoding: Some(label.into()),
-            ..Default::default()
-        };
+        let opts = InputOptions { encoding: Some(label.into()), ..Default::default() };
         let src = input::open(&path, &opts).unwrap();
-        assert_eq!(
-            src.describe(),
-            format!("{path} (CSV, ','-delimited, windows-1252)")
-        );
+        assert_eq!(src.describe(), format!("{path} (CSV, ','-delimited, windows-1252)"));
         let (rows, rejected) = drain(src);
         assert!(rejected.is_empty());
         assert_eq!(fields(&rows[0])[1..], ["José", "Müller", "Hauptstraße 5, Hinterhaus", "Köln"]);
@@ -109,10 +103,7 @@ fn delimiter_detection_and_forcing() {
         let (rows, _) = drain(src);
         assert_eq!(fields(&rows[0]), ["1", "2", "3"], "{text:?}");
     }
-    let forced = InputOptions {
-        delimiter: Some(b';'),
-        ..Default::default()
-    };
+    let forced = InputOptions { delimiter: Some(b';'), ..Default::default() };
     let src = from_bytes(b"a,b;c\n1,2;3\n", &forced).unwrap();
     assert_eq!(src.headers(), ["a,b", "c"]);
 }
@@ -125,10 +116,7 @@ fn quoting_embedded_newlines_and_custom_quote() {
     // The second record starts on physical line 4, after the two-line first record.
     assert_eq!((rows[0].line, rows[1].line), (2, 4));
 
-    let single = InputOptions {
-        quote: b'\'',
-        ..Default::default()
-    };
+    let single = InputOptions { quote: b'\'', ..Default::default() };
     let (rows, _) = drain(from_bytes("Id,Name\n1,'O''Brien, Seán'\n".as_bytes(), &single).unwrap());
     assert_eq!(fields(&rows[0]), ["1", "O'Brien, Seán"]);
 }
@@ -136,25 +124,20 @@ fn quoting_embedded_newlines_and_custom_quote() {
 #[test]
 fn header_row_skips_a_preamble_and_keeps_line_numbers() {
     let text = "Export of staff\nGenerated 2026-11-26, by HR\nId,Name\n1,Zoë\n\n2,José\n";
-    let opts = InputOptions {
-        header_row: 3,
-        ..Default::default()
-    };
+    let opts = InputOptions { header_row: 3, ..Default::default() };
     let src = from_bytes(text.as_bytes(), &opts).unwrap();
     assert_eq!(src.headers(), ["Id", "Name"]);
     let (rows, _) = drain(src);
     assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), [4, 6]);
-    let opts = InputOptions {
-        header_row: 9,
-        ..Default::default()
-    };
+    let opts = InputOptions { header_row: 9, ..Default::default() };
     let msg = err_text(from_bytes(text.as_bytes(), &opts));
     assert!(msg.contains("--header-row is 9") && msg.contains("6 line(s)"), "{msg}");
 }
 
 #[test]
 fn ragged_rows_are_rejected_with_line_and_reason_and_reading_goes_on() {
-    let (rows, rejected) = drain(input::open(&fixture("input/ragged.csv"), &InputOptions::default()).unwrap());
+    let (rows, rejected) =
+        drain(input::open(&fixture("input/ragged.csv"), &InputOptions::default()).unwrap());
     assert_eq!(rejected.len(), 2);
     assert_eq!(rejected[0].line, 4);
     assert_eq!(rejected[0].reason, "has 19 fields, the header has 21");
@@ -175,7 +158,10 @@ fn trailing_delimiters_and_blank_lines_are_not_data() {
     let (rows, rejected) = drain(src);
     assert_eq!(rows.iter().map(|r| fields(r)).collect::<Vec<_>>(), [["1", "Zoë"], ["2", "José"]]);
     assert_eq!(rejected.len(), 1);
-    assert_eq!((rejected[0].line, rejected[0].reason.as_str()), (6, "has 3 fields, the header has 2"));
+    assert_eq!(
+        (rejected[0].line, rejected[0].reason.as_str()),
+        (6, "has 3 fields, the header has 2")
+    );
 }
 
 #[test]
@@ -186,12 +172,12 @@ fn duplicate_and_empty_headers_are_named_or_renamed() {
     assert!(msg.contains("column 5 (E)"), "{msg}");
     let dup_only = b"Id,Email,Email\n";
     let msg = err_text(from_bytes(dup_only, &InputOptions::default()));
-    assert!(msg.contains("'Email' (columns 2 and 3)") && msg.contains("--rename-duplicates"), "{msg}");
+    assert!(
+        msg.contains("'Email' (columns 2 and 3)") && msg.contains("--rename-duplicates"),
+        "{msg}"
+    );
 
-    let rename = InputOptions {
-        rename_duplicates: true,
-        ..Default::default()
-    };
+    let rename = InputOptions { rename_duplicates: true, ..Default::default() };
     let src = from_bytes(text, &rename).unwrap();
     assert_eq!(src.headers(), ["Id", "Email", "Name", "Email_2", "Column5", "City"]);
     let (rows, _) = drain(src);
@@ -207,8 +193,15 @@ fn invalid_utf8_points_at_the_byte() {
     let msg = err.to_string();
     // Line 3 starts at byte 26; "2,Paris,Gen" is 11 bytes more.
     assert!(matches!(err, InputError::InvalidUtf8 { line: 3, byte: 37, .. }), "{msg}");
-    assert!(msg.contains("column 3 ('City')") && msg.contains("0xE8") && msg.contains("\"Gen\""), "{msg}");
+    assert!(
+        msg.contains("column 3 ('City')") && msg.contains("0xE8") && msg.contains("\"Gen\""),
+        "{msg}"
+    );
     assert!(msg.contains("--encoding windows-1252"), "{msg}");
+
+    // In the header itself the error comes at open.
+    let msg = err_text(from_bytes(b"Id,Stra\xdfe\n1,x\n", &InputOptions::default()));
+    assert!(msg.contains("line 1 (byte offset 7)") && msg.contains("0xDF"), "{msg}");
 
     // A bad byte after an embedded newline is reported on its own physical line.
     let text = b"Id,Note\n1,\"first\nsecond \xff\"\n";
@@ -220,11 +213,16 @@ fn invalid_utf8_points_at_the_byte() {
 #[test]
 fn stdin_style_reader_and_empty_input() {
     let reader = std::io::Cursor::new(b"Id,Name\n1,Zo\xc3\xab\n".to_vec());
-    let src = input::open_reader(Box::new(reader), "standard input", &InputOptions::default()).unwrap();
+    let src =
+        input::open_reader(Box::new(reader), "standard input", &InputOptions::default()).unwrap();
     assert_eq!(src.describe(), "standard input (CSV, ','-delimited, UTF-8)");
     assert_eq!(src.position(2), "line 2");
     let (rows, _) = drain(src);
     assert_eq!(fields(&rows[0]), ["1", "Zoë"]);
+
+    let zero = InputOptions { header_row: 0, ..Default::default() };
+    let msg = err_text(from_bytes(b"Id\n1\n", &zero));
+    assert!(msg.contains("--header-row '0'"), "{msg}");
 
     let msg = err_text(from_bytes(b"", &InputOptions::default()));
     assert!(msg.contains("the file is empty"), "{msg}");
@@ -241,4 +239,33 @@ fn bundled_example_reads_completely() {
     assert_eq!(rows.len(), 40);
     assert_eq!(rows[0].record.get(0), Some("100001"));
     assert_eq!(rows[39].line, 41);
+}
+
+/// `-` is standard input: the test re-runs itself as a child with a pipe for stdin.
+#[test]
+fn dash_reads_standard_input() {
+    if std::env::var_os("HR2SCIM_STDIN_CHILD").is_some() {
+        let src = input::open("-", &InputOptions::default()).unwrap();
+        println!("DESCRIBE {}", src.describe());
+        let (rows, _) = drain(src);
+        for r in rows {
+            println!("ROW {} {}", r.line, fields(&r).join("|"));
+        }
+        return;
+    }
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "dash_reads_standard_input", "--nocapture", "--test-threads=1"])
+        .env("HR2SCIM_STDIN_CHILD", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all("Id;Name\r\n1;Zoë\r\n2;José\r\n".as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("DESCRIBE standard input (CSV, ';'-delimited, UTF-8)"), "{text}");
+    assert!(text.contains("ROW 2 1|Zoë") && text.contains("ROW 3 2|José"), "{text}");
 }

@@ -22,9 +22,7 @@ fn drain(mut src: Box<dyn Source>) -> (Vec<Row>, Vec<Rejected>) {
 }
 
 fn texts(rows: &[Row]) -> Vec<Vec<String>> {
-    rows.iter()
-        .map(|r| r.record.iter().map(str::to_string).collect())
-        .collect()
+    rows.iter().map(|r| r.record.iter().map(str::to_string).collect()).collect()
 }
 
 fn open_err(name: &str, opts: &InputOptions) -> InputError {
@@ -35,10 +33,7 @@ fn open_err(name: &str, opts: &InputOptions) -> InputError {
 }
 
 fn sheet(s: &str) -> InputOptions {
-    InputOptions {
-        sheet: Some(s.into()),
-        ..Default::default()
-    }
+    InputOptions { sheet: Some(s.into()), ..Default::default() }
 }
 
 #[test]
@@ -48,8 +43,19 @@ fn every_cell_kind_reads_as_an_hr_person_sees_it() {
     assert_eq!(
         src.headers(),
         [
-            "Name", "Hired", "LastLogin", "EmployeeNo", "FTE", "BigNumber", "IsManager", "Doubled",
-            "Greeting", "Lookup", "Zip", "Phantom", "ShiftStart"
+            "Name",
+            "Hired",
+            "LastLogin",
+            "EmployeeNo",
+            "FTE",
+            "BigNumber",
+            "IsManager",
+            "Doubled",
+            "Greeting",
+            "Lookup",
+            "Zip",
+            "Phantom",
+            "ShiftStart"
         ]
     );
     let (rows, rejected) = drain(src);
@@ -58,24 +64,41 @@ fn every_cell_kind_reads_as_an_hr_person_sees_it() {
         texts(&rows),
         [
             [
-                "Zoë O'Brien", "2020-01-15", "2020-01-15T17:45:00", "1001", "0.75",
-                "123456789012345", "True", "2002", "Hi Zoë O'Brien", "", "01067", "1900-02-29",
+                "Zoë O'Brien",
+                "2020-01-15",
+                "2020-01-15T17:45:00",
+                "1001",
+                "0.75",
+                "123456789012345",
+                "True",
+                "2002",
+                "Hi Zoë O'Brien",
+                "",
+                "01067",
+                "1900-02-29",
                 "09:00:00"
             ],
             [
-                "Søren Núñez", "2019-03-01", "2019-03-01", "1002", "1", "4294967296000", "False",
-                "2004", "Hi Søren Núñez", "", "00501", "1900-03-01", "12:00:00"
+                "Søren Núñez",
+                "2019-03-01",
+                "2019-03-01",
+                "1002",
+                "1",
+                "4294967296000",
+                "False",
+                "2004",
+                "Hi Søren Núñez",
+                "",
+                "00501",
+                "1900-03-01",
+                "12:00:00"
             ]
         ]
     );
     assert_eq!(rows[0].line, 2);
     assert_eq!(
         rows[0].cell_errors,
-        [CellError {
-            column: 9,
-            address: "Sheet1!J2".into(),
-            error: "#N/A".into()
-        }]
+        [CellError { column: 9, address: "Sheet1!J2".into(), error: "#N/A".into() }]
     );
     assert_eq!(rows[1].cell_errors[0].address, "Sheet1!J3");
     assert_eq!(rows[1].cell_errors[0].error, "#REF!");
@@ -110,10 +133,7 @@ fn csv_xlsx_xls_and_ods_give_identical_rows() {
 #[test]
 fn merged_cells_hidden_rows_and_trailing_empties() {
     for name in ["input/layout.xlsx", "input/layout.xls"] {
-        let opts = InputOptions {
-            header_row: 3,
-            ..Default::default()
-        };
+        let opts = InputOptions { header_row: 3, ..Default::default() };
         // Default sheet: "Cover" is empty, so "Staff" is picked.
         let src = open(name, &opts);
         assert!(src.describe().ends_with("sheet 'Staff'"), "{}", src.describe());
@@ -140,10 +160,7 @@ fn merged_cells_hidden_rows_and_trailing_empties() {
 fn a_merged_title_above_the_header_is_a_clear_error() {
     let err = open_err("input/layout.xlsx", &InputOptions::default()).to_string();
     assert!(err.contains("Staff!row 1"), "{err}");
-    assert!(
-        err.contains("'Staff export 2026-11-26' (columns 1, 2, 3 and 4)"),
-        "{err}"
-    );
+    assert!(err.contains("'Staff export 2026-11-26' (columns 1, 2, 3 and 4)"), "{err}");
 }
 
 #[test]
@@ -156,14 +173,19 @@ fn header_only_sheet_has_headers_and_no_rows() {
 
 #[test]
 fn sheet_by_index_name_and_case_and_unknown_sheet() {
-    let opts = InputOptions {
-        sheet: Some("3".into()),
-        ..Default::default()
-    };
+    let opts = InputOptions { sheet: Some("3".into()), ..Default::default() };
     assert!(open("input/layout.xlsx", &opts).describe().ends_with("sheet 'HeaderOnly'"));
-    assert!(open("input/layout.xlsx", &sheet("headeronly")).describe().ends_with("sheet 'HeaderOnly'"));
+    assert!(open("input/layout.xlsx", &sheet("headeronly"))
+        .describe()
+        .ends_with("sheet 'HeaderOnly'"));
     let err = open_err("input/layout.xlsx", &sheet("Payroll")).to_string();
-    assert!(err.contains("no sheet 'Payroll'") && err.contains("'Cover', 'Staff', 'HeaderOnly'"), "{err}");
+    assert!(
+        err.contains("no sheet 'Payroll'") && err.contains("'Cover', 'Staff', 'HeaderOnly'"),
+        "{err}"
+    );
+    let far = InputOptions { header_row: usize::MAX, ..sheet("Staff") };
+    let err = open_err("input/layout.xlsx", &far).to_string();
+    assert!(err.contains("has no data at or below row"), "{err}");
     let err = open_err("input/layout.xlsx", &sheet("Cover")).to_string();
     assert!(err.contains("sheet 'Cover' is empty"), "{err}");
 }
@@ -188,8 +210,43 @@ fn a_workbook_named_csv_is_still_read_as_a_workbook() {
     std::fs::copy(fixture("hr-small.xlsx"), &renamed).unwrap();
     let src = input::open(renamed.to_str().unwrap(), &InputOptions::default()).unwrap();
     assert!(src.describe().ends_with("sheet 'Staff'"));
+    // A macro-enabled name is the same container.
+    let xlsm = dir.path().join("export.xlsm");
+    std::fs::copy(fixture("hr-small.xlsx"), &xlsm).unwrap();
+    let src = input::open(xlsm.to_str().unwrap(), &InputOptions::default()).unwrap();
+    assert_eq!(drain(src).0.len(), 40);
     // And from a stream (standard input) too.
     let bytes = std::fs::read(fixture("input/hr-small.ods")).unwrap();
-    let src = input::open_reader(Box::new(std::io::Cursor::new(bytes)), "standard input", &InputOptions::default()).unwrap();
+    let src = input::open_reader(
+        Box::new(std::io::Cursor::new(bytes)),
+        "standard input",
+        &InputOptions::default(),
+    )
+    .unwrap();
     assert_eq!(drain(src).0.len(), 40);
+}
+
+#[test]
+fn a_value_beyond_the_header_rejects_only_that_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "WorkerID").unwrap();
+    ws.write_string(0, 1, "Name").unwrap();
+    ws.write_number(1, 0, 1001).unwrap();
+    ws.write_string(1, 1, "Zoë").unwrap();
+    ws.write_string(1, 3, "stray note").unwrap();
+    ws.write_number(2, 0, 1002).unwrap();
+    ws.write_string(2, 1, "José").unwrap();
+    book.save(&path).unwrap();
+
+    let src = input::open(path.to_str().unwrap(), &InputOptions::default()).unwrap();
+    assert_eq!(src.headers(), ["WorkerID", "Name"]);
+    let (rows, rejected) = drain(src);
+    assert_eq!(texts(&rows), [["1002", "José"]]);
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].line, 2);
+    assert_eq!(rejected[0].reason, "has a value in Sheet1!D2 outside the header's columns A to B");
+    assert_eq!(rejected[0].fields, ["1001", "Zoë"]);
 }

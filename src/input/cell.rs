@@ -48,11 +48,7 @@ fn date_time(dt: &ExcelDateTime) -> String {
     // calamine handles both epochs and keeps Excel's phantom 1900-02-29 (serial 60), which is
     // what the user sees in Excel, so we print it too.
     let (y, mo, d, h, mi, s, ms) = dt.to_ymd_hms_milli();
-    let frac = if ms > 0 {
-        format!(".{ms:03}")
-    } else {
-        String::new()
-    };
+    let frac = if ms > 0 { format!(".{ms:03}") } else { String::new() };
     if (0.0..1.0).contains(&serial) {
         return format!("{h:02}:{mi:02}:{s:02}{frac}");
     }
@@ -83,12 +79,8 @@ mod tests {
     use calamine::{CellErrorType, ExcelDateTimeType};
 
     fn date(serial: f64, is_1904: bool) -> String {
-        text(&Data::DateTime(ExcelDateTime::new(
-            serial,
-            ExcelDateTimeType::DateTime,
-            is_1904,
-        )))
-        .unwrap()
+        text(&Data::DateTime(ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, is_1904)))
+            .unwrap()
     }
 
     #[test]

@@ -6,11 +6,8 @@ use std::io::{self, Read};
 
 /// Resolves a user-typed label ("windows-1252", "latin1", "utf-16") to an encoding.
 pub(crate) fn lookup(label: &str) -> Result<&'static Encoding, InputError> {
-    Encoding::for_label_no_replacement(label.trim().as_bytes()).ok_or_else(|| {
-        InputError::UnknownEncoding {
-            label: label.to_string(),
-        }
-    })
+    Encoding::for_label_no_replacement(label.trim().as_bytes())
+        .ok_or_else(|| InputError::UnknownEncoding { label: label.to_string() })
 }
 
 /// The encoding announced by a byte-order mark at the start of `head`, with the mark's length.
@@ -43,11 +40,7 @@ pub(crate) struct Prefixed<R> {
 
 impl<R: Read> Prefixed<R> {
     pub(crate) fn new(prefix: Vec<u8>, inner: R) -> Self {
-        Prefixed {
-            prefix,
-            pos: 0,
-            inner,
-        }
+        Prefixed { prefix, pos: 0, inner }
     }
 }
 
@@ -192,9 +185,7 @@ mod tests {
             bytes.extend_from_slice(&unit.to_le_bytes());
         }
         let mut out = String::new();
-        DecodingReader::new(&bytes[..], UTF_16LE)
-            .read_to_string(&mut out)
-            .unwrap();
+        DecodingReader::new(&bytes[..], UTF_16LE).read_to_string(&mut out).unwrap();
         assert_eq!(out, "Zoë,Łukasz\n");
     }
 

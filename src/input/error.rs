@@ -34,22 +34,13 @@ pub enum InputError {
         "{path}: CSV syntax error at line {line} (byte offset {byte}): {message}. Check the quoting \
          around that line, or pass `--quote` if the file uses another quote character."
     )]
-    Csv {
-        path: String,
-        line: u64,
-        byte: u64,
-        message: String,
-    },
+    Csv { path: String, line: u64, byte: u64, message: String },
 
     #[error("unknown encoding '{label}'. Use one of: utf-8, utf-16le, utf-16be, windows-1252, iso-8859-1 (or any WHATWG label such as latin1, cp1252, shift_jis).")]
     UnknownEncoding { label: String },
 
     #[error("invalid {option} '{value}': {reason}.")]
-    BadOption {
-        option: &'static str,
-        value: String,
-        reason: String,
-    },
+    BadOption { option: &'static str, value: String, reason: String },
 
     #[error("{path} has no header: {reason}. Check the file, or pass `--header-row N` if the header is not on the first line.")]
     NoHeader { path: String, reason: String },
@@ -77,26 +68,13 @@ pub enum InputError {
     },
 
     #[error("{path} is named like a {expected} file but its content {actual}. {hint}")]
-    WrongFormat {
-        path: String,
-        expected: &'static str,
-        actual: String,
-        hint: &'static str,
-    },
+    WrongFormat { path: String, expected: &'static str, actual: String, hint: &'static str },
 
     #[error("{path} looks like {format} but cannot be read: {message}. The file may be damaged, truncated or password-protected; open it in a spreadsheet program and save it again.")]
-    Spreadsheet {
-        path: String,
-        format: &'static str,
-        message: String,
-    },
+    Spreadsheet { path: String, format: &'static str, message: String },
 
     #[error("{path} has no sheet '{sheet}'. Sheets in this workbook: {available}. Pass `--sheet NAME` or `--sheet INDEX` (1-based).")]
-    SheetNotFound {
-        path: String,
-        sheet: String,
-        available: String,
-    },
+    SheetNotFound { path: String, sheet: String, available: String },
 
     #[error("{path}: {what} is empty, so there is no header to read. Pass `--sheet` to pick another sheet, or check the export.")]
     EmptySheet { path: String, what: String },

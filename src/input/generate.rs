@@ -13,6 +13,7 @@ use std::io::{self, Write};
 use unicode_normalization::UnicodeNormalization;
 
 /// The bundled layout, in column order.
+#[rustfmt::skip]
 pub const HEADERS: [&str; 21] = [
     "WorkerID", "FirstName", "PreferredName", "LastName", "Email", "Status", "WorkerType",
     "JobTitle", "Department", "Division", "CostCenter", "Company", "ManagerID", "HireDate",
@@ -20,49 +21,56 @@ pub const HEADERS: [&str; 21] = [
     "MobilePhone",
 ];
 
+#[rustfmt::skip]
 const FIRST: &[&str] = &[
     "José", "Zoë", "Łukasz", "Søren", "Amélie", "Björn", "Chloé", "Dmitri", "Emma", "François",
     "Ingrid", "Jürgen", "Kenji", "Liam", "María", "Noah", "Olivia", "Priya", "Ravi", "Siobhán",
     "Tomás", "Wei", "Yusuf", "Ayşe", "Mateus", "Nora", "Oskar", "Élodie", "Hana", "Lars", "Mia",
     "Seán", "Ángel", "Grace", "Omar", "Fatima", "Anna-Lena", "Jean-Luc", "Kwame", "Lucía",
 ];
+#[rustfmt::skip]
 const LAST: &[&str] = &[
     "O'Brien", "Núñez", "Müller", "Smith", "García", "Nguyen", "Kowalski", "Jensen", "D'Angelo",
     "Dubois", "Schröder", "Rossi", "Tanaka", "Patel", "Okafor", "Andersson", "Novák",
     "Fernández", "MacDonald", "van der Berg", "Łukaszewicz", "Øvergaard", "Çelik", "Brown",
     "Wilson", "Silva", "Kim", "Haddad", "O'Connor", "Côté", "Żak", "Hansen", "López", "Ødegård",
 ];
+#[rustfmt::skip]
 const NICK: &[(&str, &str)] = &[
     ("Łukasz", "Luke"), ("Dmitri", "Dima"), ("Olivia", "Liv"), ("Jürgen", "Jürg"),
     ("Siobhán", "Shiv"), ("Anna-Lena", "Anna"), ("José", "Pepe"), ("Fatima", "Tima"),
 ];
 /// (Department, Division, cost-centre prefix, job titles).
+#[rustfmt::skip]
 const DEPARTMENTS: &[(&str, &str, &str, &[&str])] = &[
-    ("Engineering", "Technology", "ENG", &["Software Engineer", "Senior Software Engineer", "Engineering Manager", "QA Analyst"]),
+    ("Engineering", "Technology", "ENG",
+     &["Software Engineer", "Senior Software Engineer", "Engineering Manager", "QA Analyst"]),
     ("IT", "Technology", "ITS", &["Systems Administrator", "Service Desk Analyst", "IT Manager"]),
-    ("Sales", "Commercial", "SLS", &["Account Executive", "Sales Representative", "Sales Director"]),
-    ("Marketing", "Commercial", "MKT", &["Marketing Coordinator", "Content Strategist", "Head of Marketing"]),
+    ("Sales", "Commercial", "SLS",
+     &["Account Executive", "Sales Representative", "Sales Director"]),
+    ("Marketing", "Commercial", "MKT",
+     &["Marketing Coordinator", "Content Strategist", "Head of Marketing"]),
     ("Finance", "Corporate", "FIN", &["Accountant", "Financial Analyst", "Controller"]),
-    ("Human Resources", "Corporate", "HRS", &["HR Business Partner", "Recruiter", "Payroll Specialist"]),
-    ("Operations", "Operations", "OPS", &["Warehouse Associate", "Logistics Planner", "Operations Manager"]),
+    ("Human Resources", "Corporate", "HRS",
+     &["HR Business Partner", "Recruiter", "Payroll Specialist"]),
+    ("Operations", "Operations", "OPS",
+     &["Warehouse Associate", "Logistics Planner", "Operations Manager"]),
     ("Customer Support", "Operations", "CSP", &["Support Specialist", "Support Team Lead"]),
 ];
-/// (City, CountryCode, Company, phone prefix, postal-code pattern: '9' is a digit).
-const PLACES: &[(&str, &str, &str, &str, &str)] = &[
-    ("Berlin", "DE", "Contoso GmbH", "+49 30", "1099"),
-    ("München", "DE", "Contoso GmbH", "+49 89", "8099"),
-    ("Paris", "FR", "Contoso SAS", "+33 1", "750099"),
-    ("London", "GB", "Contoso Ltd", "+44 20", "SW1A 1AA"),
-    ("Boston", "US", "Contoso Inc.", "+1 617", "0219"),
-    ("Madrid", "ES", "Contoso Iberia S.L.", "+34 91", "2809"),
-    ("Kraków", "PL", "Contoso Polska Sp. z o.o.", "+48 12", "30-099"),
-    ("København", "DK", "Contoso ApS", "+45 33", "1099"),
-    ("Dublin", "IE", "Contoso Ireland Ltd", "+353 1", "D02 X285"),
-    ("São Paulo", "BR", "Contoso Brasil Ltda.", "+55 11", "01310-999"),
-];
-const STREETS: &[&str] = &[
-    "Friedrichstraße", "rue de l'Église", "Baker Street", "Main St", "Calle de Alcalá",
-    "ul. Floriańska", "Nørregade", "Grand Canal Quay", "Av. Paulista", "Königsallee",
+/// (City, CountryCode, Company, phone prefix, postal-code pattern where '9' is a random digit,
+/// a local street).
+#[rustfmt::skip]
+const PLACES: &[(&str, &str, &str, &str, &str, &str)] = &[
+    ("Berlin", "DE", "Contoso GmbH", "+49 30", "10999", "Friedrichstraße"),
+    ("München", "DE", "Contoso GmbH", "+49 89", "80999", "Leopoldstraße"),
+    ("Paris", "FR", "Contoso SAS", "+33 1", "75099", "rue de l'Église"),
+    ("London", "GB", "Contoso Ltd", "+44 20", "SW1A 1AA", "Baker Street"),
+    ("Boston", "US", "Contoso Inc.", "+1 617", "02199", "Main St"),
+    ("Madrid", "ES", "Contoso Iberia S.L.", "+34 91", "28099", "Calle de Alcalá"),
+    ("Kraków", "PL", "Contoso Polska Sp. z o.o.", "+48 12", "30-099", "ul. Floriańska"),
+    ("København", "DK", "Contoso ApS", "+45 33", "1099", "Nørregade"),
+    ("Dublin", "IE", "Contoso Ireland Ltd", "+353 1", "D02 X285", "Grand Canal Quay"),
+    ("São Paulo", "BR", "Contoso Brasil Ltda.", "+55 11", "01310-999", "Av. Paulista"),
 ];
 const UNITS: &[&str] = &["Suite 400", "Flat 3", "Bât. B", "2. tv", "Apt 12", "Floor 5"];
 
@@ -79,7 +87,7 @@ impl SplitMix64 {
     }
     /// Uniform in `0..n` (n > 0).
     fn below(&mut self, n: usize) -> usize {
-        ((self.next() >> 32) * n as u64 >> 32) as usize
+        (((self.next() >> 32) * n as u64) >> 32) as usize
     }
     fn percent(&mut self, p: usize) -> bool {
         self.below(100) < p
@@ -99,19 +107,12 @@ pub struct Records {
 
 /// `rows` records generated from `seed`.
 pub fn records(rows: usize, seed: u64) -> Records {
-    Records {
-        rng: SplitMix64(seed),
-        next: 0,
-        rows,
-        emails: HashMap::new(),
-    }
+    Records { rng: SplitMix64(seed), next: 0, rows, emails: HashMap::new() }
 }
 
 /// Writes a header and `rows` records as RFC 4180 CSV (quotes only where needed, `\n` line ends).
 pub fn generate_csv<W: Write>(rows: usize, seed: u64, out: W) -> io::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
     w.write_record(HEADERS)?;
     for rec in records(rows, seed) {
         w.write_record(&rec)?;
@@ -139,10 +140,7 @@ impl Iterator for Records {
         let preferred = if r.percent(20) {
             String::new()
         } else if r.percent(15) {
-            NICK.iter()
-                .find(|(f, _)| *f == first)
-                .map_or(first, |(_, n)| *n)
-                .to_string()
+            NICK.iter().find(|(f, _)| *f == first).map_or(first, |(_, n)| *n).to_string()
         } else {
             first.to_string()
         };
@@ -157,7 +155,7 @@ impl Iterator for Records {
         let (dept, division, cc, titles) = *r.pick(DEPARTMENTS);
         let title = if i == 0 { "Chief Executive Officer" } else { *r.pick(titles) };
         let cost_center = format!("{cc}-{}", 100 + r.below(40));
-        let (city, country, company, phone, postal) = *r.pick(PLACES);
+        let (city, country, company, phone, postal, local_street) = *r.pick(PLACES);
         // Squaring a uniform draw favours early rows, giving a few busy managers near the top.
         let manager = if i == 0 {
             String::new()
@@ -175,7 +173,7 @@ impl Iterator for Records {
         } else {
             String::new()
         };
-        let mut street = format!("{} {}", 1 + r.below(180), r.pick(STREETS));
+        let mut street = format!("{} {local_street}", 1 + r.below(180));
         if r.percent(40) {
             street = format!("{}, {street}", r.pick(UNITS));
         }

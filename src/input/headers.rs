@@ -26,10 +26,7 @@ pub(crate) fn clean(
 ) -> Result<Vec<String>, InputError> {
     let mut names: Vec<String> = raw
         .into_iter()
-        .map(|h| {
-            h.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
-                .to_string()
-        })
+        .map(|h| h.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').to_string())
         .collect();
     while names.last().is_some_and(|n| n.is_empty()) {
         names.pop();
@@ -42,9 +39,7 @@ pub(crate) fn clean(
                 path: path.to_string(),
                 position: position.to_string(),
                 columns: join_and(
-                    empty
-                        .iter()
-                        .map(|&i| format!("column {} ({})", i + 1, column_letters(i))),
+                    empty.iter().map(|&i| format!("column {} ({})", i + 1, column_letters(i))),
                 ),
             });
         }
@@ -63,11 +58,8 @@ pub(crate) fn clean(
         }
         entry.push(i);
     }
-    let clashes: Vec<(&str, &Vec<usize>)> = order
-        .iter()
-        .map(|n| (*n, &seen[n]))
-        .filter(|(_, at)| at.len() > 1)
-        .collect();
+    let clashes: Vec<(&str, &Vec<usize>)> =
+        order.iter().map(|n| (*n, &seen[n])).filter(|(_, at)| at.len() > 1).collect();
     if clashes.is_empty() {
         return Ok(names);
     }
@@ -76,20 +68,14 @@ pub(crate) fn clean(
             path: path.to_string(),
             position: position.to_string(),
             names: join_and(clashes.iter().map(|(n, at)| {
-                format!(
-                    "'{n}' (columns {})",
-                    join_and(at.iter().map(|i| (i + 1).to_string()))
-                )
+                format!("'{n}' (columns {})", join_and(at.iter().map(|i| (i + 1).to_string())))
             })),
         });
     }
     let renames: Vec<(usize, String)> = clashes
         .iter()
         .flat_map(|(n, at)| {
-            at.iter()
-                .enumerate()
-                .skip(1)
-                .map(move |(k, &i)| (i, format!("{n}_{}", k + 1)))
+            at.iter().enumerate().skip(1).map(move |(k, &i)| (i, format!("{n}_{}", k + 1)))
         })
         .collect();
     for (i, new) in renames {
@@ -137,18 +123,13 @@ mod tests {
         let e = clean(s(&["Email", "Id", "Email", "Id", "Email"]), false, "hr.csv", "line 1")
             .unwrap_err()
             .to_string();
-        assert!(
-            e.contains("'Email' (columns 1, 3 and 5) and 'Id' (columns 2 and 4)"),
-            "{e}"
-        );
+        assert!(e.contains("'Email' (columns 1, 3 and 5) and 'Id' (columns 2 and 4)"), "{e}");
         assert!(e.contains("--rename-duplicates"), "{e}");
     }
 
     #[test]
     fn names_empty_columns_with_letters() {
-        let e = clean(s(&["a", "", "b"]), false, "hr.csv", "line 3")
-            .unwrap_err()
-            .to_string();
+        let e = clean(s(&["a", "", "b"]), false, "hr.csv", "line 3").unwrap_err().to_string();
         assert!(e.contains("column 2 (B)") && e.contains("line 3"), "{e}");
     }
 

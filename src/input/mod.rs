@@ -98,34 +98,27 @@ pub(crate) fn sniff(head: &[u8]) -> Sniffed {
 /// A file named `.xlsx`/`.xls`/`.ods`/... whose content is text is refused rather than read
 /// as CSV: such files are usually HTML pages or renamed exports, and guessing hides that.
 pub fn open(path: &str, opts: &InputOptions) -> Result<Box<dyn Source>, InputError> {
+    check(opts)?;
     if path == "-" {
         return open_reader(Box::new(std::io::stdin()), "standard input", opts);
     }
-    let mut file = std::fs::File::open(path).map_err(|source| InputError::Open {
-        path: path.to_string(),
-        source,
-    })?;
-    let head = decode::read_head(&mut file, 8).map_err(|source| InputError::Open {
-        path: path.to_string(),
-        source,
-    })?;
+    let mut file = std::fs::File::open(path)
+        .map_err(|source| InputError::Open { path: path.to_string(), source })?;
+    let head = decode::read_head(&mut file, 8)
+        .map_err(|source| InputError::Open { path: path.to_string(), source })?;
     let kind = sniff(&head);
     let ext = std::path::Path::new(path)
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase())
         .unwrap_or_default();
-    let spreadsheet_ext = matches!(
-        ext.as_str(),
-        "xlsx" | "xlsm" | "xlsb" | "xls" | "xla" | "xlam" | "ods"
-    );
+    let spreadsheet_ext =
+        matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "xla" | "xlam" | "ods");
     match kind {
         Sniffed::Zip | Sniffed::Ole => {
             drop(file);
-            let bytes = std::fs::read(path).map_err(|source| InputError::Open {
-                path: path.to_string(),
-                source,
-            })?;
+            let bytes = std::fs::read(path)
+                .map_err(|source| InputError::Open { path: path.to_string(), source })?;
             sheet::open(bytes, kind, path, opts)
         }
         Sniffed::Text if spreadsheet_ext => Err(wrong_format(path, &ext, &head)),
@@ -144,24 +137,33 @@ pub fn open_reader(
     name: &str,
     opts: &InputOptions,
 ) -> Result<Box<dyn Source>, InputError> {
-    let head = decode::read_head(&mut reader, 8).map_err(|source| InputError::Open {
-        path: name.to_string(),
-        source,
-    })?;
+    check(opts)?;
+    let head = decode::read_head(&mut reader, 8)
+        .map_err(|source| InputError::Open { path: name.to_string(), source })?;
     match sniff(&head) {
         kind @ (Sniffed::Zip | Sniffed::Ole) => {
             let mut bytes = head;
-            reader
-                .read_to_end(&mut bytes)
-                .map_err(|source| InputError::Read {
-                    path: name.to_string(),
-                    position: "the start".into(),
-                    source,
-                })?;
+            reader.read_to_end(&mut bytes).map_err(|source| InputError::Read {
+                path: name.to_string(),
+                position: "the start".into(),
+                source,
+            })?;
             sheet::open(bytes, kind, name, opts)
         }
         Sniffed::Text => csv_source::open(decode::Prefixed::new(head, reader), name, opts),
     }
+}
+
+/// Options built in code skip `InputArgs::options`, so the one invariant the readers rely on is checked here.
+fn check(opts: &InputOptions) -> Result<(), InputError> {
+    if opts.header_row == 0 {
+        return Err(InputError::BadOption {
+            option: "--header-row",
+            value: "0".into(),
+            reason: "rows are counted from 1 (the first line is 1)".into(),
+        });
+    }
+    Ok(())
 }
 
 fn wrong_format(path: &str, ext: &str, head: &[u8]) -> InputError {
@@ -178,10 +180,7 @@ fn wrong_format(path: &str, ext: &str, head: &[u8]) -> InputError {
             "Some HR systems save a web page with an Excel name; open it in a spreadsheet program and save it as .xlsx or .csv.",
         )
     } else if head.is_empty() {
-        (
-            "is empty".to_string(),
-            "Export the file again.",
-        )
+        ("is empty".to_string(), "Export the file again.")
     } else {
         (
             format!(
@@ -191,10 +190,5 @@ fn wrong_format(path: &str, ext: &str, head: &[u8]) -> InputError {
             "If it is CSV, rename it to .csv (or read it from standard input with `-`).",
         )
     };
-    InputError::WrongFormat {
-        path: path.to_string(),
-        expected,
-        actual,
-        hint,
-    }
+    InputError::WrongFormat { path: path.to_string(), expected, actual, hint }
 }

@@ -128,17 +128,11 @@ mod tests {
 
     #[test]
     fn defaults_match_input_options_default() {
-        let args = InputArgs {
-            quote: Some("\"".into()),
-            header_row: Some(1),
-            ..Default::default()
-        };
+        let args =
+            InputArgs { quote: Some("\"".into()), header_row: Some(1), ..Default::default() };
         assert_eq!(args.options().unwrap(), InputOptions::default());
         // A bare Default (as a library caller builds it) means the same thing.
-        assert_eq!(
-            InputArgs::default().options().unwrap(),
-            InputOptions::default()
-        );
+        assert_eq!(InputArgs::default().options().unwrap(), InputOptions::default());
     }
 
     #[test]
@@ -161,40 +155,48 @@ mod tests {
     }
 
     #[test]
+    fn flattens_into_a_command_line() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            input: InputArgs,
+        }
+        let cli = Cli::try_parse_from([
+            "hr2scim",
+            "--delimiter",
+            "tab",
+            "--header-row",
+            "3",
+            "--encoding",
+            "latin1",
+            "--sheet",
+            "2",
+            "--rename-duplicates",
+        ])
+        .unwrap();
+        let o = cli.input.options().unwrap();
+        assert_eq!((o.delimiter, o.quote, o.header_row), (Some(b'\t'), b'"', 3));
+        assert_eq!((o.encoding.as_deref(), o.sheet.as_deref()), (Some("latin1"), Some("2")));
+        assert!(o.rename_duplicates);
+        let bare = Cli::try_parse_from(["hr2scim"]).unwrap();
+        assert_eq!(bare.input.options().unwrap(), InputOptions::default());
+    }
+
+    #[test]
     fn rejects_bad_values_with_the_flag_name() {
         for (args, flag) in [
-            (
-                InputArgs {
-                    delimiter: Some(";;".into()),
-                    ..Default::default()
-                },
-                "--delimiter",
-            ),
-            (
-                InputArgs {
-                    header_row: Some(0),
-                    ..Default::default()
-                },
-                "--header-row",
-            ),
-            (
-                InputArgs {
-                    quote: Some("é".into()),
-                    ..Default::default()
-                },
-                "--quote",
-            ),
+            (InputArgs { delimiter: Some(";;".into()), ..Default::default() }, "--delimiter"),
+            (InputArgs { header_row: Some(0), ..Default::default() }, "--header-row"),
+            (InputArgs { quote: Some("é".into()), ..Default::default() }, "--quote"),
         ] {
             let msg = args.options().unwrap_err().to_string();
             assert!(msg.contains(flag), "{msg}");
         }
-        let msg = InputArgs {
-            encoding: Some("klingon".into()),
-            ..Default::default()
-        }
-        .options()
-        .unwrap_err()
-        .to_string();
+        let msg = InputArgs { encoding: Some("klingon".into()), ..Default::default() }
+            .options()
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("klingon") && msg.contains("windows-1252"), "{msg}");
     }
 }

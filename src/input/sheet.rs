@@ -1,15 +1,21 @@
 //! Spreadsheet source (xlsx, xlsm, xlsb, xls, ods via calamine): format from content, sheet choice, cells to text.
 
-use super::{cell, headers, CellError, InputError, InputOptions, Item, Rejected, Row, Sniffed, Source};
+use super::{
+    cell, headers, CellError, InputError, InputOptions, Item, Rejected, Row, Sniffed, Source,
+};
 use calamine::{Data, Dimensions, Ods, Range, Reader, SheetType, Xls, Xlsb, Xlsx};
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::io::Cursor;
+use std::panic::AssertUnwindSafe;
 
 type Bytes = Cursor<Vec<u8>>;
 
 /// Merged areas larger than this are not filled in (a whole-column merge would cost a cell each).
 const MAX_MERGE_FILL: u64 = 1_000_000;
+
+const NOT_A_WORKBOOK: &str = "is a zip archive without a workbook inside \
+    (no xl/workbook.xml, xl/workbook.bin or content.xml)";
 
 pub(crate) struct SheetSource {
     name: String,
@@ -32,30 +38,40 @@ pub(crate) fn open(
     let is = |name: &[u8]| kind == Sniffed::Zip && contains(&bytes, name);
     let (xlsb, xlsx, ods) = (is(b"xl/workbook.bin"), is(b"xl/workbook.xml"), is(b"content.xml"));
     let cur = Cursor::new(bytes);
-    let loaded = if kind == Sniffed::Ole {
-        let f = "a legacy Excel workbook (xls)";
-        load(Xls::new(cur), f, path, opts, |b, s| {
-            b.merge_cells_by_sheet_name(s).unwrap_or_default()
-        })
-    } else if xlsb {
-        let f = "a binary Excel workbook (xlsb)";
-        load(Xlsb::new(cur), f, path, opts, |_, _| Vec::new())
-    } else if xlsx {
-        let f = "an Excel workbook (xlsx)";
-        load(Xlsx::new(cur), f, path, opts, |b, s| {
-            b.merge_cells_by_sheet_name(s).unwrap_or_default()
-        })
-    } else if ods {
-        let f = "an OpenDocument spreadsheet (ods)";
-        load(Ods::new(cur), f, path, opts, |_, _| Vec::new())
-    } else {
-        return Err(InputError::WrongFormat {
+    // calamine is third-party code parsing hostile bytes: a panic in it becomes an error here.
+    let guarded = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        if kind == Sniffed::Ole {
+            let f = "a legacy Excel workbook (xls)";
+            load(Xls::new(cur), f, path, opts, |b, s| {
+                b.merge_cells_by_sheet_name(s).unwrap_or_default()
+            })
+        } else if xlsb {
+            let f = "a binary Excel workbook (xlsb)";
+            load(Xlsb::new(cur), f, path, opts, |_, _| Vec::new())
+        } else if xlsx {
+            let f = "an Excel workbook (xlsx)";
+            load(Xlsx::new(cur), f, path, opts, |b, s| {
+                b.merge_cells_by_sheet_name(s).unwrap_or_default()
+            })
+        } else if ods {
+            let f = "an OpenDocument spreadsheet (ods)";
+            load(Ods::new(cur), f, path, opts, |_, _| Vec::new())
+        } else {
+            Err(InputError::WrongFormat {
+                path: path.to_string(),
+                expected: "spreadsheet",
+                actual: NOT_A_WORKBOOK.into(),
+                hint: "Check that this is the exported file, not an archive that contains it.",
+            })
+        }
+    }));
+    let loaded = guarded.unwrap_or_else(|_| {
+        Err(InputError::Spreadsheet {
             path: path.to_string(),
-            expected: "spreadsheet",
-            actual: "is a zip archive without a workbook inside (no xl/workbook.xml, xl/workbook.bin or content.xml)".into(),
-            hint: "Check that this is the exported file, not an archive that contains it.",
-        });
-    };
+            format: "a spreadsheet",
+            message: "its content is malformed (the spreadsheet parser gave up)".into(),
+        })
+    });
     let (sheet, range, merges) = loaded?;
     SheetSource::new(path, sheet, range, &merges, opts).map(|s| Box::new(s) as Box<dyn Source>)
 }
@@ -77,11 +93,8 @@ where
     R: Reader<Bytes, Error = E>,
     E: Display,
 {
-    let broken = |e: E| InputError::Spreadsheet {
-        path: path.to_string(),
-        format,
-        message: e.to_string(),
-    };
+    let broken =
+        |e: E| InputError::Spreadsheet { path: path.to_string(), format, message: e.to_string() };
     let mut book = book.map_err(broken)?;
     let names = book.sheet_names();
     let chosen = match &opts.sheet {
@@ -92,19 +105,21 @@ where
                 .ok()
                 .filter(|i| (1..=names.len()).contains(i))
                 .map(|i| names[i - 1].clone());
-            let found = names
-                .iter()
-                .find(|n| *n == want)
-                .cloned()
-                .or(by_index)
-                .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(want.trim())).cloned());
+            let found =
+                names.iter().find(|n| *n == want).cloned().or(by_index).or_else(|| {
+                    names.iter().find(|n| n.eq_ignore_ascii_case(want.trim())).cloned()
+                });
             match found {
                 Some(n) => n,
                 None => {
                     return Err(InputError::SheetNotFound {
                         path: path.to_string(),
                         sheet: want.clone(),
-                        available: names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", "),
+                        available: names
+                            .iter()
+                            .map(|n| format!("'{n}'"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     })
                 }
             }
@@ -193,16 +208,15 @@ impl SheetSource {
                 what: format!("sheet '{}'", src.sheet),
             });
         };
-        let from = (opts.header_row as u32 - 1).max(start.0);
-        let header_row = (from..=end.0).find(|&r| !src.row_is_blank(r)).ok_or_else(|| {
-            InputError::NoHeader {
+        let from = u32::try_from(opts.header_row - 1).unwrap_or(u32::MAX).max(start.0);
+        let header_row =
+            (from..=end.0).find(|&r| !src.row_is_blank(r)).ok_or_else(|| InputError::NoHeader {
                 path: path.to_string(),
                 reason: format!(
                     "sheet '{}' has no data at or below row {}",
                     src.sheet, opts.header_row
                 ),
-            }
-        })?;
+            })?;
         let texts: Vec<(u32, String)> = (start.1..=end.1)
             .map(|c| (c, src.text_at(header_row, c).unwrap_or_default()))
             .collect();
@@ -217,7 +231,11 @@ impl SheetSource {
         if src.headers.is_empty() {
             return Err(InputError::NoHeader {
                 path: path.to_string(),
-                reason: format!("row {} of sheet '{}' has no column names", header_row + 1, src.sheet),
+                reason: format!(
+                    "row {} of sheet '{}' has no column names",
+                    header_row + 1,
+                    src.sheet
+                ),
             });
         }
         src.next_row = header_row + 1;
@@ -228,10 +246,7 @@ impl SheetSource {
     fn value(&self, row: u32, col: u32) -> Option<&Data> {
         match self.range.get_value((row, col)) {
             Some(d) if !matches!(d, Data::Empty) => Some(d),
-            _ => self
-                .merged
-                .get(&(row, col))
-                .and_then(|origin| self.range.get_value(*origin)),
+            _ => self.merged.get(&(row, col)).and_then(|origin| self.range.get_value(*origin)),
         }
     }
 

@@ -1,0 +1,83 @@
+//! Property tests: no input bytes make the reader panic, and what the csv writer writes reads back.
+
+use hr2scim::input::{self, InputOptions, Item};
+use proptest::prelude::*;
+
+/// Reads everything; returns rows and rejects, or stops at the first fatal error.
+fn read_all(bytes: Vec<u8>, opts: &InputOptions) -> Result<(Vec<Vec<String>>, usize), String> {
+    let mut src = input::open_reader(Box::new(std::io::Cursor::new(bytes)), "fuzz", opts)
+        .map_err(|e| e.to_string())?;
+    let width = src.headers().len();
+    let (mut rows, mut rejected) = (Vec::new(), 0);
+    while let Some(item) = src.next_item().map_err(|e| e.to_string())? {
+        match item {
+            Item::Row(r) => {
+                assert_eq!(r.record.len(), width, "rows always match the header");
+                rows.push(r.record.iter().map(str::to_string).collect());
+            }
+            Item::Rejected(_) => rejected += 1,
+        }
+    }
+    Ok((rows, rejected))
+}
+
+/// Bytes biased towards what trips CSV readers: quotes, delimiters, CR/LF, BOMs, bad UTF-8.
+fn nasty_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        Just(b"\"".to_vec()),
+        Just(b",".to_vec()),
+        Just(b";".to_vec()),
+        Just(b"\t".to_vec()),
+        Just(b"\r\n".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\r".to_vec()),
+        Just(b"\xEF\xBB\xBF".to_vec()),
+        Just(b"\xFF\xFE".to_vec()),
+        Just(b"PK\x03\x04".to_vec()),
+        Just(vec![0xE9]),
+        Just("Zoë".as_bytes().to_vec()),
+        proptest::collection::vec(any::<u8>(), 0..8),
+    ];
+    proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let _ = read_all(bytes, &InputOptions::default());
+    }
+
+    #[test]
+    fn nasty_bytes_never_panic(bytes in nasty_bytes(), header_row in 1usize..4, latin in any::<bool>()) {
+        let opts = InputOptions {
+            header_row,
+            encoding: latin.then(|| "windows-1252".to_string()),
+            ..Default::default()
+        };
+        let _ = read_all(bytes, &opts);
+    }
+
+    #[test]
+    fn written_csv_reads_back(
+        cells in proptest::collection::vec(
+            proptest::collection::vec("[a-zA-Zé' ,;\"\n]{0,8}", 3), 1..20),
+    ) {
+        let mut out = csv::WriterBuilder::new().from_writer(Vec::new());
+        out.write_record(["Id", "Name", "City"]).unwrap();
+        for row in &cells {
+            out.write_record(row).unwrap();
+        }
+        let bytes = out.into_inner().unwrap();
+        let opts = InputOptions { delimiter: Some(b','), ..Default::default() };
+        let (rows, rejected) = read_all(bytes, &opts).unwrap();
+        prop_assert_eq!(rejected, 0);
+        // Lines of blanks only are skipped as empty rows; everything else comes back verbatim.
+        let expected: Vec<Vec<String>> = cells
+            .into_iter()
+            .filter(|r| !r.iter().all(|c| c.bytes().all(|b| b.is_ascii_whitespace())))
+            .collect();
+        prop_assert_eq!(rows, expected);
+    }
+}
