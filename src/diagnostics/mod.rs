@@ -92,7 +92,7 @@ pub fn did_you_mean<'a>(
             continue;
         }
         let sim = strsim::jaro_winkler(&lower, &cl);
-        if best.map_or(true, |(d, s, _)| dist < d || (dist == d && sim > s)) {
+        if best.is_none_or(|(d, s, _)| dist < d || (dist == d && sim > s)) {
             best = Some((dist, sim, c));
         }
     }

@@ -186,6 +186,8 @@ mod tests {
         assert!(text(r#"DateAdd("d", [n], Now())"#, &[("n", "５")])
             .unwrap_err()
             .contains("must be a number"));
-        assert!(compile_errors(r#"DateAdd("d", 1, 20210825)"#).unwrap_err().contains("must be a date"));
+        assert!(compile_errors(r#"DateAdd("d", 1, 20210825)"#)
+            .unwrap_err()
+            .contains("must be a date"));
     }
 }

@@ -171,7 +171,9 @@ mod tests {
         assert_eq!(json(r#"DateDiff("d", [x], Now())"#, &[]), Ok("null".into()));
         assert_eq!(text(r#"DateDiff("d", "0001-01-01", "9999-12-31")"#, &[]), Ok("3652058".into()));
         assert!(text(r#"DateDiff("d", Now(), "")"#, &[]).unwrap_err().contains("empty"));
-        assert!(compile_errors(r#"DateDiff("d", Now(), 3)"#).unwrap_err().contains("'date2' must be a date"));
+        assert!(compile_errors(r#"DateDiff("d", Now(), 3)"#)
+            .unwrap_err()
+            .contains("'date2' must be a date"));
         assert!(text(r#"DateDiff("d", Now(), "lundi")"#, &[]).unwrap_err().contains("not a date"));
         assert!(compile_errors(r#"DateDiff("q", Now(), Now())"#).unwrap_err().contains("interval"));
         assert_eq!(

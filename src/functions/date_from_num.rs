@@ -73,7 +73,9 @@ mod tests {
         assert_eq!(text("DateFromNum(0)", &[]), Ok("1/1/1601 12:00:00 AM".into()));
         assert!(text("DateFromNum(-1)", &[]).unwrap_err().contains("outside"));
         assert!(text("DateFromNum(\"\")", &[]).unwrap_err().contains("whole number"));
-        assert!(text("DateFromNum([v])", &[("v", "12ab")]).unwrap_err().contains("got string '12ab'"));
+        assert!(text("DateFromNum([v])", &[("v", "12ab")])
+            .unwrap_err()
+            .contains("got string '12ab'"));
         assert!(compile_errors("DateFromNum(\"12ab\")").unwrap_err().contains("whole number"));
         assert!(text("DateFromNum(Now())", &[]).unwrap_err().contains("date-time"));
         assert!(text("DateFromNum(\"١٢٣\")", &[]).is_err());

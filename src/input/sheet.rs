@@ -259,7 +259,7 @@ impl SheetSource {
         let (Some(start), Some(end)) = (self.range.start(), self.range.end()) else {
             return true;
         };
-        (start.1..=end.1).all(|c| self.range.get_value((row, c)).map_or(true, is_blank))
+        (start.1..=end.1).all(|c| self.range.get_value((row, c)).is_none_or(is_blank))
     }
 }
 

@@ -525,7 +525,7 @@ fn validate(body: &str) -> Result<Vec<(String, Json)>, String> {
         if !schemas.contains(&json!(CORE)) || !schemas.contains(&json!(ENTERPRISE)) {
             return Err("data.schemas must hold core and enterprise".into());
         }
-        if op["data"]["externalId"].as_str().map_or(true, str::is_empty) {
+        if op["data"]["externalId"].as_str().is_none_or(str::is_empty) {
             return Err("Source identifier of an entry cannot be empty".into());
         }
         out.push((bulk_id.to_string(), op["data"].clone()));

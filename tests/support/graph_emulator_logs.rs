@@ -47,7 +47,7 @@ impl Ctx {
                        "sourceIdentity": {"id": a.external_id, "displayName": a.data["displayName"]}})
             })
             .filter(|r| ids.is_empty() || ids.contains(r["sourceIdentity"]["id"].as_str().unwrap_or_default()))
-            .filter(|r| status.as_deref().map_or(true, |s| r["provisioningStatusInfo"]["status"] == s))
+            .filter(|r| status.as_deref().is_none_or(|s| r["provisioningStatusInfo"]["status"] == s))
             .collect();
         let page: Vec<Json> =
             records.iter().skip(skip).take(self.config.log_page_size).cloned().collect();
