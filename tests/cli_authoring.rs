@@ -134,17 +134,17 @@ fn preview_table_json_and_scim() {
         "mappings/entra-inbound.map",
         "fixtures/hr-small.csv",
         "--row",
-        "22",
+        "3",
         "--format",
         "json",
     ]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v[0]["outcome"], "rejected", "line 22 shares its userName with line 31");
-    assert!(v[0]["reasons"][0].as_str().unwrap().contains("31"));
+    assert_eq!(v[0]["outcome"], "rejected", "line 3 shares its userName with line 17");
+    assert!(v[0]["reasons"][0].as_str().unwrap().contains("17"));
     let user_name =
         v[0]["targets"].as_array().unwrap().iter().find(|t| t["target"] == "userName").unwrap();
-    assert_eq!(user_name["value"], "chloe.vanderberg@contoso.com");
+    assert_eq!(user_name["value"], "elodie.zak@contoso.com");
     assert_eq!(user_name["columns"], serde_json::json!(["PreferredName", "FirstName", "LastName"]));
 
     let (code, out, _) = run(&[
@@ -152,13 +152,13 @@ fn preview_table_json_and_scim() {
         "mappings/entra-inbound.map",
         "fixtures/hr-small.csv",
         "--where",
-        "WorkerID=100002",
+        "WorkerID=100004",
         "--format",
         "scim",
     ]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v[0]["externalId"], "100002");
+    assert_eq!(v[0]["externalId"], "100004");
     assert_eq!(
         v[0]["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["manager"]["value"],
         "100001"
@@ -172,7 +172,7 @@ fn explain_prints_the_evaluation_tree() {
         "mappings/entra-inbound.map",
         "fixtures/hr-small.csv",
         "--row",
-        "22",
+        "3",
         "--explain",
         "userName",
     ]);
@@ -183,7 +183,7 @@ fn explain_prints_the_evaluation_tree() {
         "mappings/entra-inbound.map",
         "fixtures/hr-small.csv",
         "--row",
-        "22",
+        "3",
         "--explain",
         "usrName",
     ]);

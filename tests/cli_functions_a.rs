@@ -113,7 +113,7 @@ fn split_keeps_the_space_the_doc_drops() {
     );
     assert_eq!(code, 0);
     let j: serde_json::Value = serde_json::from_str(&out).expect("json output");
-    assert_eq!(j["kind"], "multi-valued list");
+    assert_eq!(j["kind"], "list");
     assert_eq!(j["value"], serde_json::json!(["PermissionSetOne", " PermissionSetTwo"]));
 }
 

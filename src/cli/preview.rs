@@ -29,7 +29,7 @@ pub enum PreviewFormat {
 #[command(after_help = "\
 Examples:
   hr2scim preview mappings/entra-inbound.map fixtures/hr-small.csv --rows 3
-  hr2scim preview mappings/entra-inbound.map fixtures/hr-small.csv --where WorkerID=100007 --format scim
+  hr2scim preview mappings/entra-inbound.map fixtures/hr-small.csv --where WorkerID=100004 --format scim
   hr2scim preview mappings/entra-inbound.map fixtures/hr-small.csv --row 5 --explain userName
 
 Data checks (duplicate ids, managers) consider the whole file, as convert does.")]
