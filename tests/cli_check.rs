@@ -161,3 +161,30 @@ fn eval_errors_exit_one() {
     assert_eq!(json["outcome"], "invalid");
     assert_eq!(json["diagnostics"][0]["code"], "E010");
 }
+
+#[test]
+fn check_input_reads_the_header_row_of_the_export() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let map = root.join("mappings/entra-inbound.map");
+    let ok = Command::cargo_bin("hr2scim")
+        .unwrap()
+        .arg("check")
+        .arg(&map)
+        .arg("--input")
+        .arg(root.join("fixtures/hr-small.xlsx"))
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    let bad = Command::cargo_bin("hr2scim")
+        .unwrap()
+        .arg("check")
+        .arg(&map)
+        .arg("--input")
+        .arg(root.join("fixtures/csv2scim-sample.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("error[E020]: unknown column 'PreferredName'"), "{err}");
+    assert!(err.contains("--> mappings/entra-inbound.map:16:22") || err.contains("entra-inbound.map:16:22"), "{err}");
+}

@@ -15,6 +15,7 @@ and column, the source line with carets, and a hint. Warnings (W...) do not fail
 Exit codes: 0 no errors (warnings allowed), 1 errors found or the mapping is unreadable.
 
 Examples:
+  hr2scim check mapping.map --input hr.csv     # columns from the export's header row
   hr2scim check mapping.map --columns WorkerID,FirstName,LastName,Email,Status
   hr2scim check mapping.map --format json      # for editors and CI";
 
@@ -23,8 +24,11 @@ Examples:
 pub struct CheckArgs {
     /// The mapping file (.map) to check.
     pub mapping: PathBuf,
+    /// The HR export (CSV or spreadsheet) whose header row `[Column]` references must match.
+    #[arg(long, value_name = "FILE", conflicts_with = "columns")]
+    pub input: Option<String>,
     /// Header names the input will have, comma-separated, to check `[Column]` references
-    /// (without it, columns are not checked).
+    /// (without --input or --columns, columns are not checked).
     #[arg(long, value_delimiter = ',')]
     pub columns: Option<Vec<String>>,
     /// Do not treat a missing `active` mapping as an error.
@@ -33,11 +37,25 @@ pub struct CheckArgs {
     /// `text` (rustc-style, for people) or `json` (for editors and CI).
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    #[command(flatten)]
+    pub input_args: crate::input::InputArgs,
 }
 
 pub fn run(args: CheckArgs) -> i32 {
-    // `--input FILE` will read the headers from the input here, then take the same path.
-    check_with_headers(&args.mapping, args.columns, args.allow_missing_active, args.format)
+    let headers = match &args.input {
+        None => args.columns,
+        Some(path) => {
+            let opened = args.input_args.options().and_then(|o| crate::input::open(path, &o));
+            match opened {
+                Ok(src) => Some(src.headers().to_vec()),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return exit::FATAL;
+                }
+            }
+        }
+    };
+    check_with_headers(&args.mapping, headers, args.allow_missing_active, args.format)
 }
 
 /// Check the mapping at `path`, with the input's header row when known, print the diagnostics

@@ -261,11 +261,24 @@ pub fn convert(
     if let Some(p) = progress {
         p.finish_and_clear();
     }
+    write_extension_schemas(program, dir)?;
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     summary.rows_per_sec = summary.rows_read as f64 / summary.elapsed_secs.max(1e-9);
     let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
     sinks::write_atomic(&dir.join("summary.json"), &json).map_err(out_err(dir))?;
     Ok(summary)
+}
+
+/// `DIR/schemas.json`: the custom extensions the users carry, as RFC 7643 Schema objects, so a
+/// validator (scripts/validate_scim.py) or a SCIM server can check their attribute types.
+fn write_extension_schemas(program: &Program, dir: &std::path::Path) -> Result<(), ConvertError> {
+    let used: Vec<_> = program.targets.iter().map(|t| t.resolved.clone()).collect();
+    let schemas = program.schema.extensions_schema_json(&used);
+    if schemas.as_array().is_some_and(|a| !a.is_empty()) {
+        let bytes = serde_json::to_vec_pretty(&schemas).unwrap_or_default();
+        sinks::write_atomic(&dir.join("schemas.json"), &bytes).map_err(out_err(dir))?;
+    }
+    Ok(())
 }
 
 /// The externalId a rejected row would have had, so a delta run does not take it for a leaver.
