@@ -25,8 +25,8 @@ timer() { # label, command...
   rm -f "$log"
 }
 out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
-timer "hr2scim convert --jobs 1" ./target/release/hr2scim convert mappings/entra-inbound.map "$csv" --out "$out/a" --jobs 1 --quiet --now 2026-01-01T00:00:00Z
-timer "hr2scim convert --jobs 2" ./target/release/hr2scim convert mappings/entra-inbound.map "$csv" --out "$out/b" --jobs 2 --quiet --now 2026-01-01T00:00:00Z
+timer "hr2scim convert --jobs 1" ./target/release/hr2scim convert benches/pipeline.map "$csv" --out "$out/a" --jobs 1 --quiet --now 2026-01-01T00:00:00Z
+timer "hr2scim convert --jobs 2" ./target/release/hr2scim convert benches/pipeline.map "$csv" --out "$out/b" --jobs 2 --quiet --now 2026-01-01T00:00:00Z
 timer "baseline 1 thread" ./target/release/examples/baseline "$csv" "$out/c" 1
 timer "baseline 2 threads" ./target/release/examples/baseline "$csv" "$out/d" 2
 cmp -s <(cat "$out"/a/bulk-*.json) <(cat "$out"/b/bulk-*.json) && echo "jobs 1 and 2 outputs: byte-identical"

@@ -186,5 +186,9 @@ fn check_input_reads_the_header_row_of_the_export() {
     assert_eq!(bad.status.code(), Some(1));
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("error[E020]: unknown column 'PreferredName'"), "{err}");
-    assert!(err.contains("--> mappings/entra-inbound.map:16:22") || err.contains("entra-inbound.map:16:22"), "{err}");
+    assert!(
+        err.contains("--> mappings/entra-inbound.map:16:22")
+            || err.contains("entra-inbound.map:16:22"),
+        "{err}"
+    );
 }

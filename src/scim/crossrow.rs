@@ -86,8 +86,17 @@ fn groups(pairs: &[(u32, u32)]) -> Vec<Vec<u32>> {
     out
 }
 
-fn lines(v: impl Iterator<Item = u64>) -> String {
-    v.map(|l| l.to_string()).collect::<Vec<_>>().join(", ")
+/// At most this many other lines are named in one reason: a value shared by thousands of rows
+/// (a common name in a userName) must not make every reason list every other line.
+const MAX_LINES_NAMED: usize = 10;
+
+/// `shown` lines, then how many of `total` were left out.
+fn lines(shown: impl Iterator<Item = u64>, total: usize) -> String {
+    let shown: Vec<String> = shown.map(|l| l.to_string()).collect();
+    match total.saturating_sub(shown.len()) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
 }
 
 impl CrossRowChecks {
@@ -185,6 +194,9 @@ impl CrossRowChecks {
             OnDuplicate::First => rows.first().copied(),
             OnDuplicate::Last => rows.last().copied(),
         };
+        // The first few lines of the group are enough to name in every reason (O(rows), not
+        // O(rows²), for values shared by thousands of rows).
+        let head: Vec<u32> = rows.iter().copied().take(MAX_LINES_NAMED + 1).collect();
         for &r in rows {
             if Some(r) == keep {
                 continue;
@@ -192,7 +204,10 @@ impl CrossRowChecks {
             let msg = match keep {
                 None => format!(
                     "duplicate {what}: also on line(s) {}; fix the source or choose one with --on-duplicate first|last",
-                    lines(rows.iter().filter(|&&o| o != r).map(|&o| line(o)))
+                    lines(
+                        head.iter().filter(|&&o| o != r).take(MAX_LINES_NAMED).map(|&o| line(o)),
+                        rows.len() - 1
+                    )
                 ),
                 Some(k) => format!("duplicate {what}: line {} is kept instead", line(k)),
             };
@@ -254,13 +269,20 @@ impl CrossRowChecks {
                     // `r` is on this walk: the path from `r` on is a cycle.
                     let from = path.iter().position(|&p| p == r).unwrap_or(0);
                     let cycle = &path[from..];
-                    let ids: Vec<&str> =
-                        cycle.iter().map(|&c| names[self.rows[c].id as usize]).collect();
+                    let ids: Vec<&str> = cycle
+                        .iter()
+                        .take(MAX_LINES_NAMED)
+                        .map(|&c| names[self.rows[c].id as usize])
+                        .collect();
+                    let more = if cycle.len() > MAX_LINES_NAMED { " → …" } else { "" };
                     let text = format!(
-                        "manager cycle: {} → {} (lines {})",
+                        "manager cycle: {}{more} → {} (lines {})",
                         ids.join(" → "),
                         ids[0],
-                        lines(cycle.iter().map(|&c| self.rows[c].line))
+                        lines(
+                            cycle.iter().take(MAX_LINES_NAMED).map(|&c| self.rows[c].line),
+                            cycle.len()
+                        )
                     );
                     out.extend(cycle.iter().map(|&c| (c as u32, text.clone())));
                     break;
