@@ -142,11 +142,10 @@ pub fn convert(
             .collect();
         for (item, outcome) in chunk.iter().zip(outcomes) {
             summary.rows_read += 1;
-            let (line, fields): (u64, Vec<&str>) = match item {
-                Item::Row(r) => (r.line, r.record.iter().collect()),
-                Item::Rejected(r) => (r.line, r.fields.iter().map(String::as_str).collect()),
+            let line = match item {
+                Item::Row(r) => r.line,
+                Item::Rejected(r) => r.line,
             };
-            let position = source.position(line);
             let outcome = match (item, outcome) {
                 (Item::Rejected(r), _) => {
                     Outcome::Rejected(vec![("malformed row".into(), r.reason.clone())])
@@ -163,8 +162,9 @@ pub fn convert(
                         d.seen(&u.external_id);
                     }
                     checks.push(line, &u.external_id, &u.user_name, u.manager.as_deref());
+                    let Item::Row(r) = item else { continue };
                     spool
-                        .push(line, fields.into_iter(), &u.external_id, &u.doc)
+                        .push(line, r.record.iter(), &u.external_id, &u.doc)
                         .map_err(out_err(dir))?;
                 }
                 Outcome::Rejected(reasons) => {
@@ -176,7 +176,14 @@ pub fn convert(
                     }
                     summary.add_rejection(reasons.iter().map(|(c, _)| c.clone()));
                     let msgs: Vec<String> = reasons.into_iter().map(|(_, m)| m).collect();
-                    rejects.write(&position, &msgs, fields).map_err(out_err(dir))?;
+                    let position = source.position(line);
+                    let written = match item {
+                        Item::Row(r) => rejects.write(&position, &msgs, r.record.iter()),
+                        Item::Rejected(r) => {
+                            rejects.write(&position, &msgs, r.fields.iter().map(String::as_str))
+                        }
+                    };
+                    written.map_err(out_err(dir))?;
                 }
                 Outcome::Skipped => summary.skipped += 1,
                 Outcome::Pending(_) => unreachable_pending(),
@@ -209,7 +216,7 @@ pub fn convert(
         if let Some(reasons) = verdict.rejected(u.line) {
             summary.add_rejection(reasons.iter().map(|m| category(m)));
             rejects
-                .write(&source.position(u.line), reasons, u.fields.iter().map(String::as_str))
+                .write(&source.position(u.line), reasons, u.fields().map_err(out_err(dir))?)
                 .map_err(out_err(dir))?;
             continue;
         }
@@ -226,7 +233,7 @@ pub fn convert(
                     }
                     summary.add_rejection(["payload size".to_string()]);
                     rejects
-                        .write(&source.position(u.line), &[m], u.fields.iter().map(String::as_str))
+                        .write(&source.position(u.line), &[m], u.fields().map_err(out_err(dir))?)
                         .map_err(out_err(dir))?;
                     continue;
                 }

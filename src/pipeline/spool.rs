@@ -1,21 +1,17 @@
 //! A temporary on-disk spool of finished users. Cross-row checks (duplicate ids, managers) are
 //! only decided after the last row, so users wait here instead of in memory; memory stays flat
-//! whatever the file's size. Records are length-prefixed: no parsing, no escaping.
+//! whatever the file's size. Records are length-prefixed and read back into one reused buffer:
+//! no parsing, no escaping, and the original fields are only split when a row is rejected.
+//!
+//! Record: `u64 line, u32 len, [u32 idlen, id, u32 doclen, doc, u32 nfields, (u32 len, field)*]`.
 
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
 pub struct SpoolWriter {
     w: BufWriter<std::fs::File>,
     file: tempfile::NamedTempFile,
+    scratch: Vec<u8>,
     pub count: u64,
-}
-
-/// One spooled user: its input position, original fields and compact User JSON.
-pub struct Spooled {
-    pub line: u64,
-    pub fields: Vec<String>,
-    pub external_id: String,
-    pub doc: Vec<u8>,
 }
 
 impl SpoolWriter {
@@ -23,23 +19,31 @@ impl SpoolWriter {
     pub fn new(dir: &std::path::Path) -> io::Result<SpoolWriter> {
         let file = tempfile::Builder::new().prefix(".spool-").tempfile_in(dir)?;
         let w = BufWriter::with_capacity(1 << 20, file.reopen()?);
-        Ok(SpoolWriter { w, file, count: 0 })
+        Ok(SpoolWriter { w, file, scratch: Vec::with_capacity(4096), count: 0 })
     }
 
     pub fn push<'a>(
         &mut self,
         line: u64,
-        fields: impl ExactSizeIterator<Item = &'a str>,
+        fields: impl IntoIterator<Item = &'a str>,
         external_id: &str,
         doc: &[u8],
     ) -> io::Result<()> {
-        self.w.write_all(&line.to_le_bytes())?;
-        self.w.write_all(&(fields.len() as u32).to_le_bytes())?;
+        let b = &mut self.scratch;
+        b.clear();
+        put(b, external_id.as_bytes());
+        put(b, doc);
+        let count_at = b.len();
+        b.extend_from_slice(&[0; 4]);
+        let mut n = 0u32;
         for f in fields {
-            put(&mut self.w, f.as_bytes())?;
+            put(b, f.as_bytes());
+            n += 1;
         }
-        put(&mut self.w, external_id.as_bytes())?;
-        put(&mut self.w, doc)?;
+        b[count_at..count_at + 4].copy_from_slice(&n.to_le_bytes());
+        self.w.write_all(&line.to_le_bytes())?;
+        self.w.write_all(&(b.len() as u32).to_le_bytes())?;
+        self.w.write_all(b)?;
         self.count += 1;
         Ok(())
     }
@@ -48,55 +52,72 @@ impl SpoolWriter {
     pub fn into_reader(mut self) -> io::Result<SpoolReader> {
         self.w.flush()?;
         let r = BufReader::with_capacity(1 << 20, self.file.reopen()?);
-        Ok(SpoolReader { r, _file: self.file, left: self.count })
+        Ok(SpoolReader { r, _file: self.file, left: self.count, buf: Vec::with_capacity(4096) })
     }
 }
 
-fn put(w: &mut impl Write, b: &[u8]) -> io::Result<()> {
-    w.write_all(&(b.len() as u32).to_le_bytes())?;
-    w.write_all(b)
+fn put(b: &mut Vec<u8>, bytes: &[u8]) {
+    b.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    b.extend_from_slice(bytes);
 }
 
 pub struct SpoolReader {
     r: BufReader<std::fs::File>,
     _file: tempfile::NamedTempFile,
     left: u64,
+    buf: Vec<u8>,
+}
+
+/// One spooled user, borrowed from the reader's buffer until the next call.
+pub struct Spooled<'a> {
+    pub line: u64,
+    pub external_id: &'a str,
+    pub doc: &'a [u8],
+    fields: &'a [u8],
+}
+
+/// Split a length-prefixed piece off the front of `b`.
+fn take(b: &[u8]) -> io::Result<(&[u8], &[u8])> {
+    let bad = || io::Error::new(io::ErrorKind::InvalidData, "damaged spool record");
+    let n = u32::from_le_bytes(b.get(..4).ok_or_else(bad)?.try_into().map_err(|_| bad())?) as usize;
+    let piece = b.get(4..4 + n).ok_or_else(bad)?;
+    Ok((piece, &b[4 + n..]))
+}
+
+fn text(b: &[u8]) -> io::Result<&str> {
+    std::str::from_utf8(b).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+impl Spooled<'_> {
+    /// The original fields (only needed when the row is rejected after all).
+    pub fn fields(&self) -> io::Result<Vec<&str>> {
+        let (count, mut rest) = self.fields.split_at(4.min(self.fields.len()));
+        let n = u32::from_le_bytes(count.try_into().unwrap_or([0; 4])) as usize;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (f, r) = take(rest)?;
+            out.push(text(f)?);
+            rest = r;
+        }
+        Ok(out)
+    }
 }
 
 impl SpoolReader {
-    fn u32(&mut self) -> io::Result<u32> {
-        let mut b = [0u8; 4];
-        self.r.read_exact(&mut b)?;
-        Ok(u32::from_le_bytes(b))
-    }
-
-    fn bytes(&mut self) -> io::Result<Vec<u8>> {
-        let n = self.u32()? as usize;
-        let mut v = vec![0u8; n];
-        self.r.read_exact(&mut v)?;
-        Ok(v)
-    }
-
-    fn string(&mut self) -> io::Result<String> {
-        String::from_utf8(self.bytes()?).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
-    }
-
-    pub fn next_user(&mut self) -> io::Result<Option<Spooled>> {
+    pub fn next_user(&mut self) -> io::Result<Option<Spooled<'_>>> {
         if self.left == 0 {
             return Ok(None);
         }
         self.left -= 1;
-        let mut b = [0u8; 8];
-        self.r.read_exact(&mut b)?;
-        let line = u64::from_le_bytes(b);
-        let n = self.u32()? as usize;
-        let mut fields = Vec::with_capacity(n);
-        for _ in 0..n {
-            fields.push(self.string()?);
-        }
-        let external_id = self.string()?;
-        let doc = self.bytes()?;
-        Ok(Some(Spooled { line, fields, external_id, doc }))
+        let mut head = [0u8; 12];
+        self.r.read_exact(&mut head)?;
+        let line = u64::from_le_bytes(head[..8].try_into().unwrap_or([0; 8]));
+        let len = u32::from_le_bytes(head[8..].try_into().unwrap_or([0; 4])) as usize;
+        self.buf.resize(len, 0);
+        self.r.read_exact(&mut self.buf)?;
+        let (id, rest) = take(&self.buf)?;
+        let (doc, fields) = take(rest)?;
+        Ok(Some(Spooled { line, external_id: text(id)?, doc, fields }))
     }
 }
 
@@ -111,14 +132,17 @@ mod tests {
         w.push(2, ["a", "é,\"x\""].into_iter(), "1001", b"{\"x\":1}").unwrap();
         w.push(3, [""].into_iter(), "1002", b"{}").unwrap();
         let mut r = w.into_reader().unwrap();
-        let a = r.next_user().unwrap().unwrap();
-        assert_eq!(
-            (a.line, a.fields.clone(), a.external_id.as_str()),
-            (2, vec!["a".into(), "é,\"x\"".into()], "1001")
-        );
-        assert_eq!(a.doc, b"{\"x\":1}");
-        let b = r.next_user().unwrap().unwrap();
-        assert_eq!((b.line, b.external_id.as_str()), (3, "1002"));
+        {
+            let a = r.next_user().unwrap().unwrap();
+            assert_eq!((a.line, a.external_id), (2, "1001"));
+            assert_eq!(a.fields().unwrap(), vec!["a", "é,\"x\""]);
+            assert_eq!(a.doc, b"{\"x\":1}");
+        }
+        {
+            let b = r.next_user().unwrap().unwrap();
+            assert_eq!((b.line, b.external_id, b.doc), (3, "1002", &b"{}"[..]));
+            assert_eq!(b.fields().unwrap(), vec![""]);
+        }
         assert!(r.next_user().unwrap().is_none());
     }
 }

@@ -175,7 +175,14 @@ impl UserBuilder {
     /// The string last set for `target` in this row (externalId, userName, manager for the
     /// cross-row checks), unescaped.
     pub fn get_str(&self, target: &ResolvedTarget) -> Option<String> {
-        self.get_raw(target).and_then(|raw| serde_json::from_slice::<String>(raw).ok())
+        let raw = self.get_raw(target)?;
+        // Most values need no unescaping: skip the JSON parser for them.
+        match raw {
+            [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
+                std::str::from_utf8(inner).ok().map(str::to_string)
+            }
+            _ => serde_json::from_slice::<String>(raw).ok(),
+        }
     }
 
     fn urn(&self, e: &Entry) -> &str {

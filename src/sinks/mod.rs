@@ -32,11 +32,24 @@ impl AtomicFile {
         })
     }
 
-    /// Flush, fsync, rename into place.
-    pub fn commit(mut self) -> io::Result<()> {
+    /// Flush and rename into place: the file appears whole or not at all. Output batches use
+    /// this: a run that dies is rerun and regenerates them byte for byte, so an fsync per file
+    /// (thousands per run, most of the run's time) buys nothing.
+    pub fn commit(self) -> io::Result<()> {
+        self.finish(false)
+    }
+
+    /// Flush, fsync, then rename: for files whose loss a rerun cannot repair (delta state).
+    pub fn commit_synced(self) -> io::Result<()> {
+        self.finish(true)
+    }
+
+    fn finish(mut self, sync: bool) -> io::Result<()> {
         let w = self.w.take().ok_or_else(|| io::Error::other("file already committed"))?;
         let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
+        if sync {
+            file.sync_all()?;
+        }
         drop(file);
         fs::rename(&self.tmp, &self.path)?;
         self.committed = true;

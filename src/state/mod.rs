@@ -111,7 +111,7 @@ impl State {
         for (id, h) in ids {
             writeln!(f, "{h:016x}\t{id}").map_err(err)?;
         }
-        f.commit().map_err(err)
+        f.commit_synced().map_err(err)
     }
 }
 
