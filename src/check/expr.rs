@@ -264,7 +264,7 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
                 )
                 .label(name.span.clone(), format!("takes {expect}"))
                 .label(name.span.end..e.span.end, plural(n, "argument"))
-                .help(format!("{}({})", spec.name, signature(spec.params))),
+                .help(spec.signature()),
             );
             return false;
         }
@@ -289,7 +289,7 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
                     .label(name.span.clone(), "in this call"),
                 None => Diagnostic::error("E012", message).label(name.span.clone(), label),
             };
-            self.diags.push(d.help(format!("{}({})", spec.name, signature(spec.params))));
+            self.diags.push(d.help(spec.signature()));
             ok = false;
         }
         ok
@@ -298,18 +298,6 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
 
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-fn signature(params: &[Param]) -> String {
-    let sig: Vec<String> = params
-        .iter()
-        .map(|p| match (p.optional, p.repeats) {
-            (_, true) => format!("{}…", p.name),
-            (true, _) => format!("{}?", p.name),
-            _ => p.name.to_string(),
-        })
-        .collect();
-    sig.join(", ")
 }
 
 fn casing(written: &str, canonical: &str, span: &Span, what: &str) -> Diagnostic {

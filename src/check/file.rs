@@ -61,13 +61,7 @@ impl Scope for FileScope<'_> {
             diags.push(d);
             return h.len();
         }
-        match self.columns.iter().position(|c| c == name) {
-            Some(i) => i,
-            None => {
-                self.columns.push(name.to_string());
-                self.columns.len() - 1
-            }
-        }
+        super::discover_column(&mut self.columns, name)
     }
 
     fn let_ref(&mut self, name: &str, span: &Span, diags: &mut Vec<Diagnostic>) -> usize {

@@ -59,15 +59,20 @@ pub struct DiscoverScope {
     pub columns: Vec<String>,
 }
 
+/// The index of `name` in `columns`, adding it at the end the first time it is seen.
+pub(crate) fn discover_column(columns: &mut Vec<String>, name: &str) -> usize {
+    match columns.iter().position(|c| c == name) {
+        Some(i) => i,
+        None => {
+            columns.push(name.to_string());
+            columns.len() - 1
+        }
+    }
+}
+
 impl Scope for DiscoverScope {
     fn column(&mut self, name: &str, _span: &Span, _diags: &mut Vec<Diagnostic>) -> usize {
-        match self.columns.iter().position(|c| c == name) {
-            Some(i) => i,
-            None => {
-                self.columns.push(name.to_string());
-                self.columns.len() - 1
-            }
-        }
+        discover_column(&mut self.columns, name)
     }
 
     fn let_ref(&mut self, name: &str, span: &Span, diags: &mut Vec<Diagnostic>) -> usize {

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::common::Loaded;
 use super::{exit, load_program, RunArgs};
 use crate::input::InputArgs;
-use crate::pipeline::{convert, ConvertOptions, EmptyStrings, OutputFormat};
+use crate::pipeline::{convert, ConvertOptions, EmptyStrings, OutputFormat, Summary};
 use crate::scim::{ManagerCheck, OnDuplicate};
 use crate::state::{Delta, LeaverPolicy, MaxLeavers, State};
 
@@ -77,7 +78,40 @@ pub struct DeltaArgs {
     pub assume_mapping_unchanged: bool,
 }
 
+/// Convert with the delta the arguments ask for; prints the error and gives the exit code when
+/// the run stops.
+pub fn run_conversion(
+    ctx: &mut Loaded,
+    opts: &ConvertOptions,
+    delta_args: &DeltaArgs,
+) -> Result<(Summary, Option<Delta>), i32> {
+    let mut delta = delta_args.load(&ctx.program.hash)?;
+    match convert(
+        &ctx.program,
+        &ctx.env,
+        ctx.source.as_mut(),
+        &mut ctx.uniques,
+        opts,
+        delta.as_mut(),
+    ) {
+        Ok(s) => Ok((s, delta)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(exit::FATAL)
+        }
+    }
+}
+
 impl DeltaArgs {
+    /// Save the delta's state to `--state` (nothing without one).
+    pub fn save(&self, delta: Option<Delta>, ctx: &Loaded) -> Result<(), i32> {
+        let (Some(d), Some(path)) = (delta, &self.state) else { return Ok(()) };
+        d.into_state().save(path, &ctx.program.hash, ctx.env.now).map_err(|e| {
+            eprintln!("error: {e}");
+            exit::FATAL
+        })
+    }
+
     /// Load the previous state and prepare the delta, or print why not.
     pub fn load(&self, mapping_hash: &str) -> Result<Option<Delta>, i32> {
         let Some(path) = &self.state else { return Ok(None) };
@@ -110,30 +144,13 @@ pub fn run(args: ConvertArgs) -> i32 {
         leavers: args.delta.leavers,
         max_leavers: args.delta.max_leavers,
     };
-    let mut delta = match args.delta.load(&ctx.program.hash) {
-        Ok(d) => d,
+    let (summary, delta) = match run_conversion(&mut ctx, &opts, &args.delta) {
+        Ok(done) => done,
         Err(code) => return code,
     };
-    let summary = match convert(
-        &ctx.program,
-        &ctx.env,
-        ctx.source.as_mut(),
-        &mut ctx.uniques,
-        &opts,
-        delta.as_mut(),
-    ) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::FATAL;
-        }
-    };
-    if let (Some(d), Some(path)) = (delta, &args.delta.state) {
-        // Written only now that the run's outcome is known: a failed run keeps the old state.
-        if let Err(e) = d.into_state().save(path, &ctx.program.hash, ctx.env.now) {
-            eprintln!("error: {e}");
-            return exit::FATAL;
-        }
+    // Written only now that the run's outcome is known: a failed run keeps the old state.
+    if let Err(code) = args.delta.save(delta, &ctx) {
+        return code;
     }
     if !args.run.quiet {
         eprint!("{}", summary.human());

@@ -37,16 +37,7 @@ pub fn run(args: FunctionsArgs) -> i32 {
         return exit::FATAL;
     };
     let s = f.spec();
-    let sig: Vec<String> = s
-        .params
-        .iter()
-        .map(|p| match (p.optional, p.repeats) {
-            (_, true) => format!("{}…", p.name),
-            (true, _) => format!("{}?", p.name),
-            _ => p.name.to_string(),
-        })
-        .collect();
-    println!("{}({})\n\n{}\n\n{}\n", s.name, sig.join(", "), s.summary, s.doc);
+    println!("{}\n\n{}\n\n{}\n", s.signature(), s.summary, s.doc);
     println!("Parameters:");
     for p in s.params {
         let opt = if p.optional {

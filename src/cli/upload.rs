@@ -6,10 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::common::{load_program, RunArgs};
-use super::convert::{default_options, DeltaArgs};
+use super::convert::{default_options, run_conversion, DeltaArgs};
 use super::exit;
 use crate::input::InputArgs;
-use crate::pipeline::convert;
 use crate::upload::{
     self, batches_from_dir, cli_upload_from_dir, Batch, TargetArgs, UploadCliArgs,
 };
@@ -85,23 +84,9 @@ pub fn run(args: UploadArgs) -> i32 {
     let mut opts = default_options(args.out.clone(), args.run.quiet);
     opts.leavers = args.delta.leavers;
     opts.max_leavers = args.delta.max_leavers;
-    let mut delta = match args.delta.load(&ctx.program.hash) {
-        Ok(d) => d,
+    let (converted, delta) = match run_conversion(&mut ctx, &opts, &args.delta) {
+        Ok(done) => done,
         Err(code) => return code,
-    };
-    let converted = match convert(
-        &ctx.program,
-        &ctx.env,
-        ctx.source.as_mut(),
-        &mut ctx.uniques,
-        &opts,
-        delta.as_mut(),
-    ) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::FATAL;
-        }
     };
     if !args.run.quiet {
         eprint!("{}", converted.human());
@@ -115,11 +100,8 @@ pub fn run(args: UploadArgs) -> i32 {
                 serde_json::json!({"batches_sent": 0, "users_sent": 0, "nothing_to_send": true})
             );
         }
-        if let (Some(d), Some(path)) = (delta, &args.delta.state) {
-            if let Err(e) = d.into_state().save(path, &ctx.program.hash, ctx.env.now) {
-                eprintln!("error: {e}");
-                return exit::FATAL;
-            }
+        if let Err(code) = args.delta.save(delta, &ctx) {
+            return code;
         }
         return convert_code;
     }
@@ -155,21 +137,16 @@ pub fn run(args: UploadArgs) -> i32 {
         let argv: Vec<String> = std::env::args().collect();
         eprintln!("resume with the same command: {}", argv.join(" "));
     }
-    if let (Some(mut d), Some(path)) = (delta, &args.delta.state) {
-        // The state records only what the target accepted; an interrupted or dry run keeps the
-        // previous state, so the next run resends whatever was not confirmed.
-        if summary.stopped.is_none() && !args.target.dry_run {
-            let accepted = upload::accepted_hashes(&journal, &summary.target);
-            for b in &sent {
-                if !accepted.contains(&b.hash()) {
-                    b.external_ids.iter().for_each(|id| d.revert(id));
-                }
-            }
-            summary.failed_users.iter().for_each(|f| d.revert(&f.external_id));
-            if let Err(e) = d.into_state().save(path, &ctx.program.hash, ctx.env.now) {
-                eprintln!("error: {e}");
-                return exit::FATAL;
-            }
+    // The state records only what the target accepted; an interrupted or dry run keeps the
+    // previous state, so the next run resends whatever was not confirmed.
+    if let Some(mut d) = delta.filter(|_| summary.stopped.is_none() && !args.target.dry_run) {
+        let accepted = upload::accepted_hashes(&journal, &summary.target);
+        for b in sent.iter().filter(|b| !accepted.contains(&b.hash())) {
+            b.external_ids.iter().for_each(|id| d.revert(id));
+        }
+        summary.failed_users.iter().for_each(|f| d.revert(&f.external_id));
+        if let Err(code) = args.delta.save(Some(d), &ctx) {
+            return code;
         }
     }
     if code == exit::FATAL {

@@ -94,6 +94,22 @@ pub struct Spec {
 /// State prepared once per call site at compile time (a compiled regex, a parsed format).
 pub type Prepared = Box<dyn Any + Send + Sync>;
 
+impl Spec {
+    /// `Replace(source, oldValue?, …)`: optional parameters end in `?`, repeating ones in `…`.
+    pub fn signature(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|p| match (p.optional, p.repeats) {
+                (_, true) => format!("{}…", p.name),
+                (true, _) => format!("{}?", p.name),
+                _ => p.name.to_string(),
+            })
+            .collect();
+        format!("{}({})", self.name, params.join(", "))
+    }
+}
+
 /// Why a call site cannot compile; `arg` points at the offending argument when there is one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrepareError {

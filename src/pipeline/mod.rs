@@ -221,15 +221,15 @@ pub fn convert(
             continue;
         }
         if let Some(d) = delta.as_deref_mut() {
-            if !d.offer(&u.external_id, &u.doc) {
+            if !d.offer(u.external_id, u.doc) {
                 continue;
             }
         }
-        if let Err(e) = sink.push(&u.external_id, &u.doc) {
+        if let Err(e) = sink.push(u.external_id, u.doc) {
             match e {
                 SinkError::Oversize(m) => {
                     if let Some(d) = delta.as_deref_mut() {
-                        d.revert(&u.external_id);
+                        d.revert(u.external_id);
                     }
                     summary.add_rejection(["payload size".to_string()]);
                     rejects

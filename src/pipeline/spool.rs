@@ -129,8 +129,8 @@ mod tests {
     fn round_trips_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let mut w = SpoolWriter::new(dir.path()).unwrap();
-        w.push(2, ["a", "é,\"x\""].into_iter(), "1001", b"{\"x\":1}").unwrap();
-        w.push(3, [""].into_iter(), "1002", b"{}").unwrap();
+        w.push(2, ["a", "é,\"x\""], "1001", b"{\"x\":1}").unwrap();
+        w.push(3, [""], "1002", b"{}").unwrap();
         let mut r = w.into_reader().unwrap();
         {
             let a = r.next_user().unwrap().unwrap();
