@@ -172,3 +172,31 @@ fn state_show_and_diff_report_without_writing() {
     assert_eq!(v["unchanged"], 8);
     assert_eq!(fs::read(d.join("state")).unwrap(), before);
 }
+
+#[test]
+fn a_leaver_template_adds_attributes_to_the_disable() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows: Vec<(u32, &str, &str)> = (1..=30).map(|i| (i, "Active", "Clerk")).collect();
+    convert(d, MAP, &export(d, &rows), &[]);
+    let template = d.join("leaver.map");
+    fs::write(
+        &template,
+        "enterprise:department = \"Leavers\"\nnickName = Join(\"-\", \"left\", [externalId])\n",
+    )
+    .unwrap();
+    let left: Vec<_> = rows.iter().filter(|r| r.0 != 4).cloned().collect();
+    let t = template.display().to_string();
+    let r = convert(d, MAP, &export(d, &left), &["--leavers", "disable", "--leaver-template", &t]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let out: serde_json::Value =
+        serde_json::from_slice(&fs::read(d.join("out/bulk-00001.json")).unwrap()).unwrap();
+    let user = &out["Operations"][0]["data"];
+    assert_eq!(user["externalId"], "4");
+    assert_eq!(user["active"], false);
+    assert_eq!(user["nickName"], "left-4");
+    assert_eq!(
+        user["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"],
+        "Leavers"
+    );
+}

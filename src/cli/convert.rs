@@ -4,12 +4,13 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::Loaded;
+use super::common::{compile_mapping, Loaded};
 use super::{exit, load_program, RunArgs};
+use crate::eval::Env;
 use crate::input::InputArgs;
 use crate::pipeline::{convert, ConvertOptions, EmptyStrings, OutputFormat, Summary};
 use crate::scim::{ManagerCheck, OnDuplicate};
-use crate::state::{Delta, LeaverPolicy, MaxLeavers, State};
+use crate::state::{Delta, LeaverPolicy, LeaverTemplate, MaxLeavers, State};
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -76,6 +77,10 @@ pub struct DeltaArgs {
     /// Do not resend everyone when the mapping changed since the state was written.
     #[arg(long, requires = "state")]
     pub assume_mapping_unchanged: bool,
+    /// A mapping whose targets are added to each leaver's disable document (it reads one column,
+    /// [externalId]); `externalId` and `active: false` always win.
+    #[arg(long, value_name = "MAPPING", requires = "state")]
+    pub leaver_template: Option<PathBuf>,
 }
 
 /// Convert with the delta the arguments ask for; prints the error and gives the exit code when
@@ -85,7 +90,7 @@ pub fn run_conversion(
     opts: &ConvertOptions,
     delta_args: &DeltaArgs,
 ) -> Result<(Summary, Option<Delta>), i32> {
-    let mut delta = delta_args.load(&ctx.program.hash)?;
+    let mut delta = delta_args.load(&ctx.program.hash, &ctx.env)?;
     match convert(
         &ctx.program,
         &ctx.env,
@@ -113,15 +118,22 @@ impl DeltaArgs {
     }
 
     /// Load the previous state and prepare the delta, or print why not.
-    pub fn load(&self, mapping_hash: &str) -> Result<Option<Delta>, i32> {
+    pub fn load(&self, mapping_hash: &str, env: &Env) -> Result<Option<Delta>, i32> {
         let Some(path) = &self.state else { return Ok(None) };
-        match State::load(path) {
-            Ok(s) => Ok(Some(Delta::new(s, mapping_hash, self.assume_mapping_unchanged))),
+        let mut delta = match State::load(path) {
+            Ok(s) => Delta::new(s, mapping_hash, self.assume_mapping_unchanged),
             Err(e) => {
                 eprintln!("error: {e}");
-                Err(exit::FATAL)
+                return Err(exit::FATAL);
             }
+        };
+        if let Some(t) = &self.leaver_template {
+            let run = RunArgs { allow_missing_active: true, quiet: true, ..RunArgs::default() };
+            let program = compile_mapping(t, Some(vec!["externalId".to_string()]), &run)
+                .ok_or(exit::FATAL)?;
+            delta.template = Some(LeaverTemplate { program, env: env.clone() });
         }
+        Ok(Some(delta))
     }
 }
 

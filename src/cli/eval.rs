@@ -51,6 +51,10 @@ pub struct EvalArgs {
     /// `text` prints Entra's rendering; `json` the typed value.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Also print the evaluation tree: every call with its arguments' values and its result,
+    /// which IIF branch or Switch key was taken, which Replace mode ran (on stderr).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 pub fn run(args: EvalArgs) -> i32 {
@@ -97,6 +101,10 @@ pub fn run(args: EvalArgs) -> i32 {
         ..Env::default()
     };
     let row = prog.row(&values);
+    if args.explain {
+        let (_, trace) = prog.explain(&env, &row);
+        eprint!("{}", crate::authoring::explain::render_trace(&trace));
+    }
     let mut out = prog.eval(&env, &row);
     if prog.unique {
         match unique_registry(&args.existing) {

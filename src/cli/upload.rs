@@ -149,6 +149,11 @@ pub fn run(args: UploadArgs) -> i32 {
             return code;
         }
     }
+    let code = if args.wait_for_logs && code != exit::FATAL && !args.target.dry_run {
+        upload::wait_for_logs(&args.target, journal, code)
+    } else {
+        code
+    };
     if code == exit::FATAL {
         exit::FATAL
     } else {

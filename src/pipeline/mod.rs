@@ -36,7 +36,7 @@ impl UniqueSet {
 use crate::input::{Item, Source};
 use crate::scim::{BulkWriter, CrossRowChecks, ManagerCheck, OnDuplicate, UserBuilder};
 use crate::sinks::{self, RejectsWriter};
-use crate::state::{disable_doc, Delta, LeaverPolicy, MaxLeavers};
+use crate::state::{Delta, LeaverPolicy, MaxLeavers};
 use spool::SpoolWriter;
 
 /// How the users are written.
@@ -245,7 +245,7 @@ pub fn convert(
     if let Some(d) = delta {
         if opts.leavers == LeaverPolicy::Disable {
             for id in &leavers {
-                let doc = serde_json::to_vec(&disable_doc(id)).unwrap_or_default();
+                let doc = d.disable_doc(id);
                 match sink.push(id, &doc) {
                     Ok(()) => d.disabled(id, &doc),
                     Err(SinkError::Oversize(m)) => summary.add_warning(format!("leaver {id}: {m}")),

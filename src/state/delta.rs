@@ -72,15 +72,8 @@ pub struct Delta {
     pub counts: DeltaCounts,
     /// When set, every decision is kept as (externalId, "new" | "changed") for `state diff`.
     pub record: Option<Vec<(String, &'static str)>>,
-}
-
-/// The document that disables a leaver.
-pub fn disable_doc(external_id: &str) -> serde_json::Value {
-    serde_json::json!({
-        "schemas": [crate::schema::CORE_USER_URN, crate::schema::ENTERPRISE_USER_URN],
-        "externalId": external_id,
-        "active": false,
-    })
+    /// `--leaver-template`: what a disable document carries besides `active: false`.
+    pub template: Option<super::leaver::LeaverTemplate>,
 }
 
 impl Delta {
@@ -96,6 +89,7 @@ impl Delta {
             send_all,
             counts: DeltaCounts { mapping_changed: send_all, ..DeltaCounts::default() },
             record: None,
+            template: None,
         }
     }
 
@@ -135,14 +129,19 @@ impl Delta {
             .previous
             .users
             .iter()
-            .filter(|(id, h)| {
-                !self.seen.contains(*id)
-                    && **h != doc_hash(&serde_json::to_vec(&disable_doc(id)).unwrap_or_default())
-            })
+            .filter(|(id, h)| !self.seen.contains(*id) && **h != doc_hash(&self.disable_doc(id)))
             .map(|(id, _)| id.clone())
             .collect();
         out.sort();
         out
+    }
+
+    /// The document that disables a leaver (with the template's additions, if any).
+    pub fn disable_doc(&self, external_id: &str) -> Vec<u8> {
+        match &self.template {
+            Some(t) => t.doc(external_id),
+            None => super::leaver::plain_doc(external_id),
+        }
     }
 
     /// Check the safety threshold. `Err` holds the message that stops the run.
@@ -249,7 +248,7 @@ mod tests {
 
     #[test]
     fn a_disabled_leaver_is_not_disabled_again() {
-        let doc = serde_json::to_vec(&disable_doc("7")).unwrap();
+        let doc = super::super::leaver::plain_doc("7");
         let d = Delta::new(state(&[("7", &doc), ("8", b"x")], "m"), "m", false);
         assert_eq!(d.leavers(), vec!["8".to_string()]);
     }

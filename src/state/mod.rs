@@ -7,8 +7,10 @@
 //! 8 bytes of hash + the id per user: a million users take about 30 MB on disk and in memory.
 
 mod delta;
+mod leaver;
 
-pub use delta::{disable_doc, Delta, DeltaCounts, LeaverPolicy, MaxLeavers};
+pub use delta::{Delta, DeltaCounts, LeaverPolicy, MaxLeavers};
+pub use leaver::LeaverTemplate;
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Write};

@@ -54,28 +54,34 @@ pub fn cli_upload_from_dir(args: UploadCliArgs) -> i32 {
     }
     let code = summary.exit_code();
     if args.wait_for_logs && code != 1 && !args.target.dry_run {
-        let mut target = args.target.clone();
-        target.journal = Some(journal);
-        let logs = LogsArgs {
-            target,
-            since: None,
-            cycle: None,
-            status: None,
-            external_ids: Vec::new(),
-            wait: true,
-            wait_timeout: std::time::Duration::from_secs(30 * 60),
-            poll_interval: std::time::Duration::from_secs(15),
-            format: LogsFormat::Table,
-        };
-        return match run_logs(&logs) {
-            Ok(c) => c.max(code),
-            Err(e) => {
-                eprintln!("error: {e}");
-                1
-            }
-        };
+        return wait_for_logs(&args.target, journal, code);
     }
     code
+}
+
+/// `--wait-for-logs`: poll the provisioning logs until every user of the last upload (from the
+/// journal) has a record, print the outcome per user, and fold it into the exit code.
+pub fn wait_for_logs(target: &TargetArgs, journal: PathBuf, code: i32) -> i32 {
+    let mut target = target.clone();
+    target.journal = Some(journal);
+    let logs = LogsArgs {
+        target,
+        since: None,
+        cycle: None,
+        status: None,
+        external_ids: Vec::new(),
+        wait: true,
+        wait_timeout: std::time::Duration::from_secs(30 * 60),
+        poll_interval: std::time::Duration::from_secs(15),
+        format: LogsFormat::Table,
+    };
+    match run_logs(&logs) {
+        Ok(c) => c.max(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
 }
 
 /// `hr2scim logs`: prints errors and returns the exit code.

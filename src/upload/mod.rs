@@ -26,7 +26,7 @@ pub use batch::{
     batches_from_dir, validate_bulk_request, Batch, BULK_REQUEST_URN, CORE_USER_URN,
     ENTERPRISE_USER_URN, MAX_OPERATIONS,
 };
-pub use cli::{cli_logs, cli_upload_from_dir, UploadCliArgs};
+pub use cli::{cli_logs, cli_upload_from_dir, wait_for_logs, UploadCliArgs};
 pub use endpoint::check_url;
 pub use error::UploadError;
 pub use journal::accepted_hashes;
