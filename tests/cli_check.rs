@@ -197,13 +197,16 @@ fn check_input_reads_the_header_row_of_the_export() {
 fn eval_explain_prints_the_tree_on_stderr_and_the_value_on_stdout() {
     let o = Command::cargo_bin("hr2scim")
         .unwrap()
-        .args(["eval", r#"IIF([a]="x", Replace([b], , "\d+", , "#", , ), "no")"#])
+        .args(["eval", r##"IIF([a]="x", Replace([b], , "\d+", , "#", , ), "no")"##])
         .args(["--set", "a=x", "--set", "b=ab12", "--explain"])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&o.stdout), "ab#\n");
     let tree = String::from_utf8_lossy(&o.stderr);
     assert!(tree.starts_with("IIF() → \"ab#\""), "{tree}");
-    assert!(tree.contains("took the true branch") && tree.contains("Replace() → \"ab#\""), "{tree}");
+    assert!(
+        tree.contains("took the true branch") && tree.contains("Replace() → \"ab#\""),
+        "{tree}"
+    );
     assert!(tree.contains("[b] → \"ab12\""), "{tree}");
 }
