@@ -3,7 +3,6 @@
 use chrono::{DateTime, Months, TimeDelta, Utc};
 
 use super::dates::{date_of, in_net_range, Interval};
-use super::function::literal_str;
 use super::prelude::*;
 
 pub struct DateAdd;
@@ -100,20 +99,11 @@ impl Function for DateAdd {
     }
 
     fn prepare(&self, args: &[Option<&Node>]) -> Result<Option<Prepared>, PrepareError> {
-        match literal_str(args[0]) {
-            Some(s) => {
-                let iv = Interval::parse(s).map_err(|m| PrepareError::at(0, m))?;
-                Ok(Some(Box::new(iv)))
-            }
-            None => Ok(None),
-        }
+        Interval::prepare(args)
     }
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
-        let iv = match call.prepared::<Interval>() {
-            Some(iv) => *iv,
-            None => Interval::parse(&call.text(0)?).or_else(|m| fail(format!("DateAdd: {m}")))?,
-        };
+        let iv = Interval::of_call(call, "DateAdd")?;
         let v = call.value(1)?;
         let Some(n) =
             v.as_i64().or_else(|| v.as_f64().filter(|f| f.abs() < 9e18).map(|f| f.trunc() as i64))

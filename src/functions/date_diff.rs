@@ -3,7 +3,6 @@
 use chrono::{DateTime, Datelike, TimeDelta, Utc};
 
 use super::dates::{date_of, Interval};
-use super::function::literal_str;
 use super::prelude::*;
 
 pub struct DateDiff;
@@ -112,20 +111,11 @@ impl Function for DateDiff {
     }
 
     fn prepare(&self, args: &[Option<&Node>]) -> Result<Option<Prepared>, PrepareError> {
-        match literal_str(args[0]) {
-            Some(s) => {
-                let iv = Interval::parse(s).map_err(|m| PrepareError::at(0, m))?;
-                Ok(Some(Box::new(iv)))
-            }
-            None => Ok(None),
-        }
+        Interval::prepare(args)
     }
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
-        let iv = match call.prepared::<Interval>() {
-            Some(iv) => *iv,
-            None => Interval::parse(&call.text(0)?).or_else(|m| fail(format!("DateDiff: {m}")))?,
-        };
+        let iv = Interval::of_call(call, "DateDiff")?;
         let today = call.env().now.date_naive();
         let a = date_of(call.value(1)?, "DateDiff's date1", today)?;
         let b = date_of(call.value(2)?, "DateDiff's date2", today)?;

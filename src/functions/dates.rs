@@ -6,7 +6,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 pub use super::date_parse::parse_date;
 
-use crate::eval::{fail, Flow, Value};
+use super::function::{literal_str, PrepareError, Prepared};
+use crate::eval::{fail, Call, Flow, Node, Value};
 
 /// Seconds from 1601-01-01 (the FILETIME epoch) to 1970-01-01.
 const FILETIME_EPOCH_OFFSET: i64 = 11_644_473_600;
@@ -66,6 +67,28 @@ impl Interval {
                 ))
             }
         })
+    }
+
+    /// DateAdd's and DateDiff's `prepare`: a literal interval (slot 0) is checked and parsed once.
+    pub fn prepare(args: &[Option<&Node>]) -> Result<Option<Prepared>, PrepareError> {
+        match literal_str(args[0]) {
+            Some(s) => {
+                let iv = Interval::parse(s).map_err(|m| PrepareError::at(0, m))?;
+                Ok(Some(Box::new(iv)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The call's interval: the prepared one, or slot 0 parsed for this row.
+    pub fn of_call<'p: 'r, 'r>(
+        call: &mut Call<'_, 'p, 'r>,
+        function: &str,
+    ) -> Result<Interval, Flow> {
+        match call.prepared::<Interval>() {
+            Some(iv) => Ok(*iv),
+            None => Interval::parse(&call.text(0)?).or_else(|m| fail(format!("{function}: {m}"))),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! `ToLower(source, culture?)`: lower-cases, invariant unless a culture is given.
 
-use super::case::{convert_case, Case};
+use super::case::{eval_case, Case};
 use super::prelude::*;
 
 pub struct ToLower;
@@ -46,12 +46,6 @@ impl Function for ToLower {
     }
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
-        let v = call.value(0)?;
-        if v.is_null() {
-            return Ok(Value::Null);
-        }
-        let culture = call.arg(1)?.map(|c| c.into_text());
-        let s = v.into_text();
-        Ok(Value::Str(convert_case(s, culture.as_deref(), Case::Lower)))
+        eval_case(call, Case::Lower)
     }
 }
