@@ -3,6 +3,7 @@
 //! spooled. After the last row, duplicate and manager checks are decided and the spooled users are
 //! packed into BulkRequests (or NDJSON). Output order equals input order whatever `--jobs` is.
 
+mod intake;
 mod spool;
 mod summary;
 mod transform;
@@ -37,6 +38,7 @@ use crate::input::{Item, Source};
 use crate::scim::{BulkWriter, CrossRowChecks, ManagerCheck, OnDuplicate, UserBuilder};
 use crate::sinks::{self, RejectsWriter};
 use crate::state::{Delta, LeaverPolicy, MaxLeavers};
+use intake::Intake;
 use spool::SpoolWriter;
 
 /// How the users are written.
@@ -96,32 +98,31 @@ pub fn convert(
     let dir = opts.out_dir.as_path();
     std::fs::create_dir_all(dir).map_err(out_err(dir))?;
     let headers: Vec<String> = source.headers().to_vec();
-    let mut summary = Summary {
+    let summary = Summary {
         input: source.describe(),
         output: dir.display().to_string(),
         ..Summary::default()
     };
-    let mut rejects =
+    let rejects =
         RejectsWriter::create(&dir.join("rejects.csv"), &headers).map_err(out_err(dir))?;
-    let mut spool = SpoolWriter::new(dir).map_err(out_err(dir))?;
-    let mut checks = CrossRowChecks::new(opts.on_duplicate, opts.manager_check);
+    let spool = SpoolWriter::new(dir).map_err(out_err(dir))?;
+    let mut intake = Intake {
+        program,
+        env,
+        dir,
+        summary,
+        rejects,
+        spool,
+        checks: CrossRowChecks::new(opts.on_duplicate, opts.manager_check),
+        builder: UserBuilder::new(&program.schema),
+    };
     let used = program.used_columns();
     let progress = progress_bar(opts.quiet);
-    let mut main_builder = UserBuilder::new(&program.schema);
-
-    let mut chunk: Vec<Item> = Vec::with_capacity(opts.chunk_rows);
-    loop {
-        chunk.clear();
-        while chunk.len() < opts.chunk_rows {
-            match source.next_item()? {
-                Some(item) => chunk.push(item),
-                None => break,
-            }
-        }
-        if chunk.is_empty() {
-            break;
-        }
-        let outcomes: Vec<Option<Outcome>> = chunk
+    // With more than one thread, the main thread reads chunk k+1 and takes in chunk k-1 while the
+    // pool transforms chunk k; with one, the three steps simply alternate.
+    let overlap = rayon::current_num_threads() > 1;
+    let transform_chunk = |chunk: &[Item]| -> Vec<Option<Outcome>> {
+        chunk
             .par_iter()
             .with_min_len(64)
             .map_init(
@@ -139,60 +140,45 @@ pub fn convert(
                     Item::Rejected(_) => None,
                 },
             )
-            .collect();
-        for (item, outcome) in chunk.iter().zip(outcomes) {
-            summary.rows_read += 1;
-            let line = match item {
-                Item::Row(r) => r.line,
-                Item::Rejected(r) => r.line,
-            };
-            let outcome = match (item, outcome) {
-                (Item::Rejected(r), _) => {
-                    Outcome::Rejected(vec![("malformed row".into(), r.reason.clone())])
-                }
-                (_, Some(Outcome::Pending(p))) => {
-                    resolve_pending(program, uniques, &mut main_builder, p)
-                }
-                (_, Some(o)) => o,
-                (_, None) => Outcome::Skipped,
-            };
-            match outcome {
-                Outcome::User(u) => {
-                    if let Some(d) = delta.as_deref_mut() {
-                        d.seen(&u.external_id);
+            .collect()
+    };
+    let mut chunk = read_chunk(source, opts.chunk_rows, Vec::new())?;
+    let mut done: Option<(Vec<Item>, Vec<Option<Outcome>>)> = None;
+    while !chunk.is_empty() || done.is_some() {
+        let mut take_and_read = |done: Option<(Vec<Item>, Vec<Option<Outcome>>)>,
+                                 source: &mut dyn Source|
+         -> Result<Vec<Item>, ConvertError> {
+            let spare = match done {
+                Some((items, outcomes)) => {
+                    intake.take(source, uniques, delta.as_deref_mut(), &items, outcomes)?;
+                    if let Some(p) = &progress {
+                        p.set_position(intake.summary.rows_read);
                     }
-                    checks.push(line, &u.external_id, &u.user_name, u.manager.as_deref());
-                    let Item::Row(r) = item else { continue };
-                    spool
-                        .push(line, r.record.iter(), &u.external_id, &u.doc)
-                        .map_err(out_err(dir))?;
+                    items
                 }
-                Outcome::Rejected(reasons) => {
-                    // A row rejected today is not a leaver: its previous state stays.
-                    if let (Some(d), Item::Row(r)) = (delta.as_deref_mut(), item) {
-                        if let Some(id) = external_id_of(program, env, r) {
-                            d.seen(&id);
-                        }
-                    }
-                    summary.add_rejection(reasons.iter().map(|(c, _)| c.clone()));
-                    let msgs: Vec<String> = reasons.into_iter().map(|(_, m)| m).collect();
-                    let position = source.position(line);
-                    let written = match item {
-                        Item::Row(r) => rejects.write(&position, &msgs, r.record.iter()),
-                        Item::Rejected(r) => {
-                            rejects.write(&position, &msgs, r.fields.iter().map(String::as_str))
-                        }
-                    };
-                    written.map_err(out_err(dir))?;
+                None => Vec::new(),
+            };
+            read_chunk(source, opts.chunk_rows, spare)
+        };
+        let (outcomes, next) = if overlap && !chunk.is_empty() {
+            std::thread::scope(|s| {
+                let worker = s.spawn(|| transform_chunk(&chunk));
+                let next = take_and_read(done.take(), &mut *source);
+                match worker.join() {
+                    Ok(outcomes) => (outcomes, next),
+                    Err(panic) => std::panic::resume_unwind(panic),
                 }
-                Outcome::Skipped => summary.skipped += 1,
-                Outcome::Pending(_) => unreachable_pending(),
-            }
+            })
+        } else {
+            let outcomes = transform_chunk(&chunk);
+            (outcomes, take_and_read(done.take(), &mut *source))
+        };
+        if !chunk.is_empty() {
+            done = Some((chunk, outcomes));
         }
-        if let Some(p) = &progress {
-            p.set_position(summary.rows_read);
-        }
+        chunk = next?;
     }
+    let Intake { mut summary, mut rejects, spool, checks, .. } = intake;
 
     // Cross-row decisions, then the second pass over the spool writes the users.
     let verdict = checks.finish();
@@ -288,18 +274,21 @@ fn write_extension_schemas(program: &Program, dir: &std::path::Path) -> Result<(
     Ok(())
 }
 
-/// The externalId a rejected row would have had, so a delta run does not take it for a leaver.
-fn external_id_of(program: &Program, env: &Env, row: &crate::input::Row) -> Option<String> {
-    let t = program.keys.external_id?;
-    let mut cx = program.cx(env, RowRef::Record(&row.record));
-    match cx.eval(&program.targets[t].node) {
-        Ok(v) if !v.is_null_or_empty() => Some(v.to_string()),
-        _ => None,
+/// Read up to `rows` items, reusing `spare`'s allocation.
+fn read_chunk(
+    source: &mut dyn Source,
+    rows: usize,
+    mut spare: Vec<Item>,
+) -> Result<Vec<Item>, ConvertError> {
+    spare.clear();
+    spare.reserve(rows);
+    while spare.len() < rows {
+        match source.next_item()? {
+            Some(item) => spare.push(item),
+            None => break,
+        }
     }
-}
-
-fn unreachable_pending() {
-    // resolve_pending never returns Pending; nothing to do if a future change makes it.
+    Ok(spare)
 }
 
 /// Cross-row reasons start with what they are about (`duplicate externalId ...`).

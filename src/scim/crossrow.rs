@@ -2,17 +2,17 @@
 //! (unknown manager, self-manager, cycles).
 //!
 //! Memory kept per row until `finish`: a 16-byte record (line, externalId number, manager number);
-//! each distinct externalId (or manager id) once: its bytes in a box + a ~25-byte hash-map slot
-//! (×~2 for the map's spare capacity) + 4 bytes for its first row; each distinct userName once,
-//! lower-cased, the same way. Duplicates add 8 bytes each. Measured on 1M rows (8-byte ids,
-//! 35-byte userNames, every row with a manager): 164 bytes per row requested from the allocator,
-//! about 195 with malloc's per-box overhead; `finish` needs ~65 more per row while it runs.
+//! each distinct externalId (or manager id) once in an [`Interner`] (its bytes + ~16) plus 4 bytes
+//! for its first row; each distinct userName once, lower-cased, the same way. Duplicates add 8
+//! bytes each. Measured (8-byte ids, 35-byte userNames, every row with a manager) by
+//! `per_row_cost_is_what_the_docs_say`: 94 to 99 resident bytes per row. `finish` needs ~10 more
+//! per row while it runs.
 
-use std::borrow::Cow;
+use std::collections::BTreeMap;
 
-// FxHash: ids and userNames come from one HR file, not from an attacker choosing collisions,
-// and SipHash was a tenth of the whole conversion's time.
 use rustc_hash::FxHashMap as HashMap;
+
+use super::intern::Interner;
 
 /// What to do with rows sharing an externalId (or a userName).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -52,14 +52,19 @@ pub struct CrossRowChecks {
     manager_check: ManagerCheck,
     rows: Vec<Row>,
     /// Interned externalIds and manager ids (a manager may be named before its own row).
-    ids: HashMap<Box<str>, u32>,
+    ids: Interner,
     /// First row of each interned id (NONE for an id only named as a manager).
     first_row: Vec<u32>,
-    /// Lower-cased userName → first row.
-    user_names: HashMap<Box<str>, u32>,
+    /// Interned lower-cased userNames, and the first row of each.
+    user_names: Interner,
+    name_first_row: Vec<u32>,
     /// (first row, later row) pairs of repeated externalIds and userNames.
     dup_ids: Vec<(u32, u32)>,
     dup_names: Vec<(u32, u32)>,
+    /// The userName of a first row that has duplicates (few: only those are named in reasons).
+    dup_name_text: HashMap<u32, u32>,
+    /// Reused for userNames that need lower-casing.
+    lower: String,
 }
 
 /// The outcome: rejected lines with every reason, and warnings, both sorted by line.
@@ -90,6 +95,9 @@ fn groups(pairs: &[(u32, u32)]) -> Vec<Vec<u32>> {
     out
 }
 
+/// Reasons by row number, for the rejected rows only.
+type Reasons = BTreeMap<u32, Vec<String>>;
+
 /// At most this many other lines are named in one reason: a value shared by thousands of rows
 /// (a common name in a userName) must not make every reason list every other line.
 const MAX_LINES_NAMED: usize = 10;
@@ -109,12 +117,10 @@ impl CrossRowChecks {
     }
 
     fn intern(&mut self, id: &str) -> u32 {
-        if let Some(&n) = self.ids.get(id) {
-            return n;
+        let (n, new) = self.ids.intern(id);
+        if new {
+            self.first_row.push(NONE);
         }
-        let n = self.first_row.len() as u32;
-        self.ids.insert(id.into(), n);
-        self.first_row.push(NONE);
         n
     }
 
@@ -137,66 +143,72 @@ impl CrossRowChecks {
             NONE => self.first_row[id as usize] = row,
             first => self.dup_ids.push((first, row)),
         }
-        // Most userNames are already lower case: no allocation to look them up.
-        let key: Cow<'_, str> = if user_name.chars().any(char::is_uppercase) {
-            Cow::Owned(user_name.to_lowercase())
+        let key = if user_name.chars().any(char::is_uppercase) {
+            self.lower.clear();
+            self.lower.extend(user_name.chars().flat_map(char::to_lowercase));
+            self.lower.as_str()
         } else {
-            Cow::Borrowed(user_name)
+            user_name
         };
-        match self.user_names.get(key.as_ref()) {
-            Some(&first) => self.dup_names.push((first, row)),
-            None => {
-                self.user_names.insert(key.into_owned().into_boxed_str(), row);
-            }
+        let (n, new) = self.user_names.intern(key);
+        if new {
+            self.name_first_row.push(row);
+        } else {
+            let first = self.name_first_row[n as usize];
+            self.dup_names.push((first, row));
+            self.dup_name_text.insert(first, n);
         }
     }
 
+    /// Resident heap bytes held until `finish`. Vectors count their length: their doubling spare
+    /// capacity is never written, so it stays virtual; hash tables count their whole capacity.
+    pub fn heap_bytes(&self) -> usize {
+        self.rows.len() * std::mem::size_of::<Row>()
+            + self.ids.heap_bytes()
+            + self.first_row.len() * 4
+            + self.user_names.heap_bytes()
+            + self.name_first_row.len() * 4
+            + (self.dup_ids.len() + self.dup_names.len()) * 8
+            + self.lower.capacity()
+    }
+
     pub fn finish(self) -> CrossRowReport {
-        let mut names: Vec<&str> = vec![""; self.first_row.len()];
-        for (k, &n) in &self.ids {
-            names[n as usize] = k;
-        }
-        let mut reasons: Vec<Vec<String>> = vec![Vec::new(); self.rows.len()];
+        // Rejected rows are few: reasons are kept by row, sparsely.
+        let mut reasons: Reasons = BTreeMap::new();
         let mut warnings: Vec<(u64, String)> = Vec::new();
         for rows in groups(&self.dup_ids) {
-            let what = format!("externalId \"{}\"", names[self.rows[rows[0] as usize].id as usize]);
+            let id = self.ids.resolve(self.rows[rows[0] as usize].id);
+            let what = format!("externalId \"{id}\"");
             self.duplicates(&what, &rows, &mut reasons);
-        }
-        let mut user_names: Vec<&str> = vec![""; self.rows.len()];
-        for (k, &r) in &self.user_names {
-            user_names[r as usize] = k;
         }
         for rows in groups(&self.dup_names) {
             // Rows already rejected as the same externalId are one person, not a second clash.
             let live: Vec<u32> =
-                rows.iter().copied().filter(|&r| reasons[r as usize].is_empty()).collect();
+                rows.iter().copied().filter(|r| !reasons.contains_key(r)).collect();
             if live.len() > 1 {
-                let what = format!("userName \"{}\"", user_names[rows[0] as usize]);
+                let name =
+                    self.dup_name_text.get(&rows[0]).map_or("", |&n| self.user_names.resolve(n));
+                let what = format!("userName \"{name}\"");
                 self.duplicates(&what, &live, &mut reasons);
             }
         }
         if self.manager_check != ManagerCheck::Off {
-            let found = self.managers(&names, &reasons);
+            let found = self.managers(&reasons);
             for (r, msg) in found {
                 match self.manager_check {
-                    ManagerCheck::Reject => reasons[r as usize].push(msg),
+                    ManagerCheck::Reject => reasons.entry(r).or_default().push(msg),
                     _ => warnings.push((self.rows[r as usize].line, msg)),
                 }
             }
         }
-        let mut rejects: Vec<(u64, Vec<String>)> = self
-            .rows
-            .iter()
-            .zip(reasons)
-            .filter(|(_, why)| !why.is_empty())
-            .map(|(row, why)| (row.line, why))
-            .collect();
+        let mut rejects: Vec<(u64, Vec<String>)> =
+            reasons.into_iter().map(|(r, why)| (self.rows[r as usize].line, why)).collect();
         rejects.sort_by_key(|r| r.0);
         warnings.sort_by_key(|w| w.0);
         CrossRowReport { rejects, warnings }
     }
 
-    fn duplicates(&self, what: &str, rows: &[u32], reasons: &mut [Vec<String>]) {
+    fn duplicates(&self, what: &str, rows: &[u32], reasons: &mut Reasons) {
         let line = |r: u32| self.rows[r as usize].line;
         let keep = match self.on_duplicate {
             OnDuplicate::Reject => None,
@@ -220,29 +232,30 @@ impl CrossRowChecks {
                 ),
                 Some(k) => format!("duplicate {what}: line {} is kept instead", line(k)),
             };
-            reasons[r as usize].push(msg);
+            reasons.entry(r).or_default().push(msg);
         }
     }
 
     /// (row, message) for unknown managers, self-managers and cycles among the surviving rows.
-    fn managers(&self, names: &[&str], reasons: &[Vec<String>]) -> Vec<(u32, String)> {
+    fn managers(&self, reasons: &Reasons) -> Vec<(u32, String)> {
+        let names = |id: u32| self.ids.resolve(id);
         let mut out = Vec::new();
         // The surviving row of each externalId.
         let mut row_of: Vec<u32> = vec![NONE; self.first_row.len()];
         let mut rejected_id = vec![false; self.first_row.len()];
         for (r, row) in self.rows.iter().enumerate() {
-            if reasons[r].is_empty() {
+            if !reasons.contains_key(&(r as u32)) {
                 row_of[row.id as usize] = r as u32;
             } else {
                 rejected_id[row.id as usize] = true;
             }
         }
-        let alive = |r: usize| reasons[r].is_empty();
+        let alive = |r: usize| !reasons.contains_key(&(r as u32));
         for (r, row) in self.rows.iter().enumerate().filter(|(r, _)| alive(*r)) {
             if row.manager == NONE {
                 continue;
             }
-            let m = names[row.manager as usize];
+            let m = names(row.manager);
             if row.manager == row.id {
                 out.push((r as u32, format!("manager \"{m}\" is the user itself")));
             } else if row_of[row.manager as usize] == NONE {
@@ -281,7 +294,7 @@ impl CrossRowChecks {
                     let ids: Vec<&str> = cycle
                         .iter()
                         .take(MAX_LINES_NAMED)
-                        .map(|&c| names[self.rows[c].id as usize])
+                        .map(|&c| names(self.rows[c].id))
                         .collect();
                     let more = if cycle.len() > MAX_LINES_NAMED { " → …" } else { "" };
                     let text = format!(

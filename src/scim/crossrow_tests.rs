@@ -178,3 +178,28 @@ fn a_value_shared_by_many_rows_names_a_few_lines_and_counts_the_rest() {
     let why = &r.rejected(5).unwrap()[0];
     assert!(why.contains("also on line(s) 2, 3, 4, 6,"), "a row does not name itself: {why}");
 }
+
+/// The per-row cost the module documentation states (and DESIGN.md repeats): 8-byte ids,
+/// 35-byte userNames, a manager on every row. Growth doubles vectors, so the bound is checked
+/// at a size between two doublings as well as right after one.
+#[test]
+fn per_row_cost_is_what_the_docs_say() {
+    for n in [100_000u32, 140_000] {
+        let mut c = CrossRowChecks::new(OnDuplicate::Reject, ManagerCheck::Warn);
+        for i in 0..n {
+            let id = format!("{:08}", 10_000_000 + i);
+            let manager = format!("{:08}", 10_000_000 + i / 8);
+            let name = format!("first.lastname.{id}@contoso.com");
+            assert_eq!(name.len(), 35);
+            c.push(u64::from(i) + 2, &id, &name, Some(&manager));
+        }
+        let per_row = c.heap_bytes() as f64 / f64::from(n);
+        // Bytes: 16 row + 8 id + 35 name, ~16 per interned string, 4 + 4 first rows, growth slack.
+        eprintln!("{per_row:.0} bytes per row at {n} rows");
+        assert!(per_row < 115.0, "{per_row:.0} bytes per row at {n} rows");
+        assert!(
+            per_row > 85.0,
+            "{per_row:.0} bytes per row at {n} rows: heap_bytes misses something"
+        );
+    }
+}

@@ -5,6 +5,7 @@ mod builder;
 mod bulk;
 mod coerce;
 mod crossrow;
+mod intern;
 mod validate;
 
 pub use builder::{lookup, UserBuilder};

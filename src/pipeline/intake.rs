@@ -1,0 +1,104 @@
+//! The in-order half of the first pass: transformed rows arrive chunk by chunk, in input order,
+//! and are counted, given their unique values, fed to the cross-row checks and spooled (or sent to
+//! the rejects file). Runs on the main thread while the workers transform the next chunk.
+
+use crate::check::Program;
+use crate::eval::{Env, RowRef};
+use crate::input::{Item, Source};
+use crate::scim::{CrossRowChecks, UserBuilder};
+use crate::sinks::RejectsWriter;
+use crate::state::Delta;
+
+use super::spool::SpoolWriter;
+use super::transform::Outcome;
+use super::{out_err, resolve_pending, ConvertError, Summary, UniqueSet};
+
+/// The state the in-order half keeps between chunks.
+pub struct Intake<'a> {
+    pub program: &'a Program,
+    pub env: &'a Env,
+    pub dir: &'a std::path::Path,
+    pub summary: Summary,
+    pub rejects: RejectsWriter,
+    pub spool: SpoolWriter,
+    pub checks: CrossRowChecks,
+    pub builder: UserBuilder,
+}
+
+impl Intake<'_> {
+    /// Handle one transformed chunk (`outcomes[i]` belongs to `chunk[i]`; `None` for rows the
+    /// reader already rejected).
+    pub fn take(
+        &mut self,
+        source: &dyn Source,
+        uniques: &mut UniqueSet,
+        mut delta: Option<&mut Delta>,
+        chunk: &[Item],
+        outcomes: Vec<Option<Outcome>>,
+    ) -> Result<(), ConvertError> {
+        let dir = self.dir;
+        for (item, outcome) in chunk.iter().zip(outcomes) {
+            self.summary.rows_read += 1;
+            let line = match item {
+                Item::Row(r) => r.line,
+                Item::Rejected(r) => r.line,
+            };
+            let outcome = match (item, outcome) {
+                (Item::Rejected(r), _) => {
+                    Outcome::Rejected(vec![("malformed row".into(), r.reason.clone())])
+                }
+                (_, Some(Outcome::Pending(p))) => {
+                    resolve_pending(self.program, uniques, &mut self.builder, p)
+                }
+                (_, Some(o)) => o,
+                (_, None) => Outcome::Skipped,
+            };
+            match outcome {
+                Outcome::User(u) => {
+                    if let Some(d) = delta.as_deref_mut() {
+                        d.seen(&u.external_id);
+                    }
+                    self.checks.push(line, &u.external_id, &u.user_name, u.manager.as_deref());
+                    let Item::Row(r) = item else { continue };
+                    self.spool
+                        .push(line, r.record.iter(), &u.external_id, &u.doc)
+                        .map_err(out_err(dir))?;
+                }
+                Outcome::Rejected(reasons) => {
+                    // A row rejected today is not a leaver: its previous state stays.
+                    if let (Some(d), Item::Row(r)) = (delta.as_deref_mut(), item) {
+                        if let Some(id) = external_id_of(self.program, self.env, r) {
+                            d.seen(&id);
+                        }
+                    }
+                    self.summary.add_rejection(reasons.iter().map(|(c, _)| c.clone()));
+                    let msgs: Vec<String> = reasons.into_iter().map(|(_, m)| m).collect();
+                    let position = source.position(line);
+                    let written = match item {
+                        Item::Row(r) => self.rejects.write(&position, &msgs, r.record.iter()),
+                        Item::Rejected(r) => self.rejects.write(
+                            &position,
+                            &msgs,
+                            r.fields.iter().map(String::as_str),
+                        ),
+                    };
+                    written.map_err(out_err(dir))?;
+                }
+                Outcome::Skipped => self.summary.skipped += 1,
+                // resolve_pending never returns Pending.
+                Outcome::Pending(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The externalId a rejected row would have had, so a delta run does not take it for a leaver.
+fn external_id_of(program: &Program, env: &Env, row: &crate::input::Row) -> Option<String> {
+    let t = program.keys.external_id?;
+    let mut cx = program.cx(env, RowRef::Record(&row.record));
+    match cx.eval(&program.targets[t].node) {
+        Ok(v) if !v.is_null_or_empty() => Some(v.to_string()),
+        _ => None,
+    }
+}

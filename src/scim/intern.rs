@@ -1,0 +1,87 @@
+//! Interned strings for the cross-row checks: every distinct string once, in one growing arena,
+//! found through a hash table of 4-byte indexes. A million externalIds or userNames then cost their
+//! bytes plus about 16 bytes each, instead of a boxed string per entry (16 bytes of pointer and
+//! length, malloc's own header, and a 24-byte hash-map slot that doubles while the map grows).
+
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+// FxHash: the strings come from one HR file, not from an attacker choosing collisions.
+use rustc_hash::FxBuildHasher;
+
+#[derive(Debug, Default)]
+pub struct Interner {
+    text: String,
+    /// Where string `i` starts in `text`; it ends where `i + 1` starts (or at the end).
+    starts: Vec<u64>,
+    table: HashTable<u32>,
+}
+
+impl Interner {
+    /// String number `i`.
+    pub fn resolve(&self, i: u32) -> &str {
+        let i = i as usize;
+        let start = self.starts[i] as usize;
+        let end = self.starts.get(i + 1).map_or(self.text.len(), |e| *e as usize);
+        &self.text[start..end]
+    }
+
+    /// The number of `s`, and whether it is new.
+    pub fn intern(&mut self, s: &str) -> (u32, bool) {
+        let hash = FxBuildHasher.hash_one(s);
+        let Interner { text, starts, table } = self;
+        let resolve = |i: u32| {
+            let i = i as usize;
+            let end = starts.get(i + 1).map_or(text.len(), |e| *e as usize);
+            &text[starts[i] as usize..end]
+        };
+        let entry =
+            table.entry(hash, |&i| resolve(i) == s, |&i| FxBuildHasher.hash_one(resolve(i)));
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(o) => (*o.get(), false),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                let n = starts.len() as u32;
+                v.insert(n);
+                starts.push(text.len() as u64);
+                text.push_str(s);
+                (n, true)
+            }
+        }
+    }
+
+    /// Resident bytes (for the documented per-row cost): the arena's and index's length (their
+    /// spare capacity is never written), the table's whole capacity (4-byte slots + control byte).
+    pub fn heap_bytes(&self) -> usize {
+        self.text.len() + self.starts.len() * 8 + self.table.capacity() * 5
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Interner;
+
+    #[test]
+    fn interns_each_string_once_and_resolves_it() {
+        let mut i = Interner::default();
+        assert_eq!(i.intern("E1"), (0, true));
+        assert_eq!(i.intern("E2"), (1, true));
+        assert_eq!(i.intern("E1"), (0, false));
+        assert_eq!(i.intern(""), (2, true));
+        assert_eq!(i.intern("é"), (3, true));
+        assert_eq!((i.resolve(0), i.resolve(1), i.resolve(2), i.resolve(3)), ("E1", "E2", "", "é"));
+        assert_eq!(i.intern("E2"), (1, false));
+        assert_eq!(i.intern("E3"), (4, true));
+    }
+
+    #[test]
+    fn survives_growth() {
+        let mut i = Interner::default();
+        for n in 0..10_000 {
+            assert_eq!(i.intern(&n.to_string()), (n, true));
+        }
+        for n in (0..10_000).rev() {
+            assert_eq!(i.intern(&n.to_string()), (n, false));
+            assert_eq!(i.resolve(n), n.to_string());
+        }
+    }
+}
