@@ -241,5 +241,16 @@ proptest! {
         }
         let rejected = reject_lines(&out).len();
         prop_assert_eq!(written + rejected, rows.len());
+        // Batches are numbered without gaps, and nothing hidden (parts, spools) is left behind.
+        let mut names: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let n = batches(&out).len();
+        let mut expected: Vec<String> = (1..=n).map(|k| format!("bulk-{k:05}.json")).collect();
+        expected.extend(["rejects.csv", "schemas.json", "summary.json"].map(String::from));
+        expected.sort();
+        prop_assert_eq!(names, expected);
     }
 }

@@ -9,9 +9,21 @@ use crate::scim::{CrossRowChecks, UserBuilder};
 use crate::sinks::RejectsWriter;
 use crate::state::Delta;
 
+use std::collections::BTreeSet;
+
+use super::batch_files::BatchFiles;
 use super::spool::SpoolWriter;
 use super::transform::Outcome;
 use super::{out_err, resolve_pending, ConvertError, Summary, UniqueSet};
+
+/// Where taken-in users go.
+pub enum Destination {
+    /// Documents wait in the spool for the second pass (delta runs, NDJSON, standard output).
+    Spool(SpoolWriter),
+    /// Documents go straight into batch files; the spool keeps only each row's original fields,
+    /// for the rejects file of rows the cross-row checks reject at the end.
+    Direct { files: BatchFiles, fields: SpoolWriter, oversize: BTreeSet<u64> },
+}
 
 /// The state the in-order half keeps between chunks.
 pub struct Intake<'a> {
@@ -20,7 +32,7 @@ pub struct Intake<'a> {
     pub dir: &'a std::path::Path,
     pub summary: Summary,
     pub rejects: RejectsWriter,
-    pub spool: SpoolWriter,
+    pub dest: Destination,
     pub checks: CrossRowChecks,
     pub builder: UserBuilder,
 }
@@ -60,9 +72,25 @@ impl Intake<'_> {
                     }
                     self.checks.push(line, &u.external_id, &u.user_name, u.manager.as_deref());
                     let Item::Row(r) = item else { continue };
-                    self.spool
-                        .push(line, r.record.iter(), &u.external_id, &u.doc)
-                        .map_err(out_err(dir))?;
+                    match &mut self.dest {
+                        Destination::Spool(spool) => spool
+                            .push(line, r.record.iter(), &u.external_id, &u.doc)
+                            .map_err(out_err(dir))?,
+                        Destination::Direct { files, fields, oversize } => {
+                            fields.push(line, r.record.iter(), "", b"").map_err(out_err(dir))?;
+                            match files.push(line, &u.external_id, &u.doc).map_err(out_err(dir))? {
+                                Ok(()) => self.summary.users_written += 1,
+                                Err(e) => {
+                                    oversize.insert(line);
+                                    self.summary.add_rejection(["payload size".to_string()]);
+                                    let position = source.position(line);
+                                    self.rejects
+                                        .write(&position, &[e.to_string()], r.record.iter())
+                                        .map_err(out_err(dir))?;
+                                }
+                            }
+                        }
+                    }
                 }
                 Outcome::Rejected(reasons) => {
                     // A row rejected today is not a leaver: its previous state stays.

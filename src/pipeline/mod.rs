@@ -3,7 +3,9 @@
 //! spooled. After the last row, duplicate and manager checks are decided and the spooled users are
 //! packed into BulkRequests (or NDJSON). Output order equals input order whatever `--jobs` is.
 
+mod batch_files;
 mod intake;
+mod sink;
 mod spool;
 mod summary;
 mod transform;
@@ -11,7 +13,7 @@ mod transform;
 pub use summary::Summary;
 pub use transform::{assemble, finish, transform, EmptyStrings, Outcome, Pending, UserDoc};
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -38,8 +40,11 @@ use crate::input::{Item, Source};
 use crate::scim::{BulkWriter, CrossRowChecks, ManagerCheck, OnDuplicate, UserBuilder};
 use crate::sinks::{self, RejectsWriter};
 use crate::state::{Delta, LeaverPolicy, MaxLeavers};
-use intake::Intake;
+use batch_files::BatchFiles;
+use intake::{Destination, Intake};
+use sink::{SinkError, UserSink};
 use spool::SpoolWriter;
+use std::collections::BTreeSet;
 
 /// How the users are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -105,14 +110,26 @@ pub fn convert(
     };
     let rejects =
         RejectsWriter::create(&dir.join("rejects.csv"), &headers).map_err(out_err(dir))?;
+    // Plain batch-file runs pack users as they come; the others need every document back after
+    // the cross-row checks (delta decisions, the leaver threshold, a stream that cannot be
+    // taken back), so their documents wait in the spool.
+    let direct = delta.is_none() && opts.format == OutputFormat::Bulk && !opts.stdout;
     let spool = SpoolWriter::new(dir).map_err(out_err(dir))?;
+    let dest = if direct {
+        let writer = BulkWriter::new(opts.batch_size, opts.max_payload_bytes)
+            .map_err(|e| ConvertError::Options(e.to_string()))?;
+        let files = BatchFiles::new(dir, writer).map_err(out_err(dir))?;
+        Destination::Direct { files, fields: spool, oversize: BTreeSet::new() }
+    } else {
+        Destination::Spool(spool)
+    };
     let mut intake = Intake {
         program,
         env,
         dir,
         summary,
         rejects,
-        spool,
+        dest,
         checks: CrossRowChecks::new(opts.on_duplicate, opts.manager_check),
         builder: UserBuilder::new(&program.schema),
     };
@@ -178,13 +195,38 @@ pub fn convert(
         }
         chunk = next?;
     }
-    let Intake { mut summary, mut rejects, spool, checks, .. } = intake;
+    let Intake { mut summary, mut rejects, dest, checks, .. } = intake;
 
-    // Cross-row decisions, then the second pass over the spool writes the users.
+    // Cross-row decisions, then the users: cut out of the batches already written, or written
+    // now from the spool.
     let verdict = checks.finish();
     for (line, w) in &verdict.warnings {
         summary.add_warning(format!("{}: {w}", source.position(*line)));
     }
+    let spool = match dest {
+        Destination::Spool(spool) => spool,
+        Destination::Direct { files, fields, oversize } => {
+            let mut cut = BTreeSet::new();
+            if !verdict.rejects.is_empty() {
+                let mut reader = fields.into_reader().map_err(out_err(dir))?;
+                while let Some(u) = reader.next_user().map_err(out_err(dir))? {
+                    let Some(reasons) = verdict.rejected(u.line) else { continue };
+                    // Already rejected as too large: it is in no batch and in the rejects.
+                    if oversize.contains(&u.line) {
+                        continue;
+                    }
+                    summary.add_rejection(reasons.iter().map(|m| category(m)));
+                    summary.users_written -= 1;
+                    let position = source.position(u.line);
+                    let fields = u.fields().map_err(out_err(dir))?;
+                    rejects.write(&position, reasons, fields).map_err(out_err(dir))?;
+                    cut.insert(u.line);
+                }
+            }
+            summary.batches = files.finish(|l| cut.contains(&l)).map_err(out_err(dir))? as u64;
+            return finish_run(program, dir, summary, rejects, progress, started);
+        }
+    };
     // Leavers are known once every id of the export was seen: stop before writing anything
     // when there are more than the safety threshold allows.
     let leavers = match delta.as_deref_mut() {
@@ -250,6 +292,18 @@ pub fn convert(
         summary.delta = Some(d.counts.clone());
     }
     summary.batches = sink.finish()?;
+    finish_run(program, dir, summary, rejects, progress, started)
+}
+
+/// The end of every run: the rejects file, the extension schemas and the summary.
+fn finish_run(
+    program: &Program,
+    dir: &std::path::Path,
+    mut summary: Summary,
+    rejects: RejectsWriter,
+    progress: Option<indicatif::ProgressBar>,
+    started: Instant,
+) -> Result<Summary, ConvertError> {
     rejects.finish().map_err(out_err(dir))?;
     if let Some(p) = progress {
         p.finish_and_clear();
@@ -296,17 +350,6 @@ fn category(reason: &str) -> String {
     reason.split(['"', ':']).next().unwrap_or(reason).trim().to_string()
 }
 
-enum SinkError {
-    Oversize(String),
-    Fatal(ConvertError),
-}
-
-impl From<ConvertError> for SinkError {
-    fn from(e: ConvertError) -> Self {
-        SinkError::Fatal(e)
-    }
-}
-
 /// Pick the SelectUniqueValue candidates in input order, then assemble.
 pub fn resolve_pending(
     program: &Program,
@@ -344,83 +387,4 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     }
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
     Some(pb)
-}
-
-/// Where users go in the second pass.
-enum UserSink {
-    Bulk { dir: PathBuf, writer: BulkWriter, files: usize },
-    Ndjson { out: Box<dyn Write>, file: Option<sinks::AtomicFile> },
-}
-
-impl UserSink {
-    fn new(opts: &ConvertOptions) -> Result<UserSink, ConvertError> {
-        let dir = opts.out_dir.clone();
-        Ok(match (opts.format, opts.stdout) {
-            (OutputFormat::Bulk, false) => {
-                let writer = BulkWriter::new(opts.batch_size, opts.max_payload_bytes)
-                    .map_err(|e| ConvertError::Options(e.to_string()))?;
-                UserSink::Bulk { dir, writer, files: 0 }
-            }
-            (_, true) => UserSink::Ndjson {
-                out: Box::new(io::BufWriter::new(io::stdout().lock())),
-                file: None,
-            },
-            (OutputFormat::Ndjson, false) => {
-                let path = dir.join("users.ndjson");
-                let f = sinks::AtomicFile::create(&path).map_err(out_err(&dir))?;
-                UserSink::Ndjson { out: Box::new(io::sink()), file: Some(f) }
-            }
-        })
-    }
-
-    fn push(&mut self, external_id: &str, doc: &[u8]) -> Result<(), SinkError> {
-        match self {
-            UserSink::Bulk { dir, writer, files } => {
-                match writer.push(external_id, doc) {
-                    Ok(Some(batch)) => {
-                        *files += 1;
-                        let path = dir.join(sinks::bulk_file_name(*files));
-                        sinks::write_atomic(&path, &batch.bytes).map_err(out_err(dir))?;
-                    }
-                    Ok(None) => {}
-                    Err(e) => return Err(SinkError::Oversize(e.to_string())),
-                }
-                Ok(())
-            }
-            UserSink::Ndjson { out, file } => {
-                let w: &mut dyn Write = match file {
-                    Some(f) => f,
-                    None => out,
-                };
-                w.write_all(doc).and_then(|_| w.write_all(b"\n")).map_err(|e| {
-                    SinkError::Fatal(ConvertError::Output { path: "output".into(), source: e })
-                })
-            }
-        }
-    }
-
-    fn finish(self) -> Result<u64, ConvertError> {
-        match self {
-            UserSink::Bulk { dir, mut writer, mut files } => {
-                if let Some(batch) = writer.finish() {
-                    files += 1;
-                    sinks::write_atomic(&dir.join(sinks::bulk_file_name(files)), &batch.bytes)
-                        .map_err(out_err(&dir))?;
-                }
-                sinks::remove_stale_batches(&dir, files).map_err(out_err(&dir))?;
-                Ok(files as u64)
-            }
-            UserSink::Ndjson { mut out, file } => {
-                out.flush()
-                    .map_err(|e| ConvertError::Output { path: "stdout".into(), source: e })?;
-                if let Some(f) = file {
-                    f.commit().map_err(|e| ConvertError::Output {
-                        path: "users.ndjson".into(),
-                        source: e,
-                    })?;
-                }
-                Ok(0)
-            }
-        }
-    }
 }

@@ -1,0 +1,100 @@
+//! Where users go in the second pass (delta runs, NDJSON, standard output): batch files written
+//! one by one, an NDJSON file, or standard output.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use crate::scim::BulkWriter;
+use crate::sinks;
+
+use super::{out_err, ConvertError, ConvertOptions, OutputFormat};
+
+pub enum SinkError {
+    Oversize(String),
+    Fatal(ConvertError),
+}
+
+impl From<ConvertError> for SinkError {
+    fn from(e: ConvertError) -> Self {
+        SinkError::Fatal(e)
+    }
+}
+
+/// Where users go in the second pass.
+pub enum UserSink {
+    Bulk { dir: PathBuf, writer: BulkWriter, files: usize },
+    Ndjson { out: Box<dyn Write>, file: Option<sinks::AtomicFile> },
+}
+
+impl UserSink {
+    pub fn new(opts: &ConvertOptions) -> Result<UserSink, ConvertError> {
+        let dir = opts.out_dir.clone();
+        Ok(match (opts.format, opts.stdout) {
+            (OutputFormat::Bulk, false) => {
+                let writer = BulkWriter::new(opts.batch_size, opts.max_payload_bytes)
+                    .map_err(|e| ConvertError::Options(e.to_string()))?;
+                UserSink::Bulk { dir, writer, files: 0 }
+            }
+            (_, true) => UserSink::Ndjson {
+                out: Box::new(io::BufWriter::new(io::stdout().lock())),
+                file: None,
+            },
+            (OutputFormat::Ndjson, false) => {
+                let path = dir.join("users.ndjson");
+                let f = sinks::AtomicFile::create(&path).map_err(out_err(&dir))?;
+                UserSink::Ndjson { out: Box::new(io::sink()), file: Some(f) }
+            }
+        })
+    }
+
+    pub fn push(&mut self, external_id: &str, doc: &[u8]) -> Result<(), SinkError> {
+        match self {
+            UserSink::Bulk { dir, writer, files } => {
+                match writer.push(external_id, doc) {
+                    Ok(Some(batch)) => {
+                        *files += 1;
+                        let path = dir.join(sinks::bulk_file_name(*files));
+                        sinks::write_atomic(&path, &batch.bytes).map_err(out_err(dir))?;
+                    }
+                    Ok(None) => {}
+                    Err(e) => return Err(SinkError::Oversize(e.to_string())),
+                }
+                Ok(())
+            }
+            UserSink::Ndjson { out, file } => {
+                let w: &mut dyn Write = match file {
+                    Some(f) => f,
+                    None => out,
+                };
+                w.write_all(doc).and_then(|_| w.write_all(b"\n")).map_err(|e| {
+                    SinkError::Fatal(ConvertError::Output { path: "output".into(), source: e })
+                })
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<u64, ConvertError> {
+        match self {
+            UserSink::Bulk { dir, mut writer, mut files } => {
+                if let Some(batch) = writer.finish() {
+                    files += 1;
+                    sinks::write_atomic(&dir.join(sinks::bulk_file_name(files)), &batch.bytes)
+                        .map_err(out_err(&dir))?;
+                }
+                sinks::remove_stale_batches(&dir, files).map_err(out_err(&dir))?;
+                Ok(files as u64)
+            }
+            UserSink::Ndjson { mut out, file } => {
+                out.flush()
+                    .map_err(|e| ConvertError::Output { path: "stdout".into(), source: e })?;
+                if let Some(f) = file {
+                    f.commit().map_err(|e| ConvertError::Output {
+                        path: "users.ndjson".into(),
+                        source: e,
+                    })?;
+                }
+                Ok(0)
+            }
+        }
+    }
+}
