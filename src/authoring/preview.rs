@@ -117,7 +117,7 @@ pub fn preview(
             outcome = resolve_pending(program, &mut uniques, &mut builder, p);
         }
         if let Outcome::User(u) = &outcome {
-            checks.push(row.line, &u.external_id, &u.user_name, u.manager.as_deref());
+            checks.push(row.line, u.external_id(), u.user_name(), u.manager());
         }
         if !selected(sel, rows.len(), row.line, program, &row.record) {
             continue;
@@ -131,7 +131,7 @@ pub fn preview(
             .map(|(t, (res, redacted))| view(program, t, res, redacted))
             .collect();
         let (name, reasons, scim) = match outcome {
-            Outcome::User(u) => ("user", vec![], serde_json::from_slice(&u.doc).ok()),
+            Outcome::User(u) => ("user", vec![], serde_json::from_slice(u.doc()).ok()),
             Outcome::Rejected(r) => ("rejected", r.into_iter().map(|(_, m)| m).collect(), None),
             Outcome::Skipped => ("skipped", vec![], None),
             Outcome::Pending(_) => ("user", vec![], None),

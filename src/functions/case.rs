@@ -29,6 +29,15 @@ pub fn convert_case<'r>(
         return s;
     }
     let turkic = is_turkic(culture);
+    // ASCII text converts in place: no second string (the usual userName case).
+    if !turkic && s.is_ascii() {
+        let mut out = s.into_owned();
+        match case {
+            Case::Lower => out.make_ascii_lowercase(),
+            Case::Upper => out.make_ascii_uppercase(),
+        }
+        return Cow::Owned(out);
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match (case, turkic, c) {

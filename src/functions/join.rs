@@ -48,27 +48,30 @@ impl Function for Join {
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
         let sep = call.text(0)?;
-        let mut parts: Vec<Cow<'r, str>> = Vec::with_capacity(call.len() - 1);
-        for i in 1..call.len() {
-            for item in call.value(i)?.into_items() {
-                let t = item.into_text();
-                if !t.is_empty() {
-                    parts.push(t);
+        // The first non-empty part is kept as it came (still borrowed from the row when it is
+        // the only one); the second turns it into the owned result. No list of parts is built.
+        let mut acc: Option<Cow<'r, str>> = None;
+        let mut add = |t: Cow<'r, str>| {
+            if t.is_empty() {
+                return;
+            }
+            match &mut acc {
+                None => acc = Some(t),
+                Some(a) => {
+                    let s = a.to_mut();
+                    s.reserve(sep.len() + t.len());
+                    s.push_str(&sep);
+                    s.push_str(&t);
                 }
             }
-        }
-        // A single part is returned as it came, still borrowed from the row.
-        if parts.len() == 1 {
-            return Ok(Value::Str(parts.pop().unwrap_or_default()));
-        }
-        let cap = parts.iter().map(|p| p.len()).sum::<usize>() + sep.len() * parts.len();
-        let mut out = String::with_capacity(cap);
-        for (i, p) in parts.iter().enumerate() {
-            if i > 0 {
-                out.push_str(&sep);
+        };
+        for i in 1..call.len() {
+            match call.value(i)? {
+                Value::Null => {}
+                Value::List(items) => items.into_iter().for_each(|v| add(v.into_text())),
+                v => add(v.into_text()),
             }
-            out.push_str(p);
         }
-        Ok(Value::Str(Cow::Owned(out)))
+        Ok(Value::Str(acc.unwrap_or_default()))
     }
 }

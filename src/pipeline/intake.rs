@@ -68,17 +68,17 @@ impl Intake<'_> {
             match outcome {
                 Outcome::User(u) => {
                     if let Some(d) = delta.as_deref_mut() {
-                        d.seen(&u.external_id);
+                        d.seen(u.external_id());
                     }
-                    self.checks.push(line, &u.external_id, &u.user_name, u.manager.as_deref());
+                    self.checks.push(line, u.external_id(), u.user_name(), u.manager());
                     let Item::Row(r) = item else { continue };
                     match &mut self.dest {
                         Destination::Spool(spool) => spool
-                            .push(line, r.record.iter(), &u.external_id, &u.doc)
+                            .push(line, r.record.iter(), u.external_id(), u.doc())
                             .map_err(out_err(dir))?,
                         Destination::Direct { files, fields, oversize } => {
                             fields.push(line, r.record.iter(), "", b"").map_err(out_err(dir))?;
-                            match files.push(line, &u.external_id, &u.doc).map_err(out_err(dir))? {
+                            match files.push(line, u.external_id(), u.doc()).map_err(out_err(dir))? {
                                 Ok(()) => self.summary.users_written += 1,
                                 Err(e) => {
                                     oversize.insert(line);

@@ -17,13 +17,37 @@ pub enum EmptyStrings {
     Send,
 }
 
-/// A finished user, ready for cross-row checks and batching.
+/// A finished user, ready for cross-row checks and batching: the compact SCIM User JSON followed
+/// by the externalId, userName and manager it holds, in one allocation.
 pub struct UserDoc {
-    /// Compact SCIM User JSON.
-    pub doc: Vec<u8>,
-    pub external_id: String,
-    pub user_name: String,
-    pub manager: Option<String>,
+    buf: Vec<u8>,
+    /// Where the document, the externalId and the userName end; the manager follows.
+    ends: [usize; 3],
+    has_manager: bool,
+}
+
+impl UserDoc {
+    fn text(&self, from: usize, to: usize) -> &str {
+        // Only `&str`s were appended after the document.
+        std::str::from_utf8(&self.buf[from..to]).unwrap_or_default()
+    }
+
+    /// The SCIM User as compact JSON.
+    pub fn doc(&self) -> &[u8] {
+        &self.buf[..self.ends[0]]
+    }
+
+    pub fn external_id(&self) -> &str {
+        self.text(self.ends[0], self.ends[1])
+    }
+
+    pub fn user_name(&self) -> &str {
+        self.text(self.ends[1], self.ends[2])
+    }
+
+    pub fn manager(&self) -> Option<&str> {
+        self.has_manager.then(|| self.text(self.ends[2], self.buf.len()))
+    }
 }
 
 /// A user whose SelectUniqueValue targets still have to be chosen, in input order.
@@ -62,15 +86,14 @@ pub fn transform(
     if !reasons.is_empty() {
         return Outcome::Rejected(reasons);
     }
-    let mut results = Vec::with_capacity(program.targets.len());
-    program.eval_row(env, row, &mut results);
     let unique = program.targets.iter().any(|t| t.unique);
     let mut pending: Vec<(usize, Value<'static>)> = Vec::new();
     let mut candidates = Vec::new();
     builder.reset();
-    for (i, (res, _redacted)) in results.into_iter().enumerate() {
-        let t = &program.targets[i];
-        match res {
+    // Each value goes into the builder as soon as it is computed: no per-row list of results.
+    let mut cx = program.cx(env, row);
+    for (i, t) in program.targets.iter().enumerate() {
+        match cx.eval(&t.node) {
             Err(Flow::SkipObject) => return Outcome::Skipped,
             Err(Flow::IgnoreAttribute) => {}
             Err(Flow::Error(m)) => {
@@ -114,9 +137,18 @@ pub fn finish(program: &Program, builder: &mut UserBuilder) -> Outcome {
     let external_id = get(program.keys.external_id).unwrap_or_default();
     let user_name = get(program.keys.user_name).unwrap_or_default();
     let manager = get(program.keys.manager);
-    let mut doc = Vec::with_capacity(512);
-    builder.finish_into(&mut doc);
-    Outcome::User(UserDoc { doc, external_id, user_name, manager })
+    // Sized like the builder's content, so the document rarely grows twice.
+    let mut buf = Vec::with_capacity(builder.size_hint() + 128);
+    builder.finish_into(&mut buf);
+    let mut ends = [buf.len(), 0, 0];
+    buf.extend_from_slice(external_id.as_bytes());
+    ends[1] = buf.len();
+    buf.extend_from_slice(user_name.as_bytes());
+    ends[2] = buf.len();
+    if let Some(m) = &manager {
+        buf.extend_from_slice(m.as_bytes());
+    }
+    Outcome::User(UserDoc { buf, ends, has_manager: manager.is_some() })
 }
 
 /// Assemble a pending user once its unique values are chosen (`chosen` holds them as values).

@@ -65,6 +65,11 @@ impl UserBuilder {
         self.send_empty_strings = yes;
     }
 
+    /// A guess at the finished document's size: its values and names plus punctuation.
+    pub fn size_hint(&self) -> usize {
+        self.values.len() + self.names.len() + 8 * self.entries.len() + 256
+    }
+
     /// Forget the current row (also done by `finish_into`).
     pub fn reset(&mut self) {
         self.entries.clear();

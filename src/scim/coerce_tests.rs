@@ -110,3 +110,20 @@ fn written_bytes_match_serde_json() {
     );
     assert_eq!(out, b"2.5[\"a\",\"b\"]");
 }
+
+/// The digit-by-digit path for `YYYY-MM-DD` agrees with chrono's parser on every day of a span
+/// holding leap and non-leap years, and on the invalid days around them.
+#[test]
+fn date_only_fast_path_agrees_with_chrono() {
+    for y in [1900, 1999, 2000, 2023, 2024] {
+        for m in 0..=13 {
+            for d in 0..=32 {
+                let text = format!("{y:04}-{m:02}-{d:02}");
+                let chrono = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                    .ok()
+                    .map(|_| format!("{text}T00:00:00Z"));
+                assert_eq!(parse_datetime(&text), chrono, "{text}");
+            }
+        }
+    }
+}

@@ -1,7 +1,9 @@
 //! Interned strings for the cross-row checks: every distinct string once, in one growing arena,
-//! found through a hash table of 4-byte indexes. A million externalIds or userNames then cost their
-//! bytes plus about 16 bytes each, instead of a boxed string per entry (16 bytes of pointer and
-//! length, malloc's own header, and a 24-byte hash-map slot that doubles while the map grows).
+//! found through a hash table of (index, 32-bit hash) pairs. A million externalIds or userNames
+//! then cost their bytes plus about 20 bytes each, instead of a boxed string per entry (16 bytes of
+//! pointer and length, malloc's own header, and a 24-byte hash-map slot). The stored hash settles
+//! most comparisons and every rehash without touching the arena, which at a million strings is a
+//! cache miss each time.
 
 use std::hash::BuildHasher;
 
@@ -14,7 +16,13 @@ pub struct Interner {
     text: String,
     /// Where string `i` starts in `text`; it ends where `i + 1` starts (or at the end).
     starts: Vec<u64>,
-    table: HashTable<u32>,
+    table: HashTable<(u32, u32)>,
+}
+
+/// The table's 64-bit hash from the stored 32 bits, spread over the high bits (hashbrown takes
+/// its 7-bit tags from there).
+fn widen(h: u32) -> u64 {
+    u64::from(h).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(h)
 }
 
 impl Interner {
@@ -28,7 +36,7 @@ impl Interner {
 
     /// The number of `s`, and whether it is new.
     pub fn intern(&mut self, s: &str) -> (u32, bool) {
-        let hash = FxBuildHasher.hash_one(s);
+        let h = FxBuildHasher.hash_one(s) as u32;
         let Interner { text, starts, table } = self;
         let resolve = |i: u32| {
             let i = i as usize;
@@ -36,12 +44,12 @@ impl Interner {
             &text[starts[i] as usize..end]
         };
         let entry =
-            table.entry(hash, |&i| resolve(i) == s, |&i| FxBuildHasher.hash_one(resolve(i)));
+            table.entry(widen(h), |&(i, eh)| eh == h && resolve(i) == s, |&(_, eh)| widen(eh));
         match entry {
-            hashbrown::hash_table::Entry::Occupied(o) => (*o.get(), false),
+            hashbrown::hash_table::Entry::Occupied(o) => (o.get().0, false),
             hashbrown::hash_table::Entry::Vacant(v) => {
                 let n = starts.len() as u32;
-                v.insert(n);
+                v.insert((n, h));
                 starts.push(text.len() as u64);
                 text.push_str(s);
                 (n, true)
@@ -50,9 +58,9 @@ impl Interner {
     }
 
     /// Resident bytes (for the documented per-row cost): the arena's and index's length (their
-    /// spare capacity is never written), the table's whole capacity (4-byte slots + control byte).
+    /// spare capacity is never written), the table's whole capacity (8-byte slots + control byte).
     pub fn heap_bytes(&self) -> usize {
-        self.text.len() + self.starts.len() * 8 + self.table.capacity() * 5
+        self.text.len() + self.starts.len() * 8 + self.table.capacity() * 9
     }
 }
 
