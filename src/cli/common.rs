@@ -11,7 +11,9 @@ use crate::input::{self, InputArgs, Source};
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct RunArgs {
-    /// Worker threads (default: all cores). Output is identical whatever the number.
+    /// Threads that transform rows (default: all cores). With 2 or more, the main thread reads
+    /// the input and writes the output alongside them; with 1, everything runs on one thread.
+    /// Output is identical whatever the number.
     #[arg(long, short)]
     pub jobs: Option<usize>,
     /// The instant Now() returns for the whole run, RFC 3339 (default: the real clock).

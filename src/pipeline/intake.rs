@@ -78,7 +78,10 @@ impl Intake<'_> {
                             .map_err(out_err(dir))?,
                         Destination::Direct { files, fields, oversize } => {
                             fields.push(line, r.record.iter(), "", b"").map_err(out_err(dir))?;
-                            match files.push(line, u.external_id(), u.doc()).map_err(out_err(dir))? {
+                            match files
+                                .push(line, u.external_id(), u.doc())
+                                .map_err(out_err(dir))?
+                            {
                                 Ok(()) => self.summary.users_written += 1,
                                 Err(e) => {
                                     oversize.insert(line);

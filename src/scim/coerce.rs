@@ -153,7 +153,12 @@ pub fn parse_datetime(s: &str) -> Option<String> {
     // conversion): checked digit by digit, validated as a calendar date, then kept as written.
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10)
+    if b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10)
     {
         let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
         let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
