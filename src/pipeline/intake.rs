@@ -16,6 +16,9 @@ use super::spool::SpoolWriter;
 use super::transform::Outcome;
 use super::{out_err, resolve_pending, ConvertError, Summary, UniqueSet};
 
+/// How many users ahead the cross-row tables are warmed.
+const WARM_AHEAD: usize = 8;
+
 /// Where taken-in users go.
 pub enum Destination {
     /// Documents wait in the spool for the second pass (delta runs, NDJSON, standard output).
@@ -49,7 +52,14 @@ impl Intake<'_> {
         outcomes: Vec<Option<Outcome>>,
     ) -> Result<(), ConvertError> {
         let dir = self.dir;
-        for (item, outcome) in chunk.iter().zip(outcomes) {
+        let mut outcomes = outcomes;
+        for i in 0..chunk.len().min(outcomes.len()) {
+            // The cross-row tables are far larger than the cache: warming a user a few rows ahead
+            // lets those misses overlap with this row's work.
+            if let Some(Some(Outcome::User(u))) = outcomes.get(i + WARM_AHEAD) {
+                self.checks.warm(u.external_id(), u.user_name(), u.manager());
+            }
+            let (item, outcome) = (&chunk[i], outcomes[i].take());
             self.summary.rows_read += 1;
             let line = match item {
                 Item::Row(r) => r.line,

@@ -196,7 +196,7 @@ fn per_row_cost_is_what_the_docs_say() {
         let per_row = c.heap_bytes() as f64 / f64::from(n);
         // Bytes: 16 row + 8 id + 35 name, ~16 per interned string, 4 + 4 first rows, growth slack.
         eprintln!("{per_row:.0} bytes per row at {n} rows");
-        assert!(per_row < 125.0, "{per_row:.0} bytes per row at {n} rows");
+        assert!(per_row < 150.0, "{per_row:.0} bytes per row at {n} rows");
         assert!(
             per_row > 85.0,
             "{per_row:.0} bytes per row at {n} rows: heap_bytes misses something"
