@@ -2,7 +2,7 @@
 
 use super::decode::{self, DecodingReader, Prefixed};
 use super::lines::{embedded_newlines, LineIndex, Start};
-use super::{headers, InputError, InputOptions, Item, Rejected, Row, Source};
+use super::{headers, InputError, InputOptions, Item, Rejected, Row, RowNames, Source};
 use csv::{ByteRecord, StringRecord};
 use std::io::{BufRead, BufReader, Read};
 
@@ -258,8 +258,8 @@ impl Source for CsvSource {
         format!("{} (CSV, {d}-delimited, {})", self.name, self.encoding)
     }
 
-    fn position(&self, line: u64) -> String {
-        format!("line {line}")
+    fn row_names(&self) -> RowNames {
+        RowNames::lines()
     }
 
     fn next_item(&mut self) -> Result<Option<Item>, InputError> {

@@ -64,10 +64,39 @@ pub trait Source: Send {
     fn headers(&self) -> &[String];
     /// What is being read, e.g. `hr.csv (CSV, ';'-delimited, windows-1252)` or `hr.xlsx sheet 'Staff'`.
     fn describe(&self) -> String;
+    /// How this source names its rows, detached from it (so rows can be named while another
+    /// thread reads).
+    fn row_names(&self) -> RowNames;
     /// A row position in the words a user searches for: `line 17` or `Staff!row 17`.
-    fn position(&self, line: u64) -> String;
+    fn position(&self, line: u64) -> String {
+        self.row_names().position(line)
+    }
     /// The next record, `Ok(None)` at the end.
     fn next_item(&mut self) -> Result<Option<Item>, InputError>;
+}
+
+/// Row positions as a user searches for them: `line 17` in a text file, `Staff!row 17` in a
+/// spreadsheet (the sheet name quoted as Excel would when it needs it).
+#[derive(Debug, Clone, Default)]
+pub struct RowNames {
+    sheet: Option<String>,
+}
+
+impl RowNames {
+    pub fn lines() -> RowNames {
+        RowNames { sheet: None }
+    }
+
+    pub fn sheet_rows(quoted_sheet: String) -> RowNames {
+        RowNames { sheet: Some(quoted_sheet) }
+    }
+
+    pub fn position(&self, line: u64) -> String {
+        match &self.sheet {
+            None => format!("line {line}"),
+            Some(sheet) => format!("{sheet}!row {line}"),
+        }
+    }
 }
 
 /// What the content of a file says it is.

@@ -1,7 +1,8 @@
 //! Spreadsheet source (xlsx, xlsm, xlsb, xls, ods via calamine): format from content, sheet choice, cells to text.
 
 use super::{
-    cell, headers, CellError, InputError, InputOptions, Item, Rejected, Row, Sniffed, Source,
+    cell, headers, CellError, InputError, InputOptions, Item, Rejected, Row, RowNames, Sniffed,
+    Source,
 };
 use calamine::{Data, Dimensions, Ods, Range, Reader, SheetType, Xls, Xlsb, Xlsx};
 use std::collections::HashMap;
@@ -272,8 +273,8 @@ impl Source for SheetSource {
         format!("{} sheet '{}'", self.name, self.sheet)
     }
 
-    fn position(&self, line: u64) -> String {
-        format!("{}!row {line}", quoted(&self.sheet))
+    fn row_names(&self) -> RowNames {
+        RowNames::sheet_rows(quoted(&self.sheet))
     }
 
     fn next_item(&mut self) -> Result<Option<Item>, InputError> {

@@ -4,7 +4,7 @@
 
 use crate::check::Program;
 use crate::eval::{Env, RowRef};
-use crate::input::{Item, Source};
+use crate::input::{Item, RowNames};
 use crate::scim::{CrossRowChecks, UserBuilder};
 use crate::sinks::RejectsWriter;
 use crate::state::Delta;
@@ -45,7 +45,7 @@ impl Intake<'_> {
     /// reader already rejected).
     pub fn take(
         &mut self,
-        source: &dyn Source,
+        names: &RowNames,
         uniques: &mut UniqueSet,
         mut delta: Option<&mut Delta>,
         chunk: &[Item],
@@ -96,7 +96,7 @@ impl Intake<'_> {
                                 Err(e) => {
                                     oversize.insert(line);
                                     self.summary.add_rejection(["payload size".to_string()]);
-                                    let position = source.position(line);
+                                    let position = names.position(line);
                                     self.rejects
                                         .write(&position, &[e.to_string()], r.record.iter())
                                         .map_err(out_err(dir))?;
@@ -114,7 +114,7 @@ impl Intake<'_> {
                     }
                     self.summary.add_rejection(reasons.iter().map(|(c, _)| c.clone()));
                     let msgs: Vec<String> = reasons.into_iter().map(|(_, m)| m).collect();
-                    let position = source.position(line);
+                    let position = names.position(line);
                     let written = match item {
                         Item::Row(r) => self.rejects.write(&position, &msgs, r.record.iter()),
                         Item::Rejected(r) => self.rejects.write(

@@ -159,41 +159,28 @@ pub fn convert(
             )
             .collect()
     };
-    let mut chunk = read_chunk(source, opts.chunk_rows, Vec::new())?;
-    let mut done: Option<(Vec<Item>, Vec<Option<Outcome>>)> = None;
-    while !chunk.is_empty() || done.is_some() {
-        let mut take_and_read = |done: Option<(Vec<Item>, Vec<Option<Outcome>>)>,
-                                 source: &mut dyn Source|
-         -> Result<Vec<Item>, ConvertError> {
-            let spare = match done {
-                Some((items, outcomes)) => {
-                    intake.take(source, uniques, delta.as_deref_mut(), &items, outcomes)?;
-                    if let Some(p) = &progress {
-                        p.set_position(intake.summary.rows_read);
-                    }
-                    items
-                }
-                None => Vec::new(),
-            };
-            read_chunk(source, opts.chunk_rows, spare)
-        };
-        let (outcomes, next) = if overlap && !chunk.is_empty() {
-            std::thread::scope(|s| {
-                let worker = s.spawn(|| transform_chunk(&chunk));
-                let next = take_and_read(done.take(), &mut *source);
-                match worker.join() {
-                    Ok(outcomes) => (outcomes, next),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            })
-        } else {
-            let outcomes = transform_chunk(&chunk);
-            (outcomes, take_and_read(done.take(), &mut *source))
-        };
-        if !chunk.is_empty() {
-            done = Some((chunk, outcomes));
+    let names = source.row_names();
+    let rows = opts.chunk_rows;
+    // Takes in a transformed chunk and hands back its vector for reuse.
+    let mut take = |chunk: Vec<Item>, outcomes| -> Result<Vec<Item>, ConvertError> {
+        intake.take(&names, uniques, delta.as_deref_mut(), &chunk, outcomes)?;
+        if let Some(p) = &progress {
+            p.set_position(intake.summary.rows_read);
         }
-        chunk = next?;
+        Ok(chunk)
+    };
+    if overlap {
+        run_overlapped(source, rows, &transform_chunk, &mut take)?;
+    } else {
+        let mut spare = Vec::new();
+        loop {
+            let chunk = read_chunk(source, rows, spare)?;
+            if chunk.is_empty() {
+                break;
+            }
+            let outcomes = transform_chunk(&chunk);
+            spare = take(chunk, outcomes)?;
+        }
     }
     let Intake { mut summary, mut rejects, dest, checks, .. } = intake;
 
@@ -326,6 +313,75 @@ fn write_extension_schemas(program: &Program, dir: &std::path::Path) -> Result<(
         sinks::write_atomic(&dir.join("schemas.json"), &bytes).map_err(out_err(dir))?;
     }
     Ok(())
+}
+
+type Taken = Vec<Option<Outcome>>;
+
+/// The loop with more than one thread: three stages joined by short queues. A reader thread
+/// reads chunks, a transform thread hands each to the rayon pool, and the main thread takes the
+/// results in, in input order. Each stage runs at its own pace (none waits for a slower one
+/// until a queue is full); only the intake is strictly sequential.
+fn run_overlapped(
+    source: &mut dyn Source,
+    rows: usize,
+    transform_chunk: &(dyn Fn(&[Item]) -> Taken + Sync),
+    take: &mut dyn FnMut(Vec<Item>, Taken) -> Result<Vec<Item>, ConvertError>,
+) -> Result<(), ConvertError> {
+    type Read = Result<Vec<Item>, ConvertError>;
+    type Done = Result<Option<(Vec<Item>, Taken)>, ConvertError>;
+    std::thread::scope(|s| {
+        let (read_tx, read_rx) = std::sync::mpsc::sync_channel::<Read>(1);
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Done>(1);
+        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<Item>>();
+        let reader = s.spawn(move || loop {
+            let spare = spare_rx.try_recv().unwrap_or_default();
+            let chunk = read_chunk(&mut *source, rows, spare);
+            // The last message is an empty chunk or an error; the receiver stops there.
+            let last = !matches!(&chunk, Ok(c) if !c.is_empty());
+            if read_tx.send(chunk).is_err() || last {
+                break;
+            }
+        });
+        let transformer = s.spawn(move || {
+            for chunk in read_rx {
+                let msg = match chunk {
+                    Ok(c) if c.is_empty() => Ok(None),
+                    Ok(c) => {
+                        let outcomes = transform_chunk(&c);
+                        Ok(Some((c, outcomes)))
+                    }
+                    Err(e) => Err(e),
+                };
+                let last = !matches!(msg, Ok(Some(_)));
+                if done_tx.send(msg).is_err() || last {
+                    return;
+                }
+            }
+            // The reader's channel closed without its last message: it panicked. Dropping
+            // `done_tx` now tells the main thread, which then looks at both threads.
+        });
+        loop {
+            match done_rx.recv() {
+                Ok(Ok(Some((chunk, outcomes)))) => {
+                    let _ = spare_tx.send(take(chunk, outcomes)?);
+                }
+                Ok(Ok(None)) => return Ok(()),
+                Ok(Err(e)) => return Err(e),
+                // Both threads always send their last message before they end: a closed
+                // channel means one panicked, and its rows must not silently go missing.
+                Err(_) => {
+                    for stage in [reader, transformer] {
+                        if let Err(panic) = stage.join() {
+                            std::panic::resume_unwind(panic);
+                        }
+                    }
+                    return Err(ConvertError::Options(
+                        "the conversion stopped unexpectedly".into(),
+                    ));
+                }
+            }
+        }
+    })
 }
 
 /// Read up to `rows` items, reusing `spare`'s allocation.

@@ -210,15 +210,36 @@ static NEEDS_ESCAPE: [bool; 256] = {
     t
 };
 
+/// Does any of the 8 bytes of `w` need escaping in JSON (a control character, `"` or `\\`)?
+/// The classic SWAR test: a byte is below 0x20, or equal to 0x22 or 0x5C.
+fn word_needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+    (below_space | zero_byte(w ^ (ONES * b'"' as u64)) | zero_byte(w ^ (ONES * b'\\' as u64))) != 0
+}
+
 /// Append `s` as a JSON string literal (same escapes as serde_json).
 pub(crate) fn write_json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes at a time while none needs escaping (the usual case for names).
+        if let Some(word) = bytes.get(i..i + 8) {
+            if !word_needs_escape(u64::from_le_bytes(word.try_into().unwrap_or([0; 8]))) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        i += 1;
         if !NEEDS_ESCAPE[b as usize] {
             continue;
         }
+        let i = i - 1;
         out.extend_from_slice(&bytes[start..i]);
         match b {
             b'"' => out.extend_from_slice(b"\\\""),

@@ -127,3 +127,29 @@ fn date_only_fast_path_agrees_with_chrono() {
         }
     }
 }
+
+/// The word-at-a-time scan escapes exactly like serde_json: every special character at every
+/// position of strings long enough to cross several 8-byte words, next to multi-byte UTF-8.
+#[test]
+fn json_strings_escape_like_serde_json() {
+    let specials = [
+        '"', '\\', '\n', '\r', '\t', '\u{8}', '\u{c}', '\u{0}', '\u{1f}', ' ', '!', '#', '[', ']',
+        'é', '€', '😀', '\u{7f}',
+    ];
+    for len in 0..20 {
+        for &c in &specials {
+            for at in 0..=len {
+                let mut text: String = "abcdefghijklmnopqrstuvwxyz".chars().take(len).collect();
+                text.insert(at.min(text.len()), c);
+                let mut ours = Vec::new();
+                write_json_str(&mut ours, &text);
+                let theirs = serde_json::to_vec(&text).unwrap();
+                assert_eq!(
+                    String::from_utf8(ours).unwrap(),
+                    String::from_utf8(theirs).unwrap(),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+}
