@@ -59,6 +59,7 @@ impl BatchFiles {
         match self.writer.push(external_id, doc) {
             Ok(Some(batch)) => {
                 self.write_part(&batch.bytes)?;
+                self.writer.recycle(batch.bytes);
                 self.current.push(line);
             }
             Ok(None) => self.current.push(line),

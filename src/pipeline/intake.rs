@@ -25,7 +25,7 @@ pub enum Destination {
     Spool(SpoolWriter),
     /// Documents go straight into batch files; the spool keeps only each row's original fields,
     /// for the rejects file of rows the cross-row checks reject at the end.
-    Direct { files: BatchFiles, fields: SpoolWriter, oversize: BTreeSet<u64> },
+    Direct { files: Box<BatchFiles>, fields: SpoolWriter, oversize: BTreeSet<u64> },
 }
 
 /// The state the in-order half keeps between chunks.

@@ -118,7 +118,7 @@ pub fn convert(
     let dest = if direct {
         let writer = BulkWriter::new(opts.batch_size, opts.max_payload_bytes)
             .map_err(|e| ConvertError::Options(e.to_string()))?;
-        let files = BatchFiles::new(dir, writer).map_err(out_err(dir))?;
+        let files = Box::new(BatchFiles::new(dir, writer).map_err(out_err(dir))?);
         Destination::Direct { files, fields: spool, oversize: BTreeSet::new() }
     } else {
         Destination::Spool(spool)

@@ -55,6 +55,7 @@ impl UserSink {
                         *files += 1;
                         let path = dir.join(sinks::bulk_file_name(*files));
                         sinks::write_atomic(&path, &batch.bytes).map_err(out_err(dir))?;
+                        writer.recycle(batch.bytes);
                     }
                     Ok(None) => {}
                     Err(e) => return Err(SinkError::Oversize(e.to_string())),

@@ -64,6 +64,8 @@ pub struct BulkWriter {
     buf: Vec<u8>,
     ids: Vec<String>,
     scratch: Vec<u8>,
+    /// A written batch's buffer, handed back with [`BulkWriter::recycle`] to hold the next one.
+    spare: Option<Vec<u8>>,
 }
 
 impl BulkWriter {
@@ -83,6 +85,7 @@ impl BulkWriter {
             buf: Vec::with_capacity(max_payload_bytes.min(64 << 10)),
             ids: Vec::with_capacity(max_ops),
             scratch: Vec::new(),
+            spare: None,
         };
         w.start();
         Ok(w)
@@ -160,6 +163,13 @@ impl BulkWriter {
         Ok(done)
     }
 
+    /// Hand back a written batch's bytes so the next batch reuses the allocation: a fresh
+    /// buffer per batch made malloc grow and trim its heap every 50 users (a page fault per 4 KiB
+    /// each time, 5 % of a conversion).
+    pub fn recycle(&mut self, bytes: Vec<u8>) {
+        self.spare = Some(bytes);
+    }
+
     /// The last, partly filled batch (None when empty).
     pub fn finish(&mut self) -> Option<Batch> {
         self.take()
@@ -171,9 +181,15 @@ impl BulkWriter {
         }
         self.buf.extend_from_slice(TAIL);
         // Size the next buffer like this batch, not like the limit: a 1 MiB buffer per batch
-        // would cost an mmap and page faults every 50 users.
-        let next = (self.buf.len() + self.buf.len() / 8).min(self.max_bytes);
-        let bytes = std::mem::replace(&mut self.buf, Vec::with_capacity(next));
+        // would cost an mmap and page faults every 50 users. A recycled buffer is better still.
+        let next = match self.spare.take() {
+            Some(mut spare) => {
+                spare.clear();
+                spare
+            }
+            None => Vec::with_capacity((self.buf.len() + self.buf.len() / 8).min(self.max_bytes)),
+        };
+        let bytes = std::mem::replace(&mut self.buf, next);
         let external_ids = std::mem::take(&mut self.ids);
         self.start();
         Some(Batch { bytes, external_ids })
