@@ -77,17 +77,27 @@ impl Intake<'_> {
             };
             match outcome {
                 Outcome::User(u) => {
-                    if let Some(d) = delta.as_deref_mut() {
-                        d.seen(u.external_id());
-                    }
+                    // A delta run keeps only the documents it may send: the digest decides
+                    // for the others (99 % of a daily run) without spooling them.
+                    let (keep, digest) = match delta.as_deref_mut() {
+                        Some(d) => {
+                            d.seen(u.external_id());
+                            let digest = u.digest();
+                            (d.would_send(u.external_id(), digest), digest)
+                        }
+                        None => (true, 0),
+                    };
                     self.checks.push(line, u.external_id(), u.user_name(), u.manager());
                     let Item::Row(r) = item else { continue };
                     match &mut self.dest {
-                        Destination::Spool(spool) => spool
-                            .push(line, r.record.iter(), u.external_id(), u.doc())
-                            .map_err(out_err(dir))?,
+                        Destination::Spool(spool) => {
+                            let doc = if keep { u.doc() } else { b"" };
+                            spool
+                                .push(line, r.record.iter(), u.external_id(), doc, digest)
+                                .map_err(out_err(dir))?
+                        }
                         Destination::Direct { files, fields, oversize } => {
-                            fields.push(line, r.record.iter(), "", b"").map_err(out_err(dir))?;
+                            fields.push(line, r.record.iter(), "", b"", 0).map_err(out_err(dir))?;
                             match files
                                 .push(line, u.external_id(), u.doc())
                                 .map_err(out_err(dir))?

@@ -138,6 +138,9 @@ pub fn convert(
     // With more than one thread, the main thread reads chunk k+1 and takes in chunk k-1 while the
     // pool transforms chunk k; with one, the three steps simply alternate.
     let overlap = rayon::current_num_threads() > 1;
+    // A delta run compares every document's digest with the state: SHA-256 over every document
+    // is done by the workers.
+    let digests = delta.is_some();
     let transform_chunk = |chunk: &[Item]| -> Vec<Option<Outcome>> {
         chunk
             .par_iter()
@@ -145,15 +148,21 @@ pub fn convert(
             .map_init(
                 || UserBuilder::new(&program.schema),
                 |b, item| match item {
-                    Item::Row(row) => Some(transform(
-                        program,
-                        env,
-                        RowRef::Record(&row.record),
-                        &row.cell_errors,
-                        opts.empty_strings,
-                        &used,
-                        b,
-                    )),
+                    Item::Row(row) => {
+                        let mut outcome = transform(
+                            program,
+                            env,
+                            RowRef::Record(&row.record),
+                            &row.cell_errors,
+                            opts.empty_strings,
+                            &used,
+                            b,
+                        );
+                        if let (true, Outcome::User(u)) = (digests, &mut outcome) {
+                            u.compute_digest();
+                        }
+                        Some(outcome)
+                    }
                     Item::Rejected(_) => None,
                 },
             )
@@ -236,8 +245,16 @@ pub fn convert(
             continue;
         }
         if let Some(d) = delta.as_deref_mut() {
-            if !d.offer(u.external_id, u.doc) {
+            if !d.offer_digest(u.external_id, u.digest) {
                 continue;
+            }
+            // The intake kept every document `would_send` accepted, and `offer_digest` agrees
+            // with it; an empty one here would be a bug, never a user to send.
+            if u.doc.is_empty() {
+                return Err(ConvertError::Options(format!(
+                    "internal error: the document of {} was not kept for sending; please report this",
+                    u.external_id
+                )));
             }
         }
         if let Err(e) = sink.push(u.external_id, u.doc) {

@@ -3,7 +3,9 @@
 //! whatever the file's size. Records are length-prefixed and read back into one reused buffer:
 //! no parsing, no escaping, and the original fields are only split when a row is rejected.
 //!
-//! Record: `u64 line, u32 len, [u32 idlen, id, u32 doclen, doc, u32 nfields, (u32 len, field)*]`.
+//! Record: `u64 line, u32 len, [u32 idlen, id, u32 doclen, doc, u64 digest, u32 nfields,
+//! (u32 len, field)*]`. A delta run keeps only the documents it may send; the digest of every
+//! document decides the others.
 
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
@@ -28,11 +30,13 @@ impl SpoolWriter {
         fields: impl IntoIterator<Item = &'a str>,
         external_id: &str,
         doc: &[u8],
+        digest: u64,
     ) -> io::Result<()> {
         let b = &mut self.scratch;
         b.clear();
         put(b, external_id.as_bytes());
         put(b, doc);
+        b.extend_from_slice(&digest.to_le_bytes());
         let count_at = b.len();
         b.extend_from_slice(&[0; 4]);
         let mut n = 0u32;
@@ -72,7 +76,9 @@ pub struct SpoolReader {
 pub struct Spooled<'a> {
     pub line: u64,
     pub external_id: &'a str,
+    /// Empty when the document was not kept (a delta run's unchanged user).
     pub doc: &'a [u8],
+    pub digest: u64,
     fields: &'a [u8],
 }
 
@@ -116,8 +122,11 @@ impl SpoolReader {
         self.buf.resize(len, 0);
         self.r.read_exact(&mut self.buf)?;
         let (id, rest) = take(&self.buf)?;
-        let (doc, fields) = take(rest)?;
-        Ok(Some(Spooled { line, external_id: text(id)?, doc, fields }))
+        let (doc, rest) = take(rest)?;
+        let bad = || io::Error::new(io::ErrorKind::InvalidData, "damaged spool record");
+        let digest =
+            u64::from_le_bytes(rest.get(..8).ok_or_else(bad)?.try_into().map_err(|_| bad())?);
+        Ok(Some(Spooled { line, external_id: text(id)?, doc, digest, fields: &rest[8..] }))
     }
 }
 
@@ -129,18 +138,18 @@ mod tests {
     fn round_trips_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let mut w = SpoolWriter::new(dir.path()).unwrap();
-        w.push(2, ["a", "é,\"x\""], "1001", b"{\"x\":1}").unwrap();
-        w.push(3, [""], "1002", b"{}").unwrap();
+        w.push(2, ["a", "é,\"x\""], "1001", b"{\"x\":1}", 7).unwrap();
+        w.push(3, [""], "1002", b"{}", u64::MAX).unwrap();
         let mut r = w.into_reader().unwrap();
         {
             let a = r.next_user().unwrap().unwrap();
-            assert_eq!((a.line, a.external_id), (2, "1001"));
+            assert_eq!((a.line, a.external_id, a.digest), (2, "1001", 7));
             assert_eq!(a.fields().unwrap(), vec!["a", "é,\"x\""]);
             assert_eq!(a.doc, b"{\"x\":1}");
         }
         {
             let b = r.next_user().unwrap().unwrap();
-            assert_eq!((b.line, b.external_id, b.doc), (3, "1002", &b"{}"[..]));
+            assert_eq!((b.line, b.external_id, b.doc, b.digest), (3, "1002", &b"{}"[..], u64::MAX));
             assert_eq!(b.fields().unwrap(), vec![""]);
         }
         assert!(r.next_user().unwrap().is_none());

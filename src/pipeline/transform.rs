@@ -24,6 +24,8 @@ pub struct UserDoc {
     /// Where the document, the externalId and the userName end; the manager follows.
     ends: [usize; 3],
     has_manager: bool,
+    /// The document's state digest, when a delta run had the worker compute it.
+    digest: Option<u64>,
 }
 
 impl UserDoc {
@@ -47,6 +49,17 @@ impl UserDoc {
 
     pub fn manager(&self) -> Option<&str> {
         self.has_manager.then(|| self.text(self.ends[2], self.buf.len()))
+    }
+
+    /// Compute the delta-state digest now (on a worker thread, where SHA-256 over every document
+    /// runs in parallel).
+    pub fn compute_digest(&mut self) {
+        self.digest = Some(crate::state::doc_hash(self.doc()));
+    }
+
+    /// The delta-state digest of the document.
+    pub fn digest(&self) -> u64 {
+        self.digest.unwrap_or_else(|| crate::state::doc_hash(self.doc()))
     }
 }
 
@@ -148,7 +161,7 @@ pub fn finish(program: &Program, builder: &mut UserBuilder) -> Outcome {
     if let Some(m) = &manager {
         buf.extend_from_slice(m.as_bytes());
     }
-    Outcome::User(UserDoc { buf, ends, has_manager: manager.is_some() })
+    Outcome::User(UserDoc { buf, ends, has_manager: manager.is_some(), digest: None })
 }
 
 /// Assemble a pending user once its unique values are chosen (`chosen` holds them as values).

@@ -95,8 +95,18 @@ impl Delta {
 
     /// Decide for one user: `true` when it must be sent. Records its new hash as pending.
     pub fn offer(&mut self, external_id: &str, doc: &[u8]) -> bool {
+        self.offer_digest(external_id, doc_hash(doc))
+    }
+
+    /// Would a user with this document digest be sent? The same answer [`Delta::offer_digest`]
+    /// gives, without recording anything: it depends only on the previous state.
+    pub fn would_send(&self, external_id: &str, h: u64) -> bool {
+        self.send_all || self.previous.users.get(external_id) != Some(&h)
+    }
+
+    /// [`Delta::offer`] for a document whose digest is already known.
+    pub fn offer_digest(&mut self, external_id: &str, h: u64) -> bool {
         self.seen.insert(external_id.to_string());
-        let h = doc_hash(doc);
         let kind = match self.previous.users.get(external_id) {
             None => {
                 self.counts.new += 1;
@@ -213,6 +223,21 @@ mod tests {
         assert!(d.offer("3", b"c"));
         assert_eq!((d.counts.new, d.counts.changed, d.counts.unchanged), (1, 1, 1));
         assert!(d.leavers().is_empty());
+    }
+
+    /// The intake decides which documents to keep with `would_send` before the cross-row checks;
+    /// the second pass decides with `offer_digest`. They must agree, repeats and all.
+    #[test]
+    fn would_send_agrees_with_offer() {
+        for (mapping, assume) in [("m", false), ("new", false), ("new", true)] {
+            let mut d = Delta::new(state(&[("1", b"a"), ("2", b"b")], "m"), mapping, assume);
+            for (id, doc) in [("1", &b"a"[..]), ("2", b"B"), ("3", b"c"), ("1", b"a"), ("2", b"b")]
+            {
+                let h = doc_hash(doc);
+                let predicted = d.would_send(id, h);
+                assert_eq!(d.offer_digest(id, h), predicted, "{id} {mapping} {assume}");
+            }
+        }
     }
 
     #[test]
