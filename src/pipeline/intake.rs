@@ -49,10 +49,9 @@ impl Intake<'_> {
         uniques: &mut UniqueSet,
         mut delta: Option<&mut Delta>,
         chunk: &[Item],
-        outcomes: Vec<Option<Outcome>>,
+        mut outcomes: Vec<Option<Outcome>>,
     ) -> Result<(), ConvertError> {
         let dir = self.dir;
-        let mut outcomes = outcomes;
         for i in 0..chunk.len().min(outcomes.len()) {
             // The cross-row tables are far larger than the cache: warming a user a few rows ahead
             // lets those misses overlap with this row's work.
@@ -105,11 +104,15 @@ impl Intake<'_> {
                                 Ok(()) => self.summary.users_written += 1,
                                 Err(e) => {
                                     oversize.insert(line);
-                                    self.summary.add_rejection(["payload size".to_string()]);
-                                    let position = names.position(line);
-                                    self.rejects
-                                        .write(&position, &[e.to_string()], r.record.iter())
-                                        .map_err(out_err(dir))?;
+                                    reject(
+                                        &mut self.summary,
+                                        &mut self.rejects,
+                                        &names.position(line),
+                                        ["payload size".to_string()],
+                                        &[e.to_string()],
+                                        r.record.iter(),
+                                    )
+                                    .map_err(out_err(dir))?;
                                 }
                             }
                         }
@@ -122,16 +125,18 @@ impl Intake<'_> {
                             d.seen(&id);
                         }
                     }
-                    self.summary.add_rejection(reasons.iter().map(|(c, _)| c.clone()));
-                    let msgs: Vec<String> = reasons.into_iter().map(|(_, m)| m).collect();
+                    let (categories, msgs): (Vec<String>, Vec<String>) =
+                        reasons.into_iter().unzip();
+                    let (summary, rejects) = (&mut self.summary, &mut self.rejects);
                     let position = names.position(line);
                     let written = match item {
-                        Item::Row(r) => self.rejects.write(&position, &msgs, r.record.iter()),
-                        Item::Rejected(r) => self.rejects.write(
-                            &position,
-                            &msgs,
-                            r.fields.iter().map(String::as_str),
-                        ),
+                        Item::Row(r) => {
+                            reject(summary, rejects, &position, categories, &msgs, r.record.iter())
+                        }
+                        Item::Rejected(r) => {
+                            let fields = r.fields.iter().map(String::as_str);
+                            reject(summary, rejects, &position, categories, &msgs, fields)
+                        }
                     };
                     written.map_err(out_err(dir))?;
                 }
@@ -142,6 +147,19 @@ impl Intake<'_> {
         }
         Ok(())
     }
+}
+
+/// Count a rejected row under its categories and write it, with every reason, to the rejects file.
+pub fn reject<'f>(
+    summary: &mut Summary,
+    rejects: &mut RejectsWriter,
+    position: &str,
+    categories: impl IntoIterator<Item = String>,
+    reasons: &[String],
+    fields: impl IntoIterator<Item = &'f str>,
+) -> std::io::Result<()> {
+    summary.add_rejection(categories);
+    rejects.write(position, reasons, fields)
 }
 
 /// The externalId a rejected row would have had, so a delta run does not take it for a leaver.

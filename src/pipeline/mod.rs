@@ -1,12 +1,15 @@
 //! The convert engine: rows are read in chunks, transformed in parallel by the shared compiled
-//! program, then handled in input order: unique values chosen, cross-row checks fed, users
-//! spooled. After the last row, duplicate and manager checks are decided and the spooled users are
-//! packed into BulkRequests (or NDJSON). Output order equals input order whatever `--jobs` is.
+//! program, then taken in in input order: unique values chosen, cross-row checks fed, users
+//! packed into hidden batch files (or spooled, for delta runs, NDJSON and standard output). After
+//! the last row, duplicate and manager checks are decided: rejected users are cut out of their
+//! batches, or the spooled users are written. Output order equals input order whatever `--jobs`
+//! is.
 
 mod batch_files;
 mod intake;
 mod sink;
 mod spool;
+mod stages;
 mod summary;
 mod transform;
 
@@ -41,9 +44,10 @@ use crate::scim::{BulkWriter, CrossRowChecks, ManagerCheck, OnDuplicate, UserBui
 use crate::sinks::{self, RejectsWriter};
 use crate::state::{Delta, LeaverPolicy, MaxLeavers};
 use batch_files::BatchFiles;
-use intake::{Destination, Intake};
+use intake::{reject, Destination, Intake};
 use sink::{SinkError, UserSink};
 use spool::SpoolWriter;
+use stages::{read_chunk, run_overlapped};
 use std::collections::BTreeSet;
 
 /// How the users are written.
@@ -135,8 +139,8 @@ pub fn convert(
     };
     let used = program.used_columns();
     let progress = progress_bar(opts.quiet);
-    // With more than one thread, the main thread reads chunk k+1 and takes in chunk k-1 while the
-    // pool transforms chunk k; with one, the three steps simply alternate.
+    // With more than one thread, reading, transforming and taking in run as stages
+    // (`run_overlapped`); with one, the three steps simply alternate.
     let overlap = rayon::current_num_threads() > 1;
     // A delta run compares every document's digest with the state: SHA-256 over every document
     // is done by the workers.
@@ -197,7 +201,7 @@ pub fn convert(
     // now from the spool.
     let verdict = checks.finish();
     for (line, w) in &verdict.warnings {
-        summary.add_warning(format!("{}: {w}", source.position(*line)));
+        summary.add_warning(format!("{}: {w}", names.position(*line)));
     }
     let spool = match dest {
         Destination::Spool(spool) => spool,
@@ -211,11 +215,12 @@ pub fn convert(
                     if oversize.contains(&u.line) {
                         continue;
                     }
-                    summary.add_rejection(reasons.iter().map(|m| category(m)));
                     summary.users_written -= 1;
-                    let position = source.position(u.line);
+                    let categories = reasons.iter().map(|m| category(m));
                     let fields = u.fields().map_err(out_err(dir))?;
-                    rejects.write(&position, reasons, fields).map_err(out_err(dir))?;
+                    let position = names.position(u.line);
+                    reject(&mut summary, &mut rejects, &position, categories, reasons, fields)
+                        .map_err(out_err(dir))?;
                     cut.insert(u.line);
                 }
             }
@@ -237,10 +242,11 @@ pub fn convert(
     let mut reader = spool.into_reader().map_err(out_err(dir))?;
     let mut sink = UserSink::new(opts)?;
     while let Some(u) = reader.next_user().map_err(out_err(dir))? {
+        let position = || names.position(u.line);
         if let Some(reasons) = verdict.rejected(u.line) {
-            summary.add_rejection(reasons.iter().map(|m| category(m)));
-            rejects
-                .write(&source.position(u.line), reasons, u.fields().map_err(out_err(dir))?)
+            let categories = reasons.iter().map(|m| category(m));
+            let fields = u.fields().map_err(out_err(dir))?;
+            reject(&mut summary, &mut rejects, &position(), categories, reasons, fields)
                 .map_err(out_err(dir))?;
             continue;
         }
@@ -263,9 +269,9 @@ pub fn convert(
                     if let Some(d) = delta.as_deref_mut() {
                         d.revert(u.external_id);
                     }
-                    summary.add_rejection(["payload size".to_string()]);
-                    rejects
-                        .write(&source.position(u.line), &[m], u.fields().map_err(out_err(dir))?)
+                    let categories = ["payload size".to_string()];
+                    let fields = u.fields().map_err(out_err(dir))?;
+                    reject(&mut summary, &mut rejects, &position(), categories, &[m], fields)
                         .map_err(out_err(dir))?;
                     continue;
                 }
@@ -330,92 +336,6 @@ fn write_extension_schemas(program: &Program, dir: &std::path::Path) -> Result<(
         sinks::write_atomic(&dir.join("schemas.json"), &bytes).map_err(out_err(dir))?;
     }
     Ok(())
-}
-
-type Taken = Vec<Option<Outcome>>;
-
-/// The loop with more than one thread: three stages joined by short queues. A reader thread
-/// reads chunks, a transform thread hands each to the rayon pool, and the main thread takes the
-/// results in, in input order. Each stage runs at its own pace (none waits for a slower one
-/// until a queue is full); only the intake is strictly sequential.
-fn run_overlapped(
-    source: &mut dyn Source,
-    rows: usize,
-    transform_chunk: &(dyn Fn(&[Item]) -> Taken + Sync),
-    take: &mut dyn FnMut(Vec<Item>, Taken) -> Result<Vec<Item>, ConvertError>,
-) -> Result<(), ConvertError> {
-    type Read = Result<Vec<Item>, ConvertError>;
-    type Done = Result<Option<(Vec<Item>, Taken)>, ConvertError>;
-    std::thread::scope(|s| {
-        let (read_tx, read_rx) = std::sync::mpsc::sync_channel::<Read>(1);
-        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Done>(1);
-        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<Item>>();
-        let reader = s.spawn(move || loop {
-            let spare = spare_rx.try_recv().unwrap_or_default();
-            let chunk = read_chunk(&mut *source, rows, spare);
-            // The last message is an empty chunk or an error; the receiver stops there.
-            let last = !matches!(&chunk, Ok(c) if !c.is_empty());
-            if read_tx.send(chunk).is_err() || last {
-                break;
-            }
-        });
-        let transformer = s.spawn(move || {
-            for chunk in read_rx {
-                let msg = match chunk {
-                    Ok(c) if c.is_empty() => Ok(None),
-                    Ok(c) => {
-                        let outcomes = transform_chunk(&c);
-                        Ok(Some((c, outcomes)))
-                    }
-                    Err(e) => Err(e),
-                };
-                let last = !matches!(msg, Ok(Some(_)));
-                if done_tx.send(msg).is_err() || last {
-                    return;
-                }
-            }
-            // The reader's channel closed without its last message: it panicked. Dropping
-            // `done_tx` now tells the main thread, which then looks at both threads.
-        });
-        loop {
-            match done_rx.recv() {
-                Ok(Ok(Some((chunk, outcomes)))) => {
-                    let _ = spare_tx.send(take(chunk, outcomes)?);
-                }
-                Ok(Ok(None)) => return Ok(()),
-                Ok(Err(e)) => return Err(e),
-                // Both threads always send their last message before they end: a closed
-                // channel means one panicked, and its rows must not silently go missing.
-                Err(_) => {
-                    for stage in [reader, transformer] {
-                        if let Err(panic) = stage.join() {
-                            std::panic::resume_unwind(panic);
-                        }
-                    }
-                    return Err(ConvertError::Options(
-                        "the conversion stopped unexpectedly".into(),
-                    ));
-                }
-            }
-        }
-    })
-}
-
-/// Read up to `rows` items, reusing `spare`'s allocation.
-fn read_chunk(
-    source: &mut dyn Source,
-    rows: usize,
-    mut spare: Vec<Item>,
-) -> Result<Vec<Item>, ConvertError> {
-    spare.clear();
-    spare.reserve(rows);
-    while spare.len() < rows {
-        match source.next_item()? {
-            Some(item) => spare.push(item),
-            None => break,
-        }
-    }
-    Ok(spare)
 }
 
 /// Cross-row reasons start with what they are about (`duplicate externalId ...`).
