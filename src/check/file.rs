@@ -237,6 +237,7 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
         let_uses: count_let_uses(&targets, &lets),
         lets,
         keys: super::program::KeyTargets::find(&targets),
+        schema_order: super::program::schema_order(&targets),
         targets,
         schema,
         tests,

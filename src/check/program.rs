@@ -50,6 +50,9 @@ pub struct Program {
     /// References to each let in the whole program (lets the evaluator avoid clones).
     pub let_uses: Vec<u32>,
     pub targets: Vec<Target>,
+    /// Target indices in the order their attributes appear in a document (declaration order
+    /// among equals): evaluated in this order, a row's values reach the builder already sorted.
+    pub schema_order: Vec<usize>,
     pub schema: Schema,
     pub keys: KeyTargets,
     pub tests: Vec<TestBlock>,
@@ -149,6 +152,14 @@ impl ExprProgram {
             })
             .collect()
     }
+}
+
+/// See [`Program::schema_order`].
+pub fn schema_order(targets: &[Target]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..targets.len()).collect();
+    // Stable: targets of one leaf keep their declaration order.
+    order.sort_by_key(|&i| targets[i].resolved.layout.order);
+    order
 }
 
 #[cfg(test)]

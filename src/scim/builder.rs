@@ -107,6 +107,21 @@ impl UserBuilder {
         target: &ResolvedTarget,
         value: &Value<'_>,
     ) -> Result<bool, String> {
+        let seq = self.seq;
+        self.set_value_as(target, value, seq)
+    }
+
+    /// [`UserBuilder::set_value`] for the target declared `seq`-th in the mapping, for callers
+    /// that set targets in another order (schema order, so the document needs no sort). Declaration
+    /// order still decides which entry of a multi-valued attribute is primary and which of two
+    /// values of one leaf wins.
+    pub fn set_value_as(
+        &mut self,
+        target: &ResolvedTarget,
+        value: &Value<'_>,
+        seq: u32,
+    ) -> Result<bool, String> {
+        self.seq = seq;
         if !self.send_empty_strings && matches!(value, Value::Str(s) if s.is_empty()) {
             return Ok(false);
         }
@@ -180,13 +195,28 @@ impl UserBuilder {
     /// The string last set for `target` in this row (externalId, userName, manager for the
     /// cross-row checks), unescaped.
     pub fn get_str(&self, target: &ResolvedTarget) -> Option<String> {
-        let raw = self.get_raw(target)?;
+        let mut out = Vec::new();
+        self.append_str(target, &mut out).then(|| String::from_utf8(out).ok())?
+    }
+
+    /// Append the string last set for `target`, unescaped, to `out`; false (and nothing
+    /// appended) when the target holds no string. Valid until the next [`UserBuilder::reset`],
+    /// so the keys can follow a document [`UserBuilder::write_doc`] wrote without a copy.
+    pub fn append_str(&self, target: &ResolvedTarget, out: &mut Vec<u8>) -> bool {
+        let Some(raw) = self.get_raw(target) else { return false };
         // Most values need no unescaping: skip the JSON parser for them.
         match raw {
             [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
-                std::str::from_utf8(inner).ok().map(str::to_string)
+                out.extend_from_slice(inner);
+                true
             }
-            _ => serde_json::from_slice::<String>(raw).ok(),
+            _ => match serde_json::from_slice::<String>(raw) {
+                Ok(s) => {
+                    out.extend_from_slice(s.as_bytes());
+                    true
+                }
+                Err(_) => false,
+            },
         }
     }
 
@@ -250,6 +280,13 @@ impl UserBuilder {
 
     /// Write the finished document as compact JSON at the end of `out`, then reset for the next row.
     pub fn finish_into(&mut self, out: &mut Vec<u8>) {
+        self.write_doc(out);
+        self.reset();
+    }
+
+    /// Write the finished document as compact JSON at the end of `out`. What was set stays
+    /// readable ([`UserBuilder::append_str`]) until the next [`UserBuilder::reset`].
+    pub fn write_doc(&mut self, out: &mut Vec<u8>) {
         let mut entries = std::mem::take(&mut self.entries);
         if entries.iter().any(|e| e.dynamic) {
             entries.sort_unstable_by(|a, b| {
@@ -259,8 +296,9 @@ impl UserBuilder {
                     .then_with(|| self.name(a, 2).cmp(self.name(b, 2)))
                     .then(a.seq.cmp(&b.seq))
             });
-        } else {
+        } else if !entries.is_sorted_by_key(|e| (e.order, e.seq)) {
             // Fixed schema positions identify leaves: sorting by key alone is enough (and cheap).
+            // The convert engine sets targets in schema order, so its rows skip even that.
             entries.sort_unstable_by_key(|e| (e.order, e.seq));
         }
         // A target set twice keeps its last value.
@@ -337,7 +375,6 @@ impl UserBuilder {
         }
         out.push(b'}');
         self.entries = entries;
-        self.reset();
     }
 
     /// Convenience for tests and previews: the finished document as a `serde_json::Value`.
