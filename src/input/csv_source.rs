@@ -15,7 +15,6 @@ const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 pub(crate) struct CsvSource {
     reader: csv::Reader<LineIndex<Box<dyn Read + Send>>>,
-    raw: ByteRecord,
     headers: Vec<String>,
     /// Fields in the header line before trailing empty names were dropped: rows may have up to
     /// this many fields as long as the extra ones are empty.
@@ -93,7 +92,6 @@ pub(crate) fn open(
 
     let mut source = CsvSource {
         reader,
-        raw: ByteRecord::new(),
         headers: Vec::new(),
         raw_width: 0,
         name: name.to_string(),
@@ -263,34 +261,43 @@ impl Source for CsvSource {
     }
 
     fn next_item(&mut self) -> Result<Option<Item>, InputError> {
+        let mut slot = Item::placeholder();
+        Ok(self.read_into(&mut slot)?.then_some(slot))
+    }
+
+    fn read_into(&mut self, slot: &mut Item) -> Result<bool, InputError> {
         let width = self.headers.len();
+        // The record is read straight into the allocation of the row that held this slot in an
+        // earlier chunk: no allocation, no copy per row once the chunks have warmed up.
+        let mut raw = match std::mem::replace(slot, Item::placeholder()) {
+            Item::Row(r) => r.record.into_byte_record(),
+            Item::Rejected(_) => ByteRecord::new(),
+        };
         loop {
-            match self.reader.read_byte_record(&mut self.raw) {
+            match self.reader.read_byte_record(&mut raw) {
                 Ok(true) => {}
-                Ok(false) => return Ok(None),
+                Ok(false) => return Ok(false),
                 Err(e) => return Err(self.csv_error(e)),
             }
-            let start = self.locate(embedded_newlines(self.raw.as_slice()));
+            let start = self.locate(embedded_newlines(raw.as_slice()));
             let line = start.line;
-            let n = self.raw.len();
+            let n = raw.len();
             // Lines of only delimiters or blanks (spreadsheet "empty" rows) carry no data.
-            if self.raw.as_slice().iter().all(u8::is_ascii_whitespace) {
+            if raw.as_slice().iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let trailing_blank = n > width
-                && n <= self.raw_width
-                && self.raw.iter().skip(width).all(|f| f.is_empty());
+            let trailing_blank =
+                n > width && n <= self.raw_width && raw.iter().skip(width).all(|f| f.is_empty());
             if n != width && !trailing_blank {
                 let reason = format!("has {n} fields, the header has {width}");
-                return Ok(Some(self.reject(line, &self.raw, reason)));
+                *slot = self.reject(line, &raw, reason);
+                return Ok(true);
             }
-            // A clone, not a fresh record: `with_capacity` zero-fills through calloc, which
-            // bypasses the allocator's thread cache and cost ~15% of the reading time.
-            let mut raw = self.raw.clone();
             raw.truncate(width);
             let record =
                 StringRecord::from_byte_record(raw).map_err(|e| self.utf8_error(e, start))?;
-            return Ok(Some(Item::Row(Row { line, record, cell_errors: Vec::new() })));
+            *slot = Item::Row(Row { line, record, cell_errors: Vec::new() });
+            return Ok(true);
         }
     }
 }

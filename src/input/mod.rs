@@ -43,7 +43,7 @@ pub struct CellError {
 }
 
 /// A record that cannot be a row (wrong number of fields); reported, and reading goes on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rejected {
     pub line: u64,
     pub fields: Vec<String>,
@@ -56,6 +56,13 @@ pub struct Rejected {
 pub enum Item {
     Row(Row),
     Rejected(Rejected),
+}
+
+impl Item {
+    /// What a slot holds before [`Source::read_into`] fills it; allocates nothing.
+    pub fn placeholder() -> Item {
+        Item::Rejected(Rejected::default())
+    }
 }
 
 /// A stream of HR records from any supported format.
@@ -73,6 +80,17 @@ pub trait Source: Send {
     }
     /// The next record, `Ok(None)` at the end.
     fn next_item(&mut self) -> Result<Option<Item>, InputError>;
+    /// The next record into `slot`, whose allocations a source may reuse; `Ok(false)` at the end
+    /// (the slot's content is then unspecified).
+    fn read_into(&mut self, slot: &mut Item) -> Result<bool, InputError> {
+        match self.next_item()? {
+            Some(item) => {
+                *slot = item;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
 }
 
 /// Row positions as a user searches for them: `line 17` in a text file, `Staff!row 17` in a

@@ -74,19 +74,24 @@ pub fn run_overlapped(
     })
 }
 
-/// Read up to `rows` items, reusing `spare`'s allocation.
+/// Read up to `rows` items into `spare`, whose rows (from an earlier chunk) the source may
+/// overwrite in place.
 pub fn read_chunk(
     source: &mut dyn Source,
     rows: usize,
     mut spare: Vec<Item>,
 ) -> Result<Vec<Item>, ConvertError> {
-    spare.clear();
-    spare.reserve(rows);
-    while spare.len() < rows {
-        match source.next_item()? {
-            Some(item) => spare.push(item),
-            None => break,
+    spare.truncate(rows);
+    let mut n = 0;
+    while n < rows {
+        if n == spare.len() {
+            spare.push(Item::placeholder());
         }
+        if !source.read_into(&mut spare[n])? {
+            break;
+        }
+        n += 1;
     }
+    spare.truncate(n);
     Ok(spare)
 }
