@@ -129,6 +129,49 @@ fn duplicate_external_ids_reject_every_row_naming_the_others() {
     assert_eq!(code, 2, "the dropped duplicate is still reported");
 }
 
+/// Rows rejected by the cross-row checks after their batch was written keep their original
+/// fields in rejects.csv: read again from a CSV file, or from the spool for standard input.
+#[test]
+fn late_rejects_keep_their_original_fields_from_a_file_and_from_stdin() {
+    let csv = format!(
+        "{HEAD}1,a,Active,\"Ann\nMulti, line\",,,,\n2,c,Active,C,,,,\n1,b,Active,\"B \"\"q\"\"\",,,,\n3,d,Active,D,,,,\n"
+    );
+    let expected = vec![
+        vec!["line 2", "1", "a", "Active", "Ann\nMulti, line", "", "", "", ""],
+        vec!["line 5", "1", "b", "Active", "B \"q\"", "", "", "", ""],
+    ];
+    let full_rejects = |out: &Path| -> Vec<Vec<String>> {
+        let mut r = csv::Reader::from_path(out.join("rejects.csv")).expect("rejects.csv");
+        r.records()
+            .map(|x| x.expect("record"))
+            .map(|x| {
+                // Position, then the original fields (the reasons column is checked elsewhere).
+                let mut v = vec![x[0].to_string()];
+                v.extend(x.iter().skip(2).map(str::to_string));
+                v
+            })
+            .collect()
+    };
+    for stdin in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let map = write(dir.path(), "m.map", MAP);
+        let input = write(dir.path(), "in.csv", &csv);
+        let out = dir.path().join("out");
+        let mut cmd = bin();
+        cmd.args(["convert", &map, if stdin { "-" } else { &input }, "--out"]).arg(&out);
+        cmd.args(["--quiet", "--now", "2026-01-01T00:00:00Z"]);
+        if stdin {
+            cmd.write_stdin(csv.clone());
+        }
+        let o = cmd.output().expect("run");
+        assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(full_rejects(&out), expected, "stdin: {stdin}");
+        let ids: Vec<String> =
+            users(&out).iter().map(|u| u["externalId"].as_str().unwrap().to_string()).collect();
+        assert_eq!(ids, ["2", "3"]);
+    }
+}
+
 #[test]
 fn output_is_identical_whatever_the_number_of_jobs_and_files_are_private() {
     let mut csv = String::from(HEAD);

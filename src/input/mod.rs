@@ -12,11 +12,13 @@ pub mod generate;
 mod headers;
 mod lines;
 mod options;
+mod reopen;
 mod sheet;
 
 pub use error::InputError;
 pub use headers::column_letters;
 pub use options::{InputArgs, InputOptions};
+pub use reopen::Reopen;
 
 use std::io::Read;
 
@@ -80,6 +82,11 @@ pub trait Source: Send {
     }
     /// The next record, `Ok(None)` at the end.
     fn next_item(&mut self) -> Result<Option<Item>, InputError>;
+    /// How to read this input again from its first row, when it can be (a CSV file, not
+    /// standard input; spreadsheets are not re-parsed).
+    fn reopen(&self) -> Option<Reopen> {
+        None
+    }
     /// The next record into `slot`, whose allocations a source may reuse; `Ok(false)` at the end
     /// (the slot's content is then unspecified).
     fn read_into(&mut self, slot: &mut Item) -> Result<bool, InputError> {
@@ -169,11 +176,14 @@ pub fn open(path: &str, opts: &InputOptions) -> Result<Box<dyn Source>, InputErr
             sheet::open(bytes, kind, path, opts)
         }
         Sniffed::Text if spreadsheet_ext => Err(wrong_format(path, &ext, &head)),
-        Sniffed::Text => csv_source::open(
-            decode::Prefixed::new(head, Box::new(file) as Box<dyn Read + Send>),
-            path,
-            opts,
-        ),
+        Sniffed::Text => {
+            let source = csv_source::open(
+                decode::Prefixed::new(head, Box::new(file) as Box<dyn Read + Send>),
+                path,
+                opts,
+            )?;
+            Ok(Box::new(reopen::Reopenable::new(source, path, opts)))
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 
 use crate::check::Program;
 use crate::eval::{Env, RowRef};
-use crate::input::{Item, RowNames};
-use crate::scim::{CrossRowChecks, UserBuilder};
+use crate::input::{Item, Reopen, RowNames};
+use crate::scim::{CrossRowChecks, CrossRowReport, UserBuilder};
 use crate::sinks::RejectsWriter;
 use crate::state::Delta;
 
@@ -23,9 +23,17 @@ const WARM_AHEAD: usize = 8;
 pub enum Destination {
     /// Documents wait in the spool for the second pass (delta runs, NDJSON, standard output).
     Spool(SpoolWriter),
-    /// Documents go straight into batch files; the spool keeps only each row's original fields,
-    /// for the rejects file of rows the cross-row checks reject at the end.
-    Direct { files: Box<BatchFiles>, fields: SpoolWriter, oversize: BTreeSet<u64> },
+    /// Documents go straight into batch files. Rows the cross-row checks reject at the end are
+    /// cut out of them and need their original fields for the rejects file: see [`Fields`].
+    Direct { files: Box<BatchFiles>, fields: Fields, oversize: BTreeSet<u64> },
+}
+
+/// Where the original fields of a row rejected at the end come from.
+pub enum Fields {
+    /// A CSV file is read again, for those rows only (usually none): nothing is kept per row.
+    Reread(Reopen),
+    /// Standard input and spreadsheets: every row's fields wait in a spool.
+    Spool(SpoolWriter),
 }
 
 /// The state the in-order half keeps between chunks.
@@ -96,7 +104,11 @@ impl Intake<'_> {
                                 .map_err(out_err(dir))?
                         }
                         Destination::Direct { files, fields, oversize } => {
-                            fields.push(line, r.record.iter(), "", b"", 0).map_err(out_err(dir))?;
+                            if let Fields::Spool(spool) = fields {
+                                spool
+                                    .push(line, r.record.iter(), "", b"", 0)
+                                    .map_err(out_err(dir))?;
+                            }
                             match files
                                 .push(line, u.external_id(), u.doc())
                                 .map_err(out_err(dir))?
@@ -171,3 +183,86 @@ fn external_id_of(program: &Program, env: &Env, row: &crate::input::Row) -> Opti
         _ => None,
     }
 }
+
+/// After the cross-row checks: write each row they reject that already sits in a batch file to
+/// the rejects file, with its original fields, and return the lines to cut from the batches.
+pub fn reject_late(
+    verdict: &CrossRowReport,
+    fields: Fields,
+    oversize: &BTreeSet<u64>,
+    names: &RowNames,
+    width: usize,
+    out: (&mut Summary, &mut RejectsWriter),
+) -> std::io::Result<BTreeSet<u64>> {
+    let (summary, rejects) = out;
+    // Rows already rejected as too large are in no batch and already in the rejects file.
+    let wanted: Vec<(u64, &[String])> = verdict
+        .rejects
+        .iter()
+        .filter(|(line, _)| !oversize.contains(line))
+        .map(|(line, reasons)| (*line, reasons.as_slice()))
+        .collect();
+    let mut cut = BTreeSet::new();
+    let mut write = |line: u64, reasons: &[String], fields: &mut dyn Iterator<Item = &str>| {
+        summary.users_written -= 1;
+        let categories = reasons.iter().map(|m| super::category(m));
+        reject(summary, rejects, &names.position(line), categories, reasons, fields)
+    };
+    let mut unread = None;
+    match fields {
+        _ if wanted.is_empty() => return Ok(cut),
+        Fields::Spool(spool) => {
+            let mut reader = spool.into_reader()?;
+            while let Some(u) = reader.next_user()? {
+                if let Ok(i) = wanted.binary_search_by_key(&u.line, |w| w.0) {
+                    write(u.line, wanted[i].1, &mut u.fields()?.into_iter())?;
+                    cut.insert(u.line);
+                }
+            }
+        }
+        Fields::Reread(again) => match again.open() {
+            Err(e) => unread = Some(e.to_string()),
+            Ok(mut source) => {
+                let mut next = 0;
+                let mut slot = Item::placeholder();
+                while next < wanted.len() {
+                    match source.read_into(&mut slot) {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(e) => {
+                            unread = Some(e.to_string());
+                            break;
+                        }
+                    }
+                    let Item::Row(r) = &slot else { continue };
+                    if r.line == wanted[next].0 {
+                        write(r.line, wanted[next].1, &mut r.record.iter())?;
+                        cut.insert(r.line);
+                        next += 1;
+                    }
+                }
+            }
+        },
+    }
+    // A file that changed or failed on the second read: the rows keep their reasons and line
+    // numbers, without their fields, and the summary says why.
+    let missing: Vec<(u64, &[String])> =
+        wanted.iter().filter(|(line, _)| !cut.contains(line)).copied().collect();
+    if !missing.is_empty() {
+        let empty = vec![""; width];
+        for &(line, reasons) in &missing {
+            write(line, reasons, &mut empty.iter().copied())?;
+            cut.insert(line);
+        }
+        let why = unread.unwrap_or_else(|| "the rows were not found again".into());
+        summary.add_warning(format!(
+            "{} row(s) rejected by the cross-row checks are in rejects.csv without their fields: reading the input again failed ({why})",
+            missing.len()
+        ));
+    }
+    Ok(cut)
+}
+
+#[cfg(test)]
+#[path = "intake_tests.rs"]
+mod tests;

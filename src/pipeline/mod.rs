@@ -44,7 +44,7 @@ use crate::scim::{BulkWriter, CrossRowChecks, ManagerCheck, OnDuplicate, UserBui
 use crate::sinks::{self, RejectsWriter};
 use crate::state::{Delta, LeaverPolicy, MaxLeavers};
 use batch_files::BatchFiles;
-use intake::{reject, Destination, Intake};
+use intake::{reject, reject_late, Destination, Fields, Intake};
 use sink::{SinkError, UserSink};
 use spool::SpoolWriter;
 use stages::{read_chunk, run_overlapped};
@@ -123,14 +123,18 @@ pub fn convert(
     // the cross-row checks (delta decisions, the leaver threshold, a stream that cannot be
     // taken back), so their documents wait in the spool.
     let direct = delta.is_none() && opts.format == OutputFormat::Bulk && !opts.stdout;
-    let spool = SpoolWriter::new(dir).map_err(out_err(dir))?;
+    let spool = || SpoolWriter::new(dir).map_err(out_err(dir));
     let dest = if direct {
         let writer = BulkWriter::new(opts.batch_size, opts.max_payload_bytes)
             .map_err(|e| ConvertError::Options(e.to_string()))?;
         let files = Box::new(BatchFiles::new(dir, writer).map_err(out_err(dir))?);
-        Destination::Direct { files, fields: spool, oversize: BTreeSet::new() }
+        let fields = match source.reopen() {
+            Some(again) => Fields::Reread(again),
+            None => Fields::Spool(spool()?),
+        };
+        Destination::Direct { files, fields, oversize: BTreeSet::new() }
     } else {
-        Destination::Spool(spool)
+        Destination::Spool(spool()?)
     };
     let mut intake = Intake {
         program,
@@ -211,24 +215,10 @@ pub fn convert(
     let spool = match dest {
         Destination::Spool(spool) => spool,
         Destination::Direct { files, fields, oversize } => {
-            let mut cut = BTreeSet::new();
-            if !verdict.rejects.is_empty() {
-                let mut reader = fields.into_reader().map_err(out_err(dir))?;
-                while let Some(u) = reader.next_user().map_err(out_err(dir))? {
-                    let Some(reasons) = verdict.rejected(u.line) else { continue };
-                    // Already rejected as too large: it is in no batch and in the rejects.
-                    if oversize.contains(&u.line) {
-                        continue;
-                    }
-                    summary.users_written -= 1;
-                    let categories = reasons.iter().map(|m| category(m));
-                    let fields = u.fields().map_err(out_err(dir))?;
-                    let position = names.position(u.line);
-                    reject(&mut summary, &mut rejects, &position, categories, reasons, fields)
-                        .map_err(out_err(dir))?;
-                    cut.insert(u.line);
-                }
-            }
+            let width = headers.len();
+            let out = (&mut summary, &mut rejects);
+            let cut = reject_late(&verdict, fields, &oversize, &names, width, out)
+                .map_err(out_err(dir))?;
             summary.batches = files.finish(|l| cut.contains(&l)).map_err(out_err(dir))? as u64;
             return finish_run(program, dir, summary, rejects, progress, started);
         }

@@ -265,8 +265,9 @@ impl CrossRowChecks {
             if row.manager == NONE {
                 continue;
             }
-            let m = names(row.manager);
+            // Names are looked up only for the messages: nearly every row has a valid manager.
             if row.manager == row.id {
+                let m = names(row.manager);
                 out.push((r as u32, format!("manager \"{m}\" is the user itself")));
             } else if row_of[row.manager as usize] == NONE {
                 let why = if rejected_id[row.manager as usize] {
@@ -274,6 +275,7 @@ impl CrossRowChecks {
                 } else {
                     "no row of this file has that externalId"
                 };
+                let m = names(row.manager);
                 out.push((r as u32, format!("manager \"{m}\" is not written: {why}")));
             }
         }
