@@ -58,6 +58,13 @@ impl Function for Join {
             match &mut acc {
                 None => acc = Some(t),
                 Some(a) => {
+                    // Room for a few more parts at once: growing from an exact-size copy would
+                    // reallocate on every part.
+                    if let Cow::Borrowed(first) = a {
+                        let mut owned = String::with_capacity(first.len() + 2 * sep.len() + 48);
+                        owned.push_str(first);
+                        *a = Cow::Owned(owned);
+                    }
                     let s = a.to_mut();
                     s.reserve(sep.len() + t.len());
                     s.push_str(&sep);

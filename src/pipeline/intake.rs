@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use super::batch_files::BatchFiles;
 use super::spool::SpoolWriter;
-use super::transform::Outcome;
+use super::transform::{Outcome, UserDoc};
 use super::{out_err, resolve_pending, ConvertError, Summary, UniqueSet};
 
 /// How many users ahead the cross-row tables are warmed.
@@ -50,7 +50,8 @@ pub struct Intake<'a> {
 
 impl Intake<'_> {
     /// Handle one transformed chunk (`outcomes[i]` belongs to `chunk[i]`; `None` for rows the
-    /// reader already rejected).
+    /// reader already rejected). The buffers of the documents taken in go to `spent`, for the
+    /// workers to reuse.
     pub fn take(
         &mut self,
         names: &RowNames,
@@ -58,6 +59,7 @@ impl Intake<'_> {
         mut delta: Option<&mut Delta>,
         chunk: &[Item],
         mut outcomes: Vec<Option<Outcome>>,
+        spent: &mut Vec<Vec<u8>>,
     ) -> Result<(), ConvertError> {
         let dir = self.dir;
         for i in 0..chunk.len().min(outcomes.len()) {
@@ -96,6 +98,7 @@ impl Intake<'_> {
                     };
                     self.checks.push(line, u.external_id(), u.user_name(), u.manager());
                     let Item::Row(r) = item else { continue };
+                    let u = Spent { user: u, to: spent };
                     match &mut self.dest {
                         Destination::Spool(spool) => {
                             let doc = if keep { u.doc() } else { b"" };
@@ -158,6 +161,29 @@ impl Intake<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// A taken-in document whose buffer goes back to the workers when it is dropped, on every
+/// path out of the intake's match arm (small buffers only: a rare huge document should not stay).
+struct Spent<'a> {
+    user: UserDoc,
+    to: &'a mut Vec<Vec<u8>>,
+}
+
+impl std::ops::Deref for Spent<'_> {
+    type Target = UserDoc;
+    fn deref(&self) -> &UserDoc {
+        &self.user
+    }
+}
+
+impl Drop for Spent<'_> {
+    fn drop(&mut self) {
+        let buf = self.user.take_buffer();
+        if buf.capacity() <= 16 << 10 {
+            self.to.push(buf);
+        }
     }
 }
 

@@ -47,7 +47,7 @@ use batch_files::BatchFiles;
 use intake::{reject, reject_late, Destination, Fields, Intake};
 use sink::{SinkError, UserSink};
 use spool::SpoolWriter;
-use stages::{read_chunk, run_overlapped};
+use stages::{read_chunk, run_overlapped, Chunk};
 use std::collections::BTreeSet;
 
 /// Rows per chunk. Small enough that a chunk's documents (about 1 KiB each) are still in the
@@ -154,14 +154,19 @@ pub fn convert(
     // A delta run compares every document's digest with the state: SHA-256 over every document
     // is done by the workers.
     let digests = delta.is_some();
-    let transform_chunk = |chunk: &[Item]| -> Vec<Option<Outcome>> {
+    let transform_chunk = |chunk: &mut Chunk| -> Vec<Option<Outcome>> {
+        let mut bufs = std::mem::take(&mut chunk.bufs);
+        bufs.resize_with(chunk.items.len(), Vec::new);
         chunk
+            .items
             .par_iter()
+            .zip(bufs)
             .with_min_len(64)
             .map_init(
                 || UserBuilder::new(&program.schema),
-                |b, item| match item {
+                |b, (item, buf)| match item {
                     Item::Row(row) => {
+                        b.give_buffer(buf);
                         let mut outcome = transform(
                             program,
                             env,
@@ -184,8 +189,9 @@ pub fn convert(
     let names = source.row_names();
     let rows = opts.chunk_rows;
     // Takes in a transformed chunk and hands back its vector for reuse.
-    let mut take = |chunk: Vec<Item>, outcomes| -> Result<Vec<Item>, ConvertError> {
-        intake.take(&names, uniques, delta.as_deref_mut(), &chunk, outcomes)?;
+    let mut take = |mut chunk: Chunk, outcomes| -> Result<Chunk, ConvertError> {
+        let spent = &mut chunk.bufs;
+        intake.take(&names, uniques, delta.as_deref_mut(), &chunk.items, outcomes, spent)?;
         if let Some(p) = &progress {
             p.set_position(intake.summary.rows_read);
         }
@@ -194,13 +200,13 @@ pub fn convert(
     if overlap {
         run_overlapped(source, rows, &transform_chunk, &mut take)?;
     } else {
-        let mut spare = Vec::new();
+        let mut spare = Chunk::default();
         loop {
-            let chunk = read_chunk(source, rows, spare)?;
-            if chunk.is_empty() {
+            let mut chunk = read_chunk(source, rows, spare)?;
+            if chunk.items.is_empty() {
                 break;
             }
-            let outcomes = transform_chunk(&chunk);
+            let outcomes = transform_chunk(&mut chunk);
             spare = take(chunk, outcomes)?;
         }
     }

@@ -7,6 +7,14 @@ use super::{ConvertError, Outcome};
 
 type Taken = Vec<Option<Outcome>>;
 
+/// A chunk of rows on its way through the stages, with the spent document buffers of an earlier
+/// chunk: the workers write this chunk's documents into them instead of allocating.
+#[derive(Default)]
+pub struct Chunk {
+    pub items: Vec<Item>,
+    pub bufs: Vec<Vec<u8>>,
+}
+
 /// The loop with more than one thread: three stages joined by short queues. A reader thread
 /// reads chunks, a transform thread hands each to the rayon pool, and the main thread takes the
 /// results in, in input order. Each stage runs at its own pace (none waits for a slower one
@@ -14,20 +22,20 @@ type Taken = Vec<Option<Outcome>>;
 pub fn run_overlapped(
     source: &mut dyn Source,
     rows: usize,
-    transform_chunk: &(dyn Fn(&[Item]) -> Taken + Sync),
-    take: &mut dyn FnMut(Vec<Item>, Taken) -> Result<Vec<Item>, ConvertError>,
+    transform_chunk: &(dyn Fn(&mut Chunk) -> Taken + Sync),
+    take: &mut dyn FnMut(Chunk, Taken) -> Result<Chunk, ConvertError>,
 ) -> Result<(), ConvertError> {
-    type Read = Result<Vec<Item>, ConvertError>;
-    type Done = Result<Option<(Vec<Item>, Taken)>, ConvertError>;
+    type Read = Result<Chunk, ConvertError>;
+    type Done = Result<Option<(Chunk, Taken)>, ConvertError>;
     std::thread::scope(|s| {
         let (read_tx, read_rx) = std::sync::mpsc::sync_channel::<Read>(1);
         let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Done>(1);
-        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<Item>>();
+        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Chunk>();
         let reader = s.spawn(move || loop {
             let spare = spare_rx.try_recv().unwrap_or_default();
             let chunk = read_chunk(&mut *source, rows, spare);
             // The last message is an empty chunk or an error; the receiver stops there.
-            let last = !matches!(&chunk, Ok(c) if !c.is_empty());
+            let last = !matches!(&chunk, Ok(c) if !c.items.is_empty());
             if read_tx.send(chunk).is_err() || last {
                 break;
             }
@@ -35,9 +43,9 @@ pub fn run_overlapped(
         let transformer = s.spawn(move || {
             for chunk in read_rx {
                 let msg = match chunk {
-                    Ok(c) if c.is_empty() => Ok(None),
-                    Ok(c) => {
-                        let outcomes = transform_chunk(&c);
+                    Ok(c) if c.items.is_empty() => Ok(None),
+                    Ok(mut c) => {
+                        let outcomes = transform_chunk(&mut c);
                         Ok(Some((c, outcomes)))
                     }
                     Err(e) => Err(e),
@@ -79,19 +87,20 @@ pub fn run_overlapped(
 pub fn read_chunk(
     source: &mut dyn Source,
     rows: usize,
-    mut spare: Vec<Item>,
-) -> Result<Vec<Item>, ConvertError> {
-    spare.truncate(rows);
+    mut spare: Chunk,
+) -> Result<Chunk, ConvertError> {
+    let items = &mut spare.items;
+    items.truncate(rows);
     let mut n = 0;
     while n < rows {
-        if n == spare.len() {
-            spare.push(Item::placeholder());
+        if n == items.len() {
+            items.push(Item::placeholder());
         }
-        if !source.read_into(&mut spare[n])? {
+        if !source.read_into(&mut items[n])? {
             break;
         }
         n += 1;
     }
-    spare.truncate(n);
+    items.truncate(n);
     Ok(spare)
 }

@@ -63,6 +63,13 @@ impl UserDoc {
         self.digest = Some(crate::state::doc_hash(self.doc()));
     }
 
+    /// The buffer, for the next document to reuse; this document is empty afterwards.
+    pub fn take_buffer(&mut self) -> Vec<u8> {
+        self.ends = [0; 3];
+        self.has_manager = false;
+        std::mem::take(&mut self.buf)
+    }
+
     /// The delta-state digest of the document.
     pub fn digest(&self) -> u64 {
         self.digest.unwrap_or_else(|| crate::state::doc_hash(self.doc()))
@@ -158,9 +165,14 @@ pub fn finish(program: &Program, builder: &mut UserBuilder) -> Outcome {
     if !problems.is_empty() {
         return Outcome::Rejected(problems.into_iter().map(|p| (category(&p), p)).collect());
     }
-    // Sized like the builder's content, so the document rarely grows twice.
-    let mut buf = Vec::with_capacity(builder.size_hint() + 128);
+    // Sized for the document and its keys, so it is allocated once.
+    let hint = builder.size_hint();
+    // A spent buffer handed back by the intake when there is one: no allocation per row.
+    let mut buf = builder.take_buffer();
+    buf.clear();
+    buf.reserve(hint + 128);
     builder.write_doc(&mut buf);
+    debug_assert!(buf.len() <= hint, "size_hint {hint} < document {}", buf.len());
     // The keys follow the document, copied straight from the builder.
     let key = |k: Option<usize>, buf: &mut Vec<u8>| {
         k.is_some_and(|i| builder.append_str(&program.targets[i].resolved, buf))

@@ -37,6 +37,8 @@ pub struct UserBuilder {
     required: [u64; 3],
     max_lengths: Vec<(String, usize)>,
     send_empty_strings: bool,
+    /// A buffer for the next finished document (see [`UserBuilder::give_buffer`]).
+    spare: Vec<u8>,
 }
 
 impl UserBuilder {
@@ -56,7 +58,21 @@ impl UserBuilder {
             required: [rank("externalId"), rank("userName"), rank("active")],
             max_lengths: schema.max_lengths().to_vec(),
             send_empty_strings: false,
+            spare: Vec::new(),
         }
+    }
+
+    /// Keep `buf` for the next finished document (its content is dropped): documents can
+    /// recycle the buffers of documents already written.
+    pub fn give_buffer(&mut self, buf: Vec<u8>) {
+        if buf.capacity() > self.spare.capacity() {
+            self.spare = buf;
+        }
+    }
+
+    /// The buffer given last, or an empty one.
+    pub fn take_buffer(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.spare)
     }
 
     /// Keep attributes whose value is the empty string (`--empty-strings send`). By default they
@@ -65,9 +81,11 @@ impl UserBuilder {
         self.send_empty_strings = yes;
     }
 
-    /// A guess at the finished document's size: its values and names plus punctuation.
+    /// At least the finished document's size, so its buffer is allocated once: every value,
+    /// every name twice (an extension's URN is written in `schemas` and as a key), the
+    /// punctuation and `"primary":true` of each entry, and the core URNs.
     pub fn size_hint(&self) -> usize {
-        self.values.len() + self.names.len() + 8 * self.entries.len() + 256
+        self.values.len() + 2 * self.names.len() + 24 * self.entries.len() + 256
     }
 
     /// Forget the current row (also done by `finish_into`).
