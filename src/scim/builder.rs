@@ -203,9 +203,10 @@ impl UserBuilder {
             .iter()
             .rev()
             .find(|e| {
+                // A fixed schema position names one leaf; only dynamic ones need their names.
                 e.order == l.order
-                    && self.name(e, 1) == l.attr()
-                    && self.name(e, 2) == l.type_value()
+                    && (!l.dynamic
+                        || (self.name(e, 1) == l.attr() && self.name(e, 2) == l.type_value()))
             })
             .map(|e| &self.values[e.value.0 as usize..e.value.1 as usize])
     }

@@ -35,11 +35,11 @@ fn write_bulk_id(out: &mut Vec<u8>, external_id: &str) {
     }
 }
 
-/// One finished BulkRequest: its bytes, and the externalIds of its operations in order.
+/// One finished BulkRequest: its bytes, and how many operations it holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     pub bytes: Vec<u8>,
-    pub external_ids: Vec<String>,
+    pub operations: usize,
 }
 
 #[derive(Debug, Error, PartialEq)]
@@ -62,7 +62,10 @@ pub struct BulkWriter {
     max_bytes: usize,
     fail_on_errors: Option<u32>,
     buf: Vec<u8>,
-    ids: Vec<String>,
+    /// Operations in the batch being filled (no per-user list: that cost an allocation each).
+    ops: usize,
+    /// The length of an empty request, `failOnErrors` included.
+    empty_len: usize,
     scratch: Vec<u8>,
     /// A written batch's buffer, handed back with [`BulkWriter::recycle`] to hold the next one.
     spare: Option<Vec<u8>>,
@@ -83,7 +86,8 @@ impl BulkWriter {
             max_bytes: max_payload_bytes,
             fail_on_errors: None,
             buf: Vec::with_capacity(max_payload_bytes.min(64 << 10)),
-            ids: Vec::with_capacity(max_ops),
+            ops: 0,
+            empty_len: 0,
             scratch: Vec::new(),
             spare: None,
         };
@@ -96,7 +100,7 @@ impl BulkWriter {
     pub fn with_fail_on_errors(mut self, n: Option<u32>) -> BulkWriter {
         self.fail_on_errors = n;
         self.buf.clear();
-        self.ids.clear();
+        self.ops = 0;
         self.start();
         self
     }
@@ -108,16 +112,12 @@ impl BulkWriter {
             self.buf.extend_from_slice(format!("\"failOnErrors\":{n},").as_bytes());
         }
         self.buf.extend_from_slice(OPS);
-    }
-
-    fn empty_len(&self) -> usize {
-        let fail = self.fail_on_errors.map_or(0, |n| format!("\"failOnErrors\":{n},").len());
-        HEAD.len() + fail + OPS.len() + TAIL.len()
+        self.empty_len = self.buf.len() + TAIL.len();
     }
 
     /// Operations in the batch being filled.
     pub fn pending(&self) -> usize {
-        self.ids.len()
+        self.ops
     }
 
     /// Add one user (compact JSON). Returns the previous batch when this user starts a new one.
@@ -130,7 +130,7 @@ impl BulkWriter {
         // The operation is written in place; only when it does not fit (once per batch) is it
         // taken back and written again into the next batch.
         let mark = self.buf.len();
-        if !self.ids.is_empty() {
+        if self.ops > 0 {
             self.buf.push(b',');
         }
         let op_start = self.buf.len();
@@ -142,7 +142,7 @@ impl BulkWriter {
         self.buf.extend_from_slice(user_json);
         self.buf.push(b'}');
         let op_len = self.buf.len() - op_start;
-        if self.empty_len() + op_len > self.max_bytes {
+        if self.empty_len + op_len > self.max_bytes {
             self.buf.truncate(mark);
             return Err(BulkError::Oversize {
                 external_id: external_id.to_string(),
@@ -150,7 +150,7 @@ impl BulkWriter {
                 limit: self.max_bytes,
             });
         }
-        let fits = self.ids.len() < self.max_ops && self.buf.len() + TAIL.len() <= self.max_bytes;
+        let fits = self.ops < self.max_ops && self.buf.len() + TAIL.len() <= self.max_bytes;
         let mut done = None;
         if !fits {
             self.scratch.clear();
@@ -159,7 +159,7 @@ impl BulkWriter {
             done = self.take();
             self.buf.extend_from_slice(&self.scratch);
         }
-        self.ids.push(external_id.to_string());
+        self.ops += 1;
         Ok(done)
     }
 
@@ -176,7 +176,7 @@ impl BulkWriter {
     }
 
     fn take(&mut self) -> Option<Batch> {
-        if self.ids.is_empty() {
+        if self.ops == 0 {
             return None;
         }
         self.buf.extend_from_slice(TAIL);
@@ -190,9 +190,9 @@ impl BulkWriter {
             None => Vec::with_capacity((self.buf.len() + self.buf.len() / 8).min(self.max_bytes)),
         };
         let bytes = std::mem::replace(&mut self.buf, next);
-        let external_ids = std::mem::take(&mut self.ids);
+        let operations = std::mem::take(&mut self.ops);
         self.start();
-        Some(Batch { bytes, external_ids })
+        Some(Batch { bytes, operations })
     }
 }
 
