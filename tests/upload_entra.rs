@@ -18,6 +18,14 @@ struct Wrap {
 }
 
 /// Target options for the emulator; fast pacing and backoff, since pacing is not under test here.
+/// Several tests here check pacing against one-second windows: they run one at a time, so a
+/// sibling test's load never delays a request past the limiter's guard (a flaky 429 otherwise).
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn args(emu: &Emulator, dir: &Path, extra: &[&str]) -> TargetArgs {
     let secret_file = dir.join("secret.txt");
     std::fs::write(&secret_file, &emu.config.client_secret).unwrap();
@@ -64,6 +72,7 @@ fn setup(users: usize, per_batch: usize) -> (tempfile::TempDir, usize) {
 
 #[test]
 fn every_user_arrives_and_every_acceptance_is_journaled() {
+    let _serial = serial();
     let emu = Emulator::start(Config::default());
     let (dir, n) = setup(230, 50);
     let s = run(&emu, dir.path(), &[]);
@@ -98,6 +107,7 @@ fn every_user_arrives_and_every_acceptance_is_journaled() {
 
 #[test]
 fn a_rerun_skips_accepted_batches_and_resends_the_rest() {
+    let _serial = serial();
     let emu = Emulator::start(Config::default());
     let (dir, n) = setup(200, 50);
     // Batch 3 (in some order) meets a dead connection with no retry allowed: the run stops.
@@ -120,6 +130,7 @@ fn a_rerun_skips_accepted_batches_and_resends_the_rest() {
 
 #[test]
 fn certificate_assertions_with_both_thumbprints_are_accepted() {
+    let _serial = serial();
     let emu = Emulator::start(Config::default());
     let (dir, _) = setup(60, 50);
     let pem = dir.path().join("cert.pem");
@@ -136,6 +147,7 @@ fn certificate_assertions_with_both_thumbprints_are_accepted() {
 
 #[test]
 fn a_certificate_the_tenant_does_not_know_is_refused_before_sending() {
+    let _serial = serial();
     let emu = Emulator::start(Config::default());
     let (dir, _) = setup(10, 50);
     let (other_cert, _) = graph_emulator::test_certificate("someone-else");
@@ -152,6 +164,7 @@ fn a_certificate_the_tenant_does_not_know_is_refused_before_sending() {
 
 #[test]
 fn throttling_server_errors_timeouts_drops_and_expiry_are_retried() {
+    let _serial = serial();
     let emu = Emulator::start(Config::default());
     let (dir, n) = setup(400, 50);
     for f in [
@@ -179,6 +192,7 @@ fn throttling_server_errors_timeouts_drops_and_expiry_are_retried() {
 
 #[test]
 fn short_lived_tokens_are_renewed_before_they_expire() {
+    let _serial = serial();
     let emu = Emulator::start(Config {
         token_lifetime: Duration::from_secs(1),
         latency: Duration::from_millis(100),
@@ -193,6 +207,7 @@ fn short_lived_tokens_are_renewed_before_they_expire() {
 
 #[test]
 fn exhausted_retries_stop_the_run_with_the_last_problem() {
+    let _serial = serial();
     let emu = Emulator::start(Config::default());
     let (dir, _) = setup(50, 50);
     for _ in 0..3 {
@@ -206,6 +221,7 @@ fn exhausted_retries_stop_the_run_with_the_last_problem() {
 
 #[test]
 fn a_throttle_longer_than_a_burst_stops_the_run_and_says_when_to_resume() {
+    let _serial = serial();
     let emu = Emulator::start(Config::default());
     let (dir, _) = setup(100, 50);
     emu.push_fault(Fault::TooMany(Some("7200".into())));
@@ -217,6 +233,7 @@ fn a_throttle_longer_than_a_burst_stops_the_run_and_says_when_to_resume() {
 
 #[test]
 fn refusals_stop_with_the_server_message_and_what_to_check() {
+    let _serial = serial();
     let forbidden = Emulator::start(Config { forbid: true, ..Config::default() });
     let (dir, _) = setup(120, 50);
     let s = run(&forbidden, dir.path(), &["--concurrency", "1"]);
@@ -238,6 +255,7 @@ fn refusals_stop_with_the_server_message_and_what_to_check() {
 
 #[test]
 fn the_daily_quota_stops_at_a_batch_boundary_and_is_remembered() {
+    let _serial = serial();
     let emu = Emulator::start(Config::default());
     let (dir, _) = setup(250, 50);
     let s = run(&emu, dir.path(), &["--daily-quota", "3", "--concurrency", "1"]);
@@ -254,6 +272,7 @@ fn the_daily_quota_stops_at_a_batch_boundary_and_is_remembered() {
 
 #[test]
 fn the_default_limiter_window_is_never_exceeded_while_an_unpaced_client_is_throttled() {
+    let _serial = serial();
     // Scaled down from 40 per 5 s to 10 per 1 s to keep the test short.
     let emu =
         Emulator::start(Config { window: Some((10, Duration::from_secs(1))), ..Config::default() });
@@ -276,6 +295,7 @@ fn the_default_limiter_window_is_never_exceeded_while_an_unpaced_client_is_throt
 #[test]
 #[ignore]
 fn measured_rate_with_the_default_limiter() {
+    let _serial = serial();
     // HR2SCIM_RATE_LATENCY_MS simulates Graph's response time (sequential sending would then
     // top out at 1000/latency requests per second).
     let latency: u64 =
