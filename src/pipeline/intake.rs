@@ -17,7 +17,7 @@ use super::transform::{Outcome, UserDoc};
 use super::{out_err, resolve_pending, ConvertError, Summary, UniqueSet};
 
 /// How many users ahead the cross-row tables are warmed.
-const WARM_AHEAD: usize = 8;
+const WARM_AHEAD: usize = 16;
 
 /// Where taken-in users go.
 pub enum Destination {
@@ -67,6 +67,12 @@ impl Intake<'_> {
             // lets those misses overlap with this row's work.
             if let Some(Some(Outcome::User(u))) = outcomes.get(i + WARM_AHEAD) {
                 self.checks.warm(u.external_id(), u.user_name(), u.manager());
+            }
+            // Halfway there, the slots have arrived: the managers' arena entries follow.
+            if let Some(Some(Outcome::User(u))) = outcomes.get(i + WARM_AHEAD / 2) {
+                if let Some(m) = u.manager() {
+                    self.checks.warm_manager(m);
+                }
             }
             let (item, outcome) = (&chunk[i], outcomes[i].take());
             self.summary.rows_read += 1;

@@ -134,6 +134,12 @@ impl CrossRowChecks {
         }
     }
 
+    /// The second warming step, a few rows after [`CrossRowChecks::warm`]: a manager is
+    /// usually interned already, and its arena entry is then compared (and missed) too.
+    pub fn warm_manager(&self, manager_id: &str) {
+        self.ids.prefetch_entry(manager_id);
+    }
+
     /// One valid row. `manager_id` is the row's `manager.value`, if set.
     pub fn push(
         &mut self,

@@ -82,6 +82,19 @@ impl Interner {
         prefetch_read(&self.slots[k]);
     }
 
+    /// The second step after [`Interner::prefetch`], a few strings later, once the slot has
+    /// arrived: when it holds a string with the same hash (usually `s` itself, interned before),
+    /// fetch that entry of the arena too, which `intern` must compare. Has no other effect.
+    pub fn prefetch_entry(&self, s: &str) {
+        let h = hash32(s);
+        let slot = self.slots[home(h, self.slots.len() - 1)];
+        if slot != EMPTY && (slot >> 32) as u32 == h {
+            if let Some(entry) = self.arena.get(slot as u32 as usize * 8) {
+                prefetch_read(entry);
+            }
+        }
+    }
+
     /// The number of `s`, and whether it is new.
     pub fn intern(&mut self, s: &str) -> (u32, bool) {
         let h = hash32(s);
