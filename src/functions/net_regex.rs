@@ -134,8 +134,63 @@ impl NetRegex {
         Ok(())
     }
 
+    /// Like [`NetRegex::each_match`] with only the match spans: a search without captures
+    /// allocates nothing, where captures cost an allocation per value.
+    fn each_span(&self, text: &str, mut f: impl FnMut(usize, usize)) -> Result<(), String> {
+        let re = self.pick(text);
+        let mut pos = 0;
+        while pos <= text.len() {
+            let found = re.find_from_pos(text, pos).map_err(|e| {
+                format!("the regular expression could not be applied to this value: {e}")
+            })?;
+            let Some(m) = found else { break };
+            f(m.start(), m.end());
+            pos = if m.end() > m.start() {
+                m.end()
+            } else {
+                match text[m.end()..].chars().next() {
+                    Some(ch) => m.end() + ch.len_utf8(),
+                    None => break,
+                }
+            };
+        }
+        Ok(())
+    }
+
     /// `Regex.Replace(text, pattern, replacement)` with .NET substitutions.
     pub fn replace<'t>(&self, text: Cow<'t, str>, rep: &[Piece]) -> Result<Cow<'t, str>, String> {
+        // A replacement of plain text (the usual "remove these characters") needs no groups.
+        if rep.iter().all(|p| matches!(p, Piece::Lit(_))) {
+            let mut out = String::new();
+            let mut last = 0;
+            let mut any = false;
+            self.each_span(&text, |start, end| {
+                if !any {
+                    out.reserve(text.len());
+                }
+                any = true;
+                out.push_str(&text[last..start]);
+                for p in rep {
+                    if let Piece::Lit(l) = p {
+                        out.push_str(l);
+                    }
+                }
+                last = end;
+            })?;
+            if !any {
+                return Ok(text);
+            }
+            out.push_str(&text[last..]);
+            return Ok(Cow::Owned(out));
+        }
+        self.replace_with_captures(text, rep)
+    }
+
+    fn replace_with_captures<'t>(
+        &self,
+        text: Cow<'t, str>,
+        rep: &[Piece],
+    ) -> Result<Cow<'t, str>, String> {
         let mut out = String::new();
         let mut last = 0;
         let mut any = false;
@@ -321,6 +376,26 @@ fn expand(rep: &[Piece], c: &Captures<'_>, text: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_replacements_skip_captures_with_the_same_result() {
+        let cases = [
+            ("[^A-Za-z0-9.\\-']", "Zoë O'Brien-Smith Jr.", ""),
+            ("x*", "abxxc", "-"),
+            ("", "héllo", "|"),
+            ("$", "a\nb\n", "!"),
+            ("\\s+", "  two  words ", "_"),
+            ("z", "no match here", "Z"),
+        ];
+        for (pattern, text, r) in cases {
+            let re = NetRegex::new(pattern).unwrap();
+            let pieces = re.substitution(r);
+            assert!(pieces.iter().all(|p| matches!(p, Piece::Lit(_))), "{r}");
+            let fast = re.replace(Cow::Borrowed(text), &pieces).unwrap();
+            let general = re.replace_with_captures(Cow::Borrowed(text), &pieces).unwrap();
+            assert_eq!(fast, general, "{pattern} on {text:?}");
+        }
+    }
 
     fn rep(pattern: &str, text: &str, r: &str) -> String {
         let re = NetRegex::new(pattern).unwrap();

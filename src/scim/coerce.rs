@@ -47,10 +47,21 @@ pub(crate) fn write_coerced(
     ty: AttrType,
     out: &mut Vec<u8>,
 ) -> Result<bool, String> {
-    // The common case (text into a string attribute) skips the conversion table.
-    if let (Value::Str(s), AttrType::String | AttrType::Reference) = (value, ty) {
-        write_json_str(out, s);
-        return Ok(true);
+    // The common cases (text into a string attribute, a plain date into a dateTime) skip the
+    // conversion table and its allocations.
+    match (value, ty) {
+        (Value::Str(s), AttrType::String | AttrType::Reference) => {
+            write_json_str(out, s);
+            return Ok(true);
+        }
+        (Value::Str(s), AttrType::DateTime) if is_plain_date(s.trim()) => {
+            // Digits and dashes: nothing to escape.
+            out.push(b'"');
+            out.extend_from_slice(s.trim().as_bytes());
+            out.extend_from_slice(b"T00:00:00Z\"");
+            return Ok(true);
+        }
+        _ => {}
     }
     let s = to_scalar(value, ty)?;
     if s == Scalar::Null {
@@ -148,21 +159,27 @@ pub(crate) fn to_scalar<'a>(value: &'a Value<'_>, ty: AttrType) -> Result<Scalar
 /// ISO 8601 forms accepted for dateTime, normalised to RFC 3339 (`xsd:dateTime`):
 /// a date alone is midnight UTC; an explicit offset is kept; a local time is taken as UTC; Entra's
 /// own rendering (`3/1/2024 8:30:00 AM`, what date functions return as text) is UTC.
-pub fn parse_datetime(s: &str) -> Option<String> {
-    // The common case, `2024-03-01`, without chrono's format machinery (a few percent of a whole
-    // conversion): checked digit by digit, validated as a calendar date, then kept as written.
+/// `YYYY-MM-DD`, a real calendar date: the common dateTime, sent as midnight UTC.
+fn is_plain_date(s: &str) -> bool {
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if b.len() == 10
+    if !(b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
         && digits(0..4)
         && digits(5..7)
-        && digits(8..10)
+        && digits(8..10))
     {
-        let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
-        let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        NaiveDate::from_ymd_opt(y as i32, m, d)?;
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10)).is_some()
+}
+
+pub fn parse_datetime(s: &str) -> Option<String> {
+    // The common case, `2024-03-01`, without chrono's format machinery (a few percent of a whole
+    // conversion): checked digit by digit, validated as a calendar date, then kept as written.
+    if is_plain_date(s) {
         let mut out = String::with_capacity(20);
         out.push_str(s);
         out.push_str("T00:00:00Z");

@@ -123,6 +123,14 @@ fn date_only_fast_path_agrees_with_chrono() {
                     .ok()
                     .map(|_| format!("{text}T00:00:00Z"));
                 assert_eq!(parse_datetime(&text), chrono, "{text}");
+                // Written straight into a document, the same way.
+                let mut out = Vec::new();
+                let v = Value::Str(format!(" {text}").into());
+                match (write_coerced(&v, AttrType::DateTime, &mut out), &chrono) {
+                    (Ok(true), Some(c)) => assert_eq!(out, serde_json::to_vec(c).unwrap()),
+                    (Err(_), None) => {}
+                    (got, _) => panic!("{text}: {got:?} {out:?}"),
+                }
             }
         }
     }
