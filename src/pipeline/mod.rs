@@ -154,36 +154,40 @@ pub fn convert(
     // A delta run compares every document's digest with the state: SHA-256 over every document
     // is done by the workers.
     let digests = delta.is_some();
+    let transform_row = |b: &mut UserBuilder, (item, buf): (&Item, Vec<u8>)| match item {
+        Item::Row(row) => {
+            b.give_buffer(buf);
+            let mut outcome = transform(
+                program,
+                env,
+                RowRef::Record(&row.record),
+                &row.cell_errors,
+                opts.empty_strings,
+                &used,
+                b,
+            );
+            if let (true, Outcome::User(u)) = (digests, &mut outcome) {
+                u.compute_digest();
+            }
+            Some(outcome)
+        }
+        Item::Rejected(_) => None,
+    };
     let transform_chunk = |chunk: &mut Chunk| -> Vec<Option<Outcome>> {
         let mut bufs = std::mem::take(&mut chunk.bufs);
         bufs.resize_with(chunk.items.len(), Vec::new);
+        if !overlap {
+            // One thread: transform right here, where the chunk was just read and where its
+            // documents will be taken in, instead of on the pool's thread (another core's cache).
+            let mut b = UserBuilder::new(&program.schema);
+            return chunk.items.iter().zip(bufs).map(|x| transform_row(&mut b, x)).collect();
+        }
         chunk
             .items
             .par_iter()
             .zip(bufs)
             .with_min_len(64)
-            .map_init(
-                || UserBuilder::new(&program.schema),
-                |b, (item, buf)| match item {
-                    Item::Row(row) => {
-                        b.give_buffer(buf);
-                        let mut outcome = transform(
-                            program,
-                            env,
-                            RowRef::Record(&row.record),
-                            &row.cell_errors,
-                            opts.empty_strings,
-                            &used,
-                            b,
-                        );
-                        if let (true, Outcome::User(u)) = (digests, &mut outcome) {
-                            u.compute_digest();
-                        }
-                        Some(outcome)
-                    }
-                    Item::Rejected(_) => None,
-                },
-            )
+            .map_init(|| UserBuilder::new(&program.schema), transform_row)
             .collect()
     };
     let names = source.row_names();
