@@ -20,7 +20,8 @@ if [ -z "$parent" ]; then
 fi
 data="benches/data"; mkdir -p "$data"
 csv="$data/hr-$rows.csv"
-cargo build --release --quiet --bin hr2scim --example gen_hr --example baseline
+cargo build --release --quiet --bin hr2scim --example gen_hr --example baseline \
+  --example read_timing --example write_floor
 [ -f "$csv" ] || ./target/release/examples/gen_hr --rows "$rows" --seed 7 --out "$csv"
 out="$(mktemp -d -p "$parent" hr2scim-bench.XXXXXX)"; trap 'rm -rf "$out"' EXIT
 # The input is read from the page cache, not the disk, in every run.
@@ -63,3 +64,12 @@ for t in 1 2; do
   printf 'jobs %s: hr2scim takes %.2fx the baseline'"'"'s time (goal: <= 1.5x)\n' "$t" "$(echo "$h / $b" | bc -l)"
 done
 cmp -s <(cat "$out"/a/bulk-*.json) <(cat "$out"/b/bulk-*.json) && echo "jobs 1 and 2 outputs: byte-identical"
+# The floor under any converter on this machine: parsing the CSV alone, and writing the output
+# alone (the same bytes in the same number of files). No single-threaded program doing both can
+# be faster than their sum.
+bytes=$(cat "$out"/a/bulk-*.json | wc -c); files=$(ls "$out"/a | grep -c '^bulk-')
+parse=$(./target/release/examples/read_timing raw "$csv" | awk '{print $4}')
+rm -rf "$out/w"; write=$(./target/release/examples/write_floor "$out/w" "$bytes" "$files")
+printf 'floor: parsing alone %.2f s, writing %s files (%s MB) alone %.2f s: at most %.0f rows/s on one thread\n' \
+  "$parse" "$files" "$((bytes / 1000000))" "$write" "$(echo "$rows / ($parse + $write)" | bc -l)"
+
