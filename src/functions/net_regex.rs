@@ -61,6 +61,19 @@ fn translate(pattern: &str, exact_end: bool) -> String {
     out
 }
 
+fn not_applied(e: fancy_regex::Error) -> String {
+    format!("the regular expression could not be applied to this value: {e}")
+}
+
+/// Where the search after the match `start..end` begins: its end, or a character later after an
+/// empty match; `None` at the end of the text.
+fn after(text: &str, start: usize, end: usize) -> Option<usize> {
+    if end > start {
+        return Some(end);
+    }
+    text[end..].chars().next().map(|ch| end + ch.len_utf8())
+}
+
 fn build(pattern: &str) -> Result<Regex, String> {
     RegexBuilder::new(pattern).build().map_err(|e| e.to_string())
 }
@@ -114,22 +127,12 @@ impl NetRegex {
         mut f: impl FnMut(&Captures<'t>),
     ) -> Result<(), String> {
         let re = self.pick(text);
-        let mut pos = 0;
-        while pos <= text.len() {
-            let caps = re.captures_from_pos(text, pos).map_err(|e| {
-                format!("the regular expression could not be applied to this value: {e}")
-            })?;
-            let Some(c) = caps else { break };
+        let mut pos = Some(0);
+        while let Some(from) = pos.filter(|&p| p <= text.len()) {
+            let Some(c) = re.captures_from_pos(text, from).map_err(not_applied)? else { break };
             let Some(m) = c.get(0) else { break };
             f(&c);
-            pos = if m.end() > m.start() {
-                m.end()
-            } else {
-                match text[m.end()..].chars().next() {
-                    Some(ch) => m.end() + ch.len_utf8(),
-                    None => break,
-                }
-            };
+            pos = after(text, m.start(), m.end());
         }
         Ok(())
     }
@@ -138,21 +141,11 @@ impl NetRegex {
     /// allocates nothing, where captures cost an allocation per value.
     fn each_span(&self, text: &str, mut f: impl FnMut(usize, usize)) -> Result<(), String> {
         let re = self.pick(text);
-        let mut pos = 0;
-        while pos <= text.len() {
-            let found = re.find_from_pos(text, pos).map_err(|e| {
-                format!("the regular expression could not be applied to this value: {e}")
-            })?;
-            let Some(m) = found else { break };
+        let mut pos = Some(0);
+        while let Some(from) = pos.filter(|&p| p <= text.len()) {
+            let Some(m) = re.find_from_pos(text, from).map_err(not_applied)? else { break };
             f(m.start(), m.end());
-            pos = if m.end() > m.start() {
-                m.end()
-            } else {
-                match text[m.end()..].chars().next() {
-                    Some(ch) => m.end() + ch.len_utf8(),
-                    None => break,
-                }
-            };
+            pos = after(text, m.start(), m.end());
         }
         Ok(())
     }
