@@ -235,6 +235,9 @@ pub fn reject_late(
         .map(|(line, reasons)| (*line, reasons.as_slice()))
         .collect();
     let mut cut = BTreeSet::new();
+    if wanted.is_empty() {
+        return Ok(cut);
+    }
     let mut write = |line: u64, reasons: &[String], fields: &mut dyn Iterator<Item = &str>| {
         summary.users_written -= 1;
         let categories = reasons.iter().map(|m| super::category(m));
@@ -242,7 +245,6 @@ pub fn reject_late(
     };
     let mut unread = None;
     match fields {
-        _ if wanted.is_empty() => return Ok(cut),
         Fields::Spool(spool) => {
             let mut reader = spool.into_reader()?;
             while let Some(u) = reader.next_user()? {

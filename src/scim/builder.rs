@@ -211,15 +211,8 @@ impl UserBuilder {
             .map(|e| &self.values[e.value.0 as usize..e.value.1 as usize])
     }
 
-    /// The string last set for `target` in this row (externalId, userName, manager for the
-    /// cross-row checks), unescaped.
-    pub fn get_str(&self, target: &ResolvedTarget) -> Option<String> {
-        let mut out = Vec::new();
-        self.append_str(target, &mut out).then(|| String::from_utf8(out).ok())?
-    }
-
-    /// Append the string last set for `target`, unescaped, to `out`; false (and nothing
-    /// appended) when the target holds no string. Valid until the next [`UserBuilder::reset`],
+    /// Append the string last set for `target` (externalId, userName, manager for the cross-row
+    /// checks), unescaped, to `out`; false (and nothing appended) when it holds no string. Valid until the next [`UserBuilder::reset`],
     /// so the keys can follow a document [`UserBuilder::write_doc`] wrote without a copy.
     pub fn append_str(&self, target: &ResolvedTarget, out: &mut Vec<u8>) -> bool {
         let Some(raw) = self.get_raw(target) else { return false };

@@ -249,8 +249,11 @@ fn check_reports_missing_required_attributes_and_lengths() {
     b.set(&t(&s, "userName"), json!("u"));
     b.set(&t(&s, "active"), json!(false));
     assert_eq!(b.check(), ["externalId \"ABCDE\" is 5 characters long; the limit is 4"]);
-    assert_eq!(b.get_str(&t(&s, "externalId")).as_deref(), Some("ABCDE"));
-    assert_eq!(b.get_str(&t(&s, "title")), None);
+    let mut key = Vec::new();
+    assert!(b.append_str(&t(&s, "externalId"), &mut key));
+    assert_eq!(key, b"ABCDE");
+    assert!(!b.append_str(&t(&s, "title"), &mut key));
+    assert_eq!(key, b"ABCDE", "nothing appended for an absent target");
 }
 
 #[test]
