@@ -27,10 +27,10 @@ fn bench(c: &mut Criterion) {
             .collect();
     let opts = CheckOptions { headers: Some(headers), ..Default::default() };
     let Some(prog) = check_file(MAPPING, &opts).program else { panic!("mapping does not compile") };
-    let rows: Vec<csv::StringRecord> = (0..1000)
+    let rows: Vec<hr2scim::input::Record> = (0..1000)
         .map(|i| {
             let pref = if i % 3 == 0 { "" } else { "Jo" };
-            csv::StringRecord::from(vec![
+            hr2scim::input::Record::from(vec![
                 format!("W{i:05}"),
                 "Jonathan".to_string(),
                 pref.to_string(),

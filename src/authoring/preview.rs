@@ -61,7 +61,7 @@ fn selected(
     shown: usize,
     line: u64,
     program: &Program,
-    rec: &csv::StringRecord,
+    rec: &crate::input::Record,
 ) -> bool {
     match sel {
         Selection::First(n) => shown < *n,

@@ -185,7 +185,7 @@ active = IIF([x] = "1", "true", $d)
         assert_eq!(prog.let_uses, vec![3, 1, 1, 1]);
         let env = Env::default();
         for (x, active) in [("1", "true"), ("0", "2!2")] {
-            let rec = csv::StringRecord::from(vec![x, "2"]);
+            let rec = crate::input::Record::from(vec![x, "2"]);
             let mut out = Vec::new();
             prog.eval_row(&env, RowRef::Record(&rec), &mut out);
             let got: Vec<String> = out

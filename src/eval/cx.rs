@@ -8,13 +8,14 @@ use super::env::{EmptyCells, Env};
 use super::node::{Keyword, Node};
 use super::trace::Trace;
 use super::value::{fail, EvalResult, Flow, Value};
+use crate::input::Record;
 use crate::syntax::ast::CompareOp;
 
-/// The row an expression reads. CSV and spreadsheet rows arrive as `StringRecord`s; `eval --set`
+/// The row an expression reads. CSV and spreadsheet rows arrive as [`Record`]s; `eval --set`
 /// and test blocks can also give typed values (lists for multi-valued columns).
 #[derive(Clone, Copy)]
 pub enum RowRef<'r> {
-    Record(&'r csv::StringRecord),
+    Record(&'r Record),
     Values(&'r [Value<'static>]),
 }
 

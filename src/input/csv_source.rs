@@ -4,6 +4,8 @@ use super::decode::{self, DecodingReader, Prefixed};
 use super::lines::{embedded_newlines, LineIndex, Start};
 use super::{headers, InputError, InputOptions, Item, Rejected, Row, RowNames, Source};
 use csv::{ByteRecord, StringRecord};
+
+use super::Record;
 use std::io::{BufRead, BufReader, Read};
 
 type Input = Prefixed<Box<dyn Read + Send>>;
@@ -294,8 +296,7 @@ impl Source for CsvSource {
                 return Ok(true);
             }
             raw.truncate(width);
-            let record =
-                StringRecord::from_byte_record(raw).map_err(|e| self.utf8_error(e, start))?;
+            let record = Record::from_byte_record(raw).map_err(|e| self.utf8_error(e, start))?;
             *slot = Item::Row(Row { line, record, cell_errors: Vec::new() });
             return Ok(true);
         }

@@ -12,12 +12,14 @@ pub mod generate;
 mod headers;
 mod lines;
 mod options;
+mod record;
 mod reopen;
 mod sheet;
 
 pub use error::InputError;
 pub use headers::column_letters;
 pub use options::{InputArgs, InputOptions};
+pub use record::Record;
 pub use reopen::Reopen;
 
 use std::io::Read;
@@ -28,7 +30,7 @@ pub struct Row {
     /// CSV: the physical line where the record starts; spreadsheets: the sheet row number.
     pub line: u64,
     /// Exactly `headers().len()` fields. Error cells are empty here and listed in `cell_errors`.
-    pub record: csv::StringRecord,
+    pub record: Record,
     /// Spreadsheet error cells (`#N/A`, `#REF!`) in this row; the row is only bad if a mapping uses them.
     pub cell_errors: Vec<CellError>,
 }

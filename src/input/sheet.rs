@@ -321,7 +321,7 @@ impl Source for SheetSource {
             }
             return Ok(Some(Item::Row(Row {
                 line: r as u64 + 1,
-                record: csv::StringRecord::from(fields),
+                record: super::Record::from(fields),
                 cell_errors,
             })));
         }

@@ -13,7 +13,7 @@ fn program(src: &str, headers: &[&str]) -> Program {
 }
 
 fn run(p: &Program, fields: &[&str]) -> Outcome {
-    let rec = csv::StringRecord::from(fields.to_vec());
+    let rec = crate::input::Record::from(fields.to_vec());
     let mut b = UserBuilder::new(&p.schema);
     let used = p.used_columns();
     transform(p, &Env::default(), RowRef::Record(&rec), &[], EmptyStrings::Omit, &used, &mut b)
@@ -41,7 +41,7 @@ fn the_document_is_the_one_mapping_order_would_build() {
     let fields = ["E1", "Ann", "Lee", "Sales", "+1 555", "+1 444"];
     let Outcome::User(u) = run(&p, &fields) else { panic!("not a user") };
     // The same values set in mapping order, then sorted by the builder.
-    let rec = csv::StringRecord::from(fields.to_vec());
+    let rec = crate::input::Record::from(fields.to_vec());
     let mut b = UserBuilder::new(&p.schema);
     let env = Env::default();
     let mut cx = p.cx(&env, RowRef::Record(&rec));

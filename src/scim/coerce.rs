@@ -237,26 +237,41 @@ fn word_needs_escape(w: u64) -> bool {
     (below_space | zero_byte(w ^ (ONES * b'"' as u64)) | zero_byte(w ^ (ONES * b'\\' as u64))) != 0
 }
 
+/// Does any byte of `bytes` need escaping? Eight bytes at a time; a short tail is padded with
+/// a byte that never does.
+fn any_needs_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    for w in words.by_ref() {
+        if word_needs_escape(u64::from_le_bytes(w.try_into().unwrap_or([0; 8]))) {
+            return true;
+        }
+    }
+    let tail = words.remainder();
+    if tail.is_empty() {
+        return false;
+    }
+    let mut last = [b'a'; 8];
+    last[..tail.len()].copy_from_slice(tail);
+    word_needs_escape(u64::from_le_bytes(last))
+}
+
 /// Append `s` as a JSON string literal (same escapes as serde_json).
 pub(crate) fn write_json_str(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
     let bytes = s.as_bytes();
+    // Nearly every HR value needs no escape: test the whole string first, then copy it once.
+    if !any_needs_escape(bytes) {
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
+    out.push(b'"');
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Eight bytes at a time while none needs escaping (the usual case for names).
-        if let Some(word) = bytes.get(i..i + 8) {
-            if !word_needs_escape(u64::from_le_bytes(word.try_into().unwrap_or([0; 8]))) {
-                i += 8;
-                continue;
-            }
-        }
-        let b = bytes[i];
-        i += 1;
+    for (i, &b) in bytes.iter().enumerate() {
         if !NEEDS_ESCAPE[b as usize] {
             continue;
         }
-        let i = i - 1;
         out.extend_from_slice(&bytes[start..i]);
         match b {
             b'"' => out.extend_from_slice(b"\\\""),
