@@ -6,10 +6,16 @@
 //! once the buffers have grown, nothing is allocated.
 
 use crate::eval::Value;
-use crate::schema::resolve::{Layout, Shape, DYN_RANK};
+use crate::schema::resolve::{Layout, Shape};
 use crate::schema::{ResolvedTarget, Schema, CORE_USER_URN, ENTERPRISE_USER_URN};
 
 use super::coerce::write_coerced;
+use template::{Span, Templates};
+
+#[path = "builder_template.rs"]
+mod template;
+#[path = "builder_write.rs"]
+mod write;
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -39,6 +45,9 @@ pub struct UserBuilder {
     send_empty_strings: bool,
     /// A buffer for the next finished document (see [`UserBuilder::give_buffer`]).
     spare: Vec<u8>,
+    /// Skeletons of the document shapes met so far, and the general writer's value positions.
+    templates: Templates,
+    spans: Vec<Span>,
 }
 
 impl UserBuilder {
@@ -59,6 +68,8 @@ impl UserBuilder {
             max_lengths: schema.max_lengths().to_vec(),
             send_empty_strings: false,
             spare: Vec::new(),
+            templates: Templates::default(),
+            spans: Vec::new(),
         }
     }
 
@@ -296,191 +307,12 @@ impl UserBuilder {
         self.reset();
     }
 
-    /// Write the finished document as compact JSON at the end of `out`. What was set stays
-    /// readable ([`UserBuilder::append_str`]) until the next [`UserBuilder::reset`].
-    pub fn write_doc(&mut self, out: &mut Vec<u8>) {
-        let mut entries = std::mem::take(&mut self.entries);
-        if entries.iter().any(|e| e.dynamic) {
-            entries.sort_unstable_by(|a, b| {
-                a.order
-                    .cmp(&b.order)
-                    .then_with(|| self.name(a, 1).cmp(self.name(b, 1)))
-                    .then_with(|| self.name(a, 2).cmp(self.name(b, 2)))
-                    .then(a.seq.cmp(&b.seq))
-            });
-        } else if !entries.is_sorted_by_key(|e| (e.order, e.seq)) {
-            // Fixed schema positions identify leaves: sorting by key alone is enough (and cheap).
-            // The convert engine sets targets in schema order, so its rows skip even that.
-            entries.sort_unstable_by_key(|e| (e.order, e.seq));
-        }
-        // A target set twice keeps its last value.
-        let mut k = 0;
-        while k + 1 < entries.len() {
-            if self.same_leaf(&entries[k], &entries[k + 1]) {
-                entries.remove(k);
-            } else {
-                k += 1;
-            }
-        }
-        out.extend_from_slice(b"{\"schemas\":[\"");
-        out.extend_from_slice(CORE_USER_URN.as_bytes());
-        out.extend_from_slice(b"\",\"");
-        out.extend_from_slice(ENTERPRISE_USER_URN.as_bytes());
-        out.push(b'"');
-        let mut last_ext = 1;
-        for e in &entries {
-            let ext = e.order >> 48;
-            if ext > last_ext {
-                out.extend_from_slice(b",\"");
-                out.extend_from_slice(self.urn(e).as_bytes());
-                out.push(b'"');
-                last_ext = ext;
-            }
-        }
-        out.push(b']');
-        let mut cur_ext = 0;
-        // The core object already holds `schemas`, so its first attribute needs a comma.
-        let mut first_in_obj = false;
-        let mut i = 0;
-        while i < entries.len() {
-            let e = &entries[i];
-            let ext = e.order >> 48;
-            if ext != cur_ext {
-                if cur_ext != 0 {
-                    out.push(b'}');
-                }
-                out.extend_from_slice(b",\"");
-                out.extend_from_slice(self.urn(e).as_bytes());
-                out.extend_from_slice(b"\":{");
-                cur_ext = ext;
-                first_in_obj = true;
-            }
-            if !first_in_obj {
-                out.push(b',');
-            }
-            first_in_obj = false;
-            let mut j = i + 1;
-            while j < entries.len() && self.same_attr(e, &entries[j]) {
-                j += 1;
-            }
-            out.push(b'"');
-            out.extend_from_slice(self.name(e, 1).as_bytes());
-            out.extend_from_slice(b"\":");
-            match e.shape {
-                Shape::Top => out.extend_from_slice(self.value(e)),
-                Shape::Complex => {
-                    out.push(b'{');
-                    for (n, s) in entries[i..j].iter().enumerate() {
-                        if n > 0 {
-                            out.push(b',');
-                        }
-                        self.write_member(out, s);
-                    }
-                    out.push(b'}');
-                }
-                Shape::Multi => self.write_multi(out, &entries[i..j]),
-            }
-            i = j;
-        }
-        if cur_ext != 0 {
-            out.push(b'}');
-        }
-        out.push(b'}');
-        self.entries = entries;
-    }
-
     /// Convenience for tests and previews: the finished document as a `serde_json::Value`.
     pub fn finish(&mut self) -> serde_json::Value {
         let mut out = Vec::with_capacity(512);
         self.finish_into(&mut out);
         // The writer only emits valid JSON; a failure here would be a bug worth seeing.
         serde_json::from_slice(&out).expect("UserBuilder wrote invalid JSON")
-    }
-
-    fn write_member(&self, out: &mut Vec<u8>, e: &Entry) {
-        out.push(b'"');
-        out.extend_from_slice(self.name(e, 3).as_bytes());
-        out.extend_from_slice(b"\":");
-        out.extend_from_slice(self.value(e));
-    }
-
-    /// `"emails":[{"type":"work","value":...,"primary":true},...]` for one attribute's entries.
-    fn write_multi(&self, out: &mut Vec<u8>, group: &[Entry]) {
-        let explicit = group.iter().any(|e| e.is_primary_sub);
-        let auto = group[0].auto_primary && !explicit;
-        // The primary entry: one whose filter says `primary eq true`, else the first declared
-        // (lowest seq) that does not say `primary eq false`. Identified by its first index.
-        let mut chosen: Option<(bool, u32, usize)> = None;
-        let mut a = 0;
-        while auto && a < group.len() {
-            let b = self.entry_end(group, a);
-            let slice = &group[a..b];
-            if !slice.iter().any(|e| e.primary == Some(false)) {
-                let wanted = slice.iter().any(|e| e.primary == Some(true));
-                let seq = slice.iter().map(|e| e.seq).min().unwrap_or(u32::MAX);
-                let better = match chosen {
-                    None => true,
-                    Some((w, s, _)) => (wanted, std::cmp::Reverse(seq)) > (w, std::cmp::Reverse(s)),
-                };
-                if better {
-                    chosen = Some((wanted, seq, a));
-                }
-            }
-            a = b;
-        }
-        // Explicit `.primary` values: the first declared `true` stays, later ones become false.
-        let first_true = group
-            .iter()
-            .filter(|e| e.is_primary_sub && self.value(e) == b"true")
-            .map(|e| e.seq)
-            .min();
-        out.push(b'[');
-        let mut a = 0;
-        while a < group.len() {
-            let b = self.entry_end(group, a);
-            if a > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(b"{\"type\":");
-            write_json_str_raw(out, self.name(&group[a], 2));
-            for e in &group[a..b] {
-                out.push(b',');
-                if e.is_primary_sub && self.value(e) == b"true" && Some(e.seq) != first_true {
-                    out.extend_from_slice(b"\"primary\":false");
-                } else {
-                    self.write_member(out, e);
-                }
-            }
-            if chosen.is_some_and(|c| c.2 == a) {
-                out.extend_from_slice(b",\"primary\":true");
-            }
-            out.push(b'}');
-            a = b;
-        }
-        out.push(b']');
-    }
-
-    fn entry_end(&self, group: &[Entry], a: usize) -> usize {
-        let mut b = a + 1;
-        while b < group.len() && self.same_entry(&group[a], &group[b]) {
-            b += 1;
-        }
-        b
-    }
-
-    fn same_attr(&self, a: &Entry, b: &Entry) -> bool {
-        a.order >> 32 == b.order >> 32
-            && ((a.order >> 32) & 0xFFFF != DYN_RANK || self.name(a, 1) == self.name(b, 1))
-    }
-
-    fn same_entry(&self, a: &Entry, b: &Entry) -> bool {
-        self.same_attr(a, b)
-            && a.order >> 16 == b.order >> 16
-            && ((a.order >> 16) & 0xFFFF != DYN_RANK || self.name(a, 2) == self.name(b, 2))
-    }
-
-    fn same_leaf(&self, a: &Entry, b: &Entry) -> bool {
-        self.same_entry(a, b) && a.order == b.order
     }
 }
 
@@ -492,13 +324,6 @@ fn is_blank(json: &[u8]) -> bool {
     json.len() >= 2
         && json[0] == b'"'
         && json[1..json.len() - 1].iter().all(u8::is_ascii_whitespace)
-}
-
-/// Names in the layout are already JSON-escaped: only the quotes are added.
-fn write_json_str_raw(out: &mut Vec<u8>, escaped: &str) {
-    out.push(b'"');
-    out.extend_from_slice(escaped.as_bytes());
-    out.push(b'"');
 }
 
 /// Does entry `e` write the leaf whose canonical path is `path`? (Only used with length limits.)
