@@ -37,6 +37,10 @@ impl<'r> RowRef<'r> {
     }
 }
 
+/// Lets whose per-row state lives inside the context itself: no allocation per row for
+/// mappings with up to this many `let`s (more go to a vector).
+const INLINE_LETS: usize = 6;
+
 /// The per-row state of one `let`.
 enum LetSlot<'r> {
     Empty,
@@ -58,7 +62,8 @@ pub struct Cx<'p, 'r> {
     let_names: &'p [String],
     /// How many places read each `let` (see [`Cx::with_let_uses`]); empty when unknown.
     let_uses: &'p [u32],
-    cache: Vec<LetSlot<'r>>,
+    cache: [LetSlot<'r>; INLINE_LETS],
+    more: Vec<LetSlot<'r>>,
     /// Set when a `Redact` call ran: previews and logs show `[Redact]` for the target.
     pub redacted: bool,
     pub trace: Option<Trace>,
@@ -79,7 +84,8 @@ impl<'p: 'r, 'r> Cx<'p, 'r> {
             columns,
             let_names,
             let_uses: &[],
-            cache: Vec::new(),
+            cache: std::array::from_fn(|_| LetSlot::Empty),
+            more: Vec::new(),
             redacted: false,
             trace: None,
         }
@@ -141,15 +147,23 @@ impl<'p: 'r, 'r> Cx<'p, 'r> {
         }
     }
 
-    fn eval_let(&mut self, i: usize) -> EvalResult<'r> {
-        if self.cache.len() <= i {
-            self.cache.resize_with(self.lets.len().max(i + 1), || LetSlot::Empty);
+    fn slot(&mut self, i: usize) -> &mut LetSlot<'r> {
+        if i < INLINE_LETS {
+            return &mut self.cache[i];
         }
-        match std::mem::replace(&mut self.cache[i], LetSlot::Empty) {
+        let k = i - INLINE_LETS;
+        if self.more.len() <= k {
+            self.more.resize_with(k + 1, || LetSlot::Empty);
+        }
+        &mut self.more[k]
+    }
+
+    fn eval_let(&mut self, i: usize) -> EvalResult<'r> {
+        match std::mem::replace(self.slot(i), LetSlot::Empty) {
             LetSlot::Cached { value, reads_left: 1 } => return value,
             LetSlot::Cached { value, reads_left } => {
                 let out = value.clone();
-                self.cache[i] = LetSlot::Cached { value, reads_left: reads_left - 1 };
+                *self.slot(i) = LetSlot::Cached { value, reads_left: reads_left - 1 };
                 return out;
             }
             // Read more often than the program says (a function reading an argument twice):
@@ -160,10 +174,10 @@ impl<'p: 'r, 'r> Cx<'p, 'r> {
         // Unknown use counts behave as "many": cache and clone, as without the hint.
         let reads_left = self.let_uses.get(i).map_or(u32::MAX, |n| n.saturating_sub(1));
         if reads_left == 0 {
-            self.cache[i] = LetSlot::Spent;
+            *self.slot(i) = LetSlot::Spent;
             return value;
         }
-        self.cache[i] = LetSlot::Cached { value: value.clone(), reads_left };
+        *self.slot(i) = LetSlot::Cached { value: value.clone(), reads_left };
         value
     }
 
@@ -347,5 +361,22 @@ mod tests {
             matches!(cx.cache[0], LetSlot::Cached { reads_left, .. } if reads_left == u32::MAX)
         );
         assert_eq!(cx.eval_let(0).map(|v| v.to_string()).ok().as_deref(), Some("v"));
+    }
+
+    #[test]
+    fn lets_past_the_inline_slots_are_cached_too() {
+        let env = Env::default();
+        let n = INLINE_LETS + 3;
+        let lets: Vec<Node> = (0..n).map(|i| Node::Str(format!("v{i}").into())).collect();
+        let names: Vec<String> = (0..n).map(|i| format!("l{i}")).collect();
+        let uses = vec![2; n];
+        let mut cx = Cx::new(&env, RowRef::Values(&[]), &lets, &names, &[]).with_let_uses(&uses);
+        for round in 0..3 {
+            for i in (0..n).rev() {
+                let v = cx.eval_let(i).map(|v| v.to_string()).unwrap_or_default();
+                assert_eq!(v, format!("v{i}"), "round {round}");
+            }
+        }
+        assert_eq!(cx.more.len(), 3);
     }
 }

@@ -10,7 +10,7 @@ use crate::schema::resolve::{Layout, Shape};
 use crate::schema::{ResolvedTarget, Schema, CORE_USER_URN, ENTERPRISE_USER_URN};
 
 use super::coerce::write_coerced;
-use template::{Span, Templates};
+use template::{fits, mix, Span, Templates};
 
 #[path = "builder_template.rs"]
 mod template;
@@ -48,6 +48,9 @@ pub struct UserBuilder {
     /// Skeletons of the document shapes met so far, and the general writer's value positions.
     templates: Templates,
     spans: Vec<Span>,
+    /// The row's shape fingerprint while its entries arrive strictly in schema order (then they
+    /// need no sort and hold no repeat); None otherwise.
+    shape: Option<u64>,
 }
 
 impl UserBuilder {
@@ -70,6 +73,7 @@ impl UserBuilder {
             spare: Vec::new(),
             templates: Templates::default(),
             spans: Vec::new(),
+            shape: Some(0),
         }
     }
 
@@ -105,6 +109,7 @@ impl UserBuilder {
         self.names.clear();
         self.values.clear();
         self.seq = 0;
+        self.shape = Some(0);
     }
 
     /// Set a target to an already-typed JSON value (see [`super::coerce`]). `null`, `[]` and
@@ -192,7 +197,7 @@ impl UserBuilder {
     fn push_entry(&mut self, l: &Layout, value_start: usize) {
         let names_at = self.names.len() as u32;
         self.names.push_str(&l.names);
-        self.entries.push(Entry {
+        let e = Entry {
             order: l.order,
             seq: self.seq,
             shape: l.shape,
@@ -203,7 +208,10 @@ impl UserBuilder {
             names_at,
             lens: l.lens,
             value: (value_start as u32, self.values.len() as u32),
-        });
+        };
+        let in_order = self.entries.last().is_none_or(|p| p.order < e.order);
+        self.shape = self.shape.filter(|_| in_order && fits(&e)).map(|h| mix(h, &e));
+        self.entries.push(e);
         self.seq += 1;
     }
 

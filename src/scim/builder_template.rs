@@ -45,19 +45,23 @@ fn key(e: &Entry) -> (u64, u64) {
     (e.order, u64::from(e.seq) | primary << 32)
 }
 
-/// A fingerprint of the row's shape, or None when the skeleton depends on more than the shape:
-/// undeclared attributes are grouped by name, and explicit `primary` values change the members
-/// around them.
+/// Fold one more entry into a shape fingerprint (see [`signature`]).
+pub(super) fn mix(h: u64, e: &Entry) -> u64 {
+    let (a, b) = key(e);
+    (h.rotate_left(5) ^ a ^ b.rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// Can a template stand for this entry? Undeclared attributes are grouped by name, and explicit
+/// `primary` values change the members around them: the skeleton then depends on more than
+/// the shape.
+pub(super) fn fits(e: &Entry) -> bool {
+    !e.dynamic && !e.is_primary_sub
+}
+
+/// A fingerprint of the row's shape (sorted, deduplicated entries), or None when no template
+/// can stand for it. The builder folds it as entries arrive when they come in schema order.
 pub(super) fn signature(entries: &[Entry]) -> Option<u64> {
-    let mut h = entries.len() as u64;
-    for e in entries {
-        if e.dynamic || e.is_primary_sub {
-            return None;
-        }
-        let (a, b) = key(e);
-        h = (h.rotate_left(5) ^ a ^ b.rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    Some(h)
+    entries.iter().try_fold(0, |h, e| fits(e).then(|| mix(h, e)))
 }
 
 impl Templates {

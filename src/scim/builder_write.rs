@@ -12,29 +12,14 @@ impl UserBuilder {
     /// readable ([`UserBuilder::append_str`]) until the next [`UserBuilder::reset`].
     pub fn write_doc(&mut self, out: &mut Vec<u8>) {
         let mut entries = std::mem::take(&mut self.entries);
-        if entries.iter().any(|e| e.dynamic) {
-            entries.sort_unstable_by(|a, b| {
-                a.order
-                    .cmp(&b.order)
-                    .then_with(|| self.name(a, 1).cmp(self.name(b, 1)))
-                    .then_with(|| self.name(a, 2).cmp(self.name(b, 2)))
-                    .then(a.seq.cmp(&b.seq))
-            });
-        } else if !entries.is_sorted_by_key(|e| (e.order, e.seq)) {
-            // Fixed schema positions identify leaves: sorting by key alone is enough (and cheap).
-            // The convert engine sets targets in schema order, so its rows skip even that.
-            entries.sort_unstable_by_key(|e| (e.order, e.seq));
-        }
-        // A target set twice keeps its last value.
-        let mut k = 0;
-        while k + 1 < entries.len() {
-            if self.same_leaf(&entries[k], &entries[k + 1]) {
-                entries.remove(k);
-            } else {
-                k += 1;
+        // Entries set strictly in schema order (the convert engine's rows) are final already.
+        let sig = match self.shape {
+            Some(h) => Some(h),
+            None => {
+                self.sort_and_dedup(&mut entries);
+                signature(&entries)
             }
-        }
-        let sig = signature(&entries);
+        };
         match sig.and_then(|s| self.templates.find(s, &entries)) {
             Some(t) => t.write(out, |i| self.value(&entries[i])),
             None => {
@@ -49,6 +34,30 @@ impl UserBuilder {
             }
         }
         self.entries = entries;
+    }
+
+    fn sort_and_dedup(&self, entries: &mut Vec<Entry>) {
+        if entries.iter().any(|e| e.dynamic) {
+            entries.sort_unstable_by(|a, b| {
+                a.order
+                    .cmp(&b.order)
+                    .then_with(|| self.name(a, 1).cmp(self.name(b, 1)))
+                    .then_with(|| self.name(a, 2).cmp(self.name(b, 2)))
+                    .then(a.seq.cmp(&b.seq))
+            });
+        } else if !entries.is_sorted_by_key(|e| (e.order, e.seq)) {
+            // Fixed schema positions identify leaves: sorting by key alone is enough (and cheap).
+            entries.sort_unstable_by_key(|e| (e.order, e.seq));
+        }
+        // A target set twice keeps its last value.
+        let mut k = 0;
+        while k + 1 < entries.len() {
+            if self.same_leaf(&entries[k], &entries[k + 1]) {
+                entries.remove(k);
+            } else {
+                k += 1;
+            }
+        }
     }
 
     /// The general writer. Records where each value went in `spans`, so the document's
