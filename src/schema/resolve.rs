@@ -71,8 +71,11 @@ pub(crate) enum Shape {
 pub(crate) const DYN_RANK: u64 = 0xFFFF;
 
 /// Everything the per-row builder needs, computed once here.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Layout {
+    /// Unique in the process: a builder copies each layout's names once and finds them again
+    /// under this number (not part of equality).
+    pub id: u32,
     /// Sort key: schema index << 48 | attribute rank << 32 | entry (type) rank << 16 | sub rank.
     pub order: u64,
     pub shape: Shape,
@@ -88,6 +91,16 @@ pub(crate) struct Layout {
     pub names: Box<str>,
     pub lens: [u16; 4],
 }
+
+impl PartialEq for Layout {
+    fn eq(&self, o: &Layout) -> bool {
+        (self.order, self.shape, self.primary, self.auto_primary, self.is_primary_sub)
+            == (o.order, o.shape, o.primary, o.auto_primary, o.is_primary_sub)
+            && (self.dynamic, &self.names, self.lens) == (o.dynamic, &o.names, o.lens)
+    }
+}
+
+static NEXT_LAYOUT_ID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 impl Layout {
     pub fn attr(&self) -> &str {
@@ -433,6 +446,7 @@ impl Schema {
             canonical,
             case_exact: leaf.case_exact,
             layout: Layout {
+                id: NEXT_LAYOUT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 order,
                 shape,
                 primary,

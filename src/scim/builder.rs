@@ -1,8 +1,9 @@
 //! Assembling one SCIM User per row as compact JSON bytes.
 //!
-//! Per row the builder only appends: each `set` copies the target's precomputed names and writes
-//! the value's JSON into reusable buffers. `finish_into` sorts the (≈15) entries by their
-//! precomputed schema order and writes the document in one pass. Nothing is looked up by name and,
+//! Per row the builder only appends: each `set` records the target's precomputed layout (its
+//! names are copied once per builder) and writes the value's JSON into reusable buffers.
+//! `finish_into` puts the (≈20) entries in schema order and writes the document, through a
+//! remembered skeleton when the row's shape was met before. Nothing is looked up by name and,
 //! once the buffers have grown, nothing is allocated.
 
 use crate::eval::Value;
@@ -36,7 +37,13 @@ struct Entry {
 #[derive(Debug, Clone)]
 pub struct UserBuilder {
     entries: Vec<Entry>,
+    /// The names of every layout this builder has met, each copied once: `known[id]` is where
+    /// layout `id`'s start, plus one (0: not yet copied). Copying them per entry and row cost
+    /// a memcpy each.
     names: String,
+    known: Vec<u32>,
+    /// The names' bytes of this row's entries, for [`UserBuilder::size_hint`].
+    row_names: usize,
     values: Vec<u8>,
     seq: u32,
     /// Order prefixes (schema << 16 | attribute rank) of externalId, userName and active.
@@ -65,6 +72,8 @@ impl UserBuilder {
         UserBuilder {
             entries: Vec::with_capacity(32),
             names: String::with_capacity(1024),
+            known: Vec::new(),
+            row_names: 0,
             values: Vec::with_capacity(1024),
             seq: 0,
             required: [rank("externalId"), rank("userName"), rank("active")],
@@ -100,13 +109,13 @@ impl UserBuilder {
     /// every name twice (an extension's URN is written in `schemas` and as a key), the
     /// punctuation and `"primary":true` of each entry, and the core URNs.
     pub fn size_hint(&self) -> usize {
-        self.values.len() + 2 * self.names.len() + 24 * self.entries.len() + 256
+        self.values.len() + 2 * self.row_names + 24 * self.entries.len() + 256
     }
 
     /// Forget the current row (also done by `finish_into`).
     pub fn reset(&mut self) {
         self.entries.clear();
-        self.names.clear();
+        self.row_names = 0;
         self.values.clear();
         self.seq = 0;
         self.shape = Some(0);
@@ -195,8 +204,20 @@ impl UserBuilder {
     }
 
     fn push_entry(&mut self, l: &Layout, value_start: usize) {
-        let names_at = self.names.len() as u32;
-        self.names.push_str(&l.names);
+        let id = l.id as usize;
+        let names_at = match self.known.get(id) {
+            Some(&at) if at != 0 => at - 1,
+            _ => {
+                if self.known.len() <= id {
+                    self.known.resize(id + 1, 0);
+                }
+                let at = self.names.len() as u32;
+                self.names.push_str(&l.names);
+                self.known[id] = at + 1;
+                at
+            }
+        };
+        self.row_names += l.names.len();
         let e = Entry {
             order: l.order,
             seq: self.seq,

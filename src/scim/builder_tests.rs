@@ -278,6 +278,32 @@ fn the_builder_is_reusable_and_output_is_compact_json() {
 }
 
 #[test]
+fn one_builder_serves_targets_of_several_schemas_and_resolutions() {
+    // Names are copied once per layout: targets resolved again, or from another schema with
+    // other extensions, must still write their own names.
+    let s = schema();
+    let mut other = Schema::builtin();
+    other
+        .add_extension("x", "urn:example:x:2.0:User", &[("grade".into(), AttrType::String)])
+        .unwrap();
+    let rows: [(&Schema, &[&str]); 4] = [
+        (&s, &["userName", "hr:grade", "emails[type eq \"work\"].value"]),
+        (&other, &["userName", "x:grade", "emails[type eq \"home\"].value"]),
+        (&s, &["displayName", "hr:grade", "addresses[type eq \"work\"].locality"]),
+        (&other, &["x:grade", "phoneNumbers[type eq \"mobile\"].value"]),
+    ];
+    let mut shared = UserBuilder::new(&s);
+    for (schema, targets) in rows {
+        let mut fresh = UserBuilder::new(schema);
+        for p in targets {
+            shared.set(&t(schema, p), json!(p.len()));
+            fresh.set(&t(schema, p), json!(p.len()));
+        }
+        assert_eq!(shared.finish(), fresh.finish(), "{targets:?}");
+    }
+}
+
+#[test]
 fn lookup_finds_what_each_target_wrote() {
     let s = schema();
     let pairs = [
