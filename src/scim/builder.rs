@@ -239,6 +239,11 @@ impl UserBuilder {
     /// The raw JSON last set for `target` in this row, if any.
     pub fn get_raw(&self, target: &ResolvedTarget) -> Option<&[u8]> {
         let l = &target.layout;
+        if self.shape.is_some() && !l.dynamic {
+            // Entries came strictly in schema order: at most one holds this leaf.
+            let k = self.entries.binary_search_by_key(&l.order, |e| e.order).ok()?;
+            return Some(self.value(&self.entries[k]));
+        }
         self.entries
             .iter()
             .rev()

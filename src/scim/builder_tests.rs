@@ -257,6 +257,38 @@ fn check_reports_missing_required_attributes_and_lengths() {
 }
 
 #[test]
+fn append_str_reads_the_last_value_set_in_schema_order_or_not() {
+    let s = schema();
+    let mut b = UserBuilder::new(&s);
+    let paths = [
+        "externalId",
+        "userName",
+        "displayName",
+        "enterprise:department",
+        "enterprise:manager.value",
+    ];
+    // In schema order (the engine's rows): every leaf is found.
+    for (k, p) in paths.iter().enumerate() {
+        b.set(&t(&s, p), json!(format!("v{k}")));
+    }
+    for (k, p) in paths.iter().enumerate() {
+        let mut out = Vec::new();
+        assert!(b.append_str(&t(&s, p), &mut out), "{p}");
+        assert_eq!(out, format!("v{k}").as_bytes());
+    }
+    // Out of order and set twice: the last value wins, an absent leaf gives nothing.
+    b.reset();
+    let manager = t(&s, "enterprise:manager.value");
+    b.set(&manager, json!("m1"));
+    b.set(&t(&s, "externalId"), json!("e\"1"));
+    b.set(&manager, json!("m2"));
+    let (mut m, mut e, mut u) = (Vec::new(), Vec::new(), Vec::new());
+    assert!(b.append_str(&manager, &mut m) && b.append_str(&t(&s, "externalId"), &mut e));
+    assert_eq!((m.as_slice(), e.as_slice()), (&b"m2"[..], &b"e\"1"[..]));
+    assert!(!b.append_str(&t(&s, "userName"), &mut u));
+}
+
+#[test]
 fn the_builder_is_reusable_and_output_is_compact_json() {
     let s = schema();
     let mut b = UserBuilder::new(&s);

@@ -159,7 +159,13 @@ impl CrossRowChecks {
             NONE => self.first_row[id as usize] = row,
             first => self.dup_ids.push((first, row)),
         }
-        let key = if user_name.chars().any(char::is_uppercase) {
+        // userNames are nearly always ASCII: test their bytes rather than decode characters.
+        let upper = if user_name.is_ascii() {
+            user_name.bytes().any(|b| b.is_ascii_uppercase())
+        } else {
+            user_name.chars().any(char::is_uppercase)
+        };
+        let key = if upper {
             self.lower.clear();
             self.lower.extend(user_name.chars().flat_map(char::to_lowercase));
             self.lower.as_str()

@@ -50,13 +50,17 @@ fn duplicate_user_names_are_case_insensitive() {
         (2, "E1", "Jane@X.com", None),
         (3, "E2", "jane@x.COM", None),
         (4, "E3", "bob@x.com", None),
+        // Not ASCII: compared by Unicode lower case.
+        (5, "E4", "Élodie@x.com", None),
+        (6, "E5", "élodie@X.COM", None),
+        (7, "E6", "elodie@x.com", None),
     ];
     let r = run(OnDuplicate::Reject, ManagerCheck::Off, &rows);
-    assert_eq!(rejected_lines(&r), [2, 3]);
+    assert_eq!(rejected_lines(&r), [2, 3, 5, 6]);
     assert!(r.rejected(3).unwrap()[0]
         .starts_with("duplicate userName \"jane@x.com\": also on line(s) 2"));
     let r = run(OnDuplicate::Last, ManagerCheck::Off, &rows);
-    assert_eq!(rejected_lines(&r), [2]);
+    assert_eq!(rejected_lines(&r), [2, 5]);
 }
 
 #[test]
