@@ -1,9 +1,10 @@
 //! Templates must be invisible: a builder that has met many shapes writes each row exactly as
 //! a fresh builder (whose first document always takes the general writer) does.
 
+use super::super::tests::schema;
 use super::super::UserBuilder;
 use crate::eval::Value;
-use crate::schema::{test_path, AttrType, ResolvedTarget, Schema};
+use crate::schema::{test_path, ResolvedTarget, Schema};
 use proptest::prelude::*;
 
 /// Targets of every kind: top-level, complex, multi-valued with and without `primary eq`
@@ -30,17 +31,6 @@ const TARGETS: &[&str] = &[
     "hr:grade",
     "hr:undeclared",
 ];
-
-fn schema() -> Schema {
-    let mut s = Schema::builtin();
-    s.add_extension(
-        "hr",
-        "urn:ietf:params:scim:schemas:extension:contoso:1.0:User",
-        &[("hireDate".into(), AttrType::DateTime), ("grade".into(), AttrType::Integer)],
-    )
-    .unwrap();
-    s
-}
 
 fn targets(s: &Schema) -> Vec<ResolvedTarget> {
     TARGETS

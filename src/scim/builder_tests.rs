@@ -4,7 +4,8 @@ use super::*;
 use crate::schema::{test_path, AttrType};
 use serde_json::json;
 
-fn schema() -> Schema {
+/// The built-in schema plus an `hr` extension with typed attributes (shared with the template tests).
+pub(super) fn schema() -> Schema {
     let mut s = Schema::builtin();
     s.add_extension(
         "hr",
