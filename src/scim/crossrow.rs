@@ -111,6 +111,20 @@ fn lines(shown: impl Iterator<Item = u64>, total: usize) -> String {
     }
 }
 
+/// The key `push` interns for `user_name` (its lower case), when it can be had without an
+/// allocation: ASCII up to 64 bytes. Otherwise `user_name` itself, and the prefetch of a
+/// mixed-case non-ASCII name fetches a slot that is not used (it has no other effect).
+fn prefetch_key<'a>(user_name: &'a str, buf: &'a mut [u8; 64]) -> &'a str {
+    let upper = user_name.bytes().any(|b| b.is_ascii_uppercase());
+    if !upper || !user_name.is_ascii() || user_name.len() > buf.len() {
+        return user_name;
+    }
+    let lower = &mut buf[..user_name.len()];
+    lower.copy_from_slice(user_name.as_bytes());
+    lower.make_ascii_lowercase();
+    std::str::from_utf8(lower).unwrap_or(user_name)
+}
+
 impl CrossRowChecks {
     pub fn new(on_duplicate: OnDuplicate, manager_check: ManagerCheck) -> Self {
         CrossRowChecks { on_duplicate, manager_check, ..Default::default() }
@@ -128,7 +142,7 @@ impl CrossRowChecks {
     /// the results of `push` do not depend on it.
     pub fn warm(&self, external_id: &str, user_name: &str, manager_id: Option<&str>) {
         self.ids.prefetch(external_id);
-        self.user_names.prefetch(user_name);
+        self.user_names.prefetch(prefetch_key(user_name, &mut [0; 64]));
         if let Some(m) = manager_id {
             self.ids.prefetch(m);
         }

@@ -207,3 +207,15 @@ fn per_row_cost_is_what_the_docs_say() {
         );
     }
 }
+
+#[test]
+fn user_names_are_prefetched_under_the_key_push_interns() {
+    let mut buf = [0; 64];
+    for name in ["jane@x.com", "Jane.Doe@Contoso.COM", "ZOË@x.com", &"A".repeat(65), ""] {
+        let key = prefetch_key(name, &mut buf).to_string();
+        let interned = name.to_lowercase();
+        // ASCII names up to 64 bytes are prefetched under the lower-case key; the rest as given.
+        let cheap = name.is_ascii() && name.len() <= 64;
+        assert_eq!(key, if cheap { interned } else { name.to_string() }, "{name}");
+    }
+}
