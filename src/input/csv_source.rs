@@ -2,10 +2,8 @@
 
 use super::decode::{self, DecodingReader, Prefixed};
 use super::lines::{embedded_newlines, LineIndex, Start};
-use super::{headers, InputError, InputOptions, Item, Rejected, Row, RowNames, Source};
+use super::{headers, InputError, InputOptions, Item, Record, Rejected, Row, RowNames, Source};
 use csv::{ByteRecord, StringRecord};
-
-use super::Record;
 use std::io::{BufRead, BufReader, Read};
 
 type Input = Prefixed<Box<dyn Read + Send>>;

@@ -257,8 +257,9 @@ impl UserBuilder {
     }
 
     /// Append the string last set for `target` (externalId, userName, manager for the cross-row
-    /// checks), unescaped, to `out`; false (and nothing appended) when it holds no string. Valid until the next [`UserBuilder::reset`],
-    /// so the keys can follow a document [`UserBuilder::write_doc`] wrote without a copy.
+    /// checks), unescaped, to `out`; false (and nothing appended) when it holds no string.
+    /// Valid until the next [`UserBuilder::reset`], so the keys can follow a document
+    /// [`UserBuilder::write_doc`] wrote without a copy.
     pub fn append_str(&self, target: &ResolvedTarget, out: &mut Vec<u8>) -> bool {
         let Some(raw) = self.get_raw(target) else { return false };
         // Most values need no unescaping: skip the JSON parser for them.

@@ -13,12 +13,11 @@ impl UserBuilder {
     pub fn write_doc(&mut self, out: &mut Vec<u8>) {
         let mut entries = std::mem::take(&mut self.entries);
         // Entries set strictly in schema order (the convert engine's rows) are final already.
-        let sig = match self.shape {
-            Some(h) => Some(h),
-            None => {
-                self.sort_and_dedup(&mut entries);
-                signature(&entries)
-            }
+        let sig = if self.shape.is_some() {
+            self.shape
+        } else {
+            self.sort_and_dedup(&mut entries);
+            signature(&entries)
         };
         match sig.and_then(|s| self.templates.find(s, &entries)) {
             Some(t) => t.write(out, |i| self.value(&entries[i])),

@@ -115,14 +115,23 @@ fn lines(shown: impl Iterator<Item = u64>, total: usize) -> String {
 /// allocation: ASCII up to 64 bytes. Otherwise `user_name` itself, and the prefetch of a
 /// mixed-case non-ASCII name fetches a slot that is not used (it has no other effect).
 fn prefetch_key<'a>(user_name: &'a str, buf: &'a mut [u8; 64]) -> &'a str {
-    let upper = user_name.bytes().any(|b| b.is_ascii_uppercase());
-    if !upper || !user_name.is_ascii() || user_name.len() > buf.len() {
+    if !user_name.is_ascii() || user_name.len() > buf.len() || !has_upper(user_name) {
         return user_name;
     }
     let lower = &mut buf[..user_name.len()];
     lower.copy_from_slice(user_name.as_bytes());
     lower.make_ascii_lowercase();
     std::str::from_utf8(lower).unwrap_or(user_name)
+}
+
+/// Does `s` change when lower-cased? userNames are nearly always ASCII: their bytes are tested
+/// rather than decoded.
+fn has_upper(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        s.chars().any(char::is_uppercase)
+    }
 }
 
 impl CrossRowChecks {
@@ -173,13 +182,7 @@ impl CrossRowChecks {
             NONE => self.first_row[id as usize] = row,
             first => self.dup_ids.push((first, row)),
         }
-        // userNames are nearly always ASCII: test their bytes rather than decode characters.
-        let upper = if user_name.is_ascii() {
-            user_name.bytes().any(|b| b.is_ascii_uppercase())
-        } else {
-            user_name.chars().any(char::is_uppercase)
-        };
-        let key = if upper {
+        let key = if has_upper(user_name) {
             self.lower.clear();
             self.lower.extend(user_name.chars().flat_map(char::to_lowercase));
             self.lower.as_str()
