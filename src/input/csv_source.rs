@@ -1,9 +1,9 @@
 //! Streaming CSV/TSV source: BOM and encoding handling, preamble skipping, delimiter detection, ragged rows.
 
+use super::csv_reader::{CsvReader, Start};
 use super::decode::{self, DecodingReader, Prefixed};
-use super::lines::{embedded_newlines, LineIndex, Start};
+use super::record::{RawRecord, Utf8Problem};
 use super::{headers, InputError, InputOptions, Item, Record, Rejected, Row, RowNames, Source};
-use csv::{ByteRecord, StringRecord};
 use std::io::{BufRead, BufReader, Read};
 
 type Input = Prefixed<Box<dyn Read + Send>>;
@@ -14,7 +14,7 @@ const MAX_HEADER: usize = 4 * 1024 * 1024;
 const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 pub(crate) struct CsvSource {
-    reader: csv::Reader<LineIndex<Box<dyn Read + Send>>>,
+    reader: CsvReader<Box<dyn Read + Send>>,
     headers: Vec<String>,
     /// Fields in the header line before trailing empty names were dropped: rows may have up to
     /// this many fields as long as the extra ones are empty.
@@ -22,9 +22,9 @@ pub(crate) struct CsvSource {
     name: String,
     delimiter: u8,
     encoding: &'static str,
-    /// Physical lines before the header line (the preamble), added to csv's own line count.
+    /// Physical lines before the header line (the preamble), added to the reader's line count.
     line_base: u64,
-    /// Bytes before the csv parser's first byte (BOM and preamble), for error offsets.
+    /// Bytes before the reader's first byte (BOM and preamble), for error offsets.
     byte_base: u64,
     /// False when bytes were transcoded, since offsets then count UTF-8 bytes, not file bytes.
     offsets_exact: bool,
@@ -82,13 +82,7 @@ pub(crate) fn open(
     let delimiter = opts.delimiter.unwrap_or_else(|| detect_delimiter(&header_bytes, opts.quote));
 
     let replay: Box<dyn Read + Send> = Box::new(Prefixed::new(header_bytes, buffered));
-    let reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .quote(opts.quote)
-        .buffer_capacity(BUF)
-        .from_reader(LineIndex::new(replay));
+    let reader = CsvReader::new(replay, delimiter, opts.quote);
 
     let mut source = CsvSource {
         reader,
@@ -101,9 +95,8 @@ pub(crate) fn open(
         byte_base,
         offsets_exact: utf8,
     };
-    let mut header = ByteRecord::new();
-    let found = source.reader.read_byte_record(&mut header).map_err(|e| source.csv_error(e))?;
-    if !found {
+    let mut header = RawRecord::default();
+    let Some(start) = source.next_raw(&mut header)? else {
         return Err(InputError::NoHeader {
             path: name.to_string(),
             reason: if opts.header_row > 1 {
@@ -112,10 +105,9 @@ pub(crate) fn open(
                 "the file is empty".into()
             },
         });
-    }
-    let start = source.locate(embedded_newlines(header.as_slice()));
+    };
     let header_line = start.line;
-    let header = StringRecord::from_byte_record(header).map_err(|e| source.utf8_error(e, start))?;
+    let header = Record::from_raw(header).map_err(|(raw, p)| source.utf8_error(&raw, p, start))?;
     source.raw_width = header.len();
     source.headers = headers::clean(
         header.iter().map(str::to_string).collect(),
@@ -171,45 +163,27 @@ fn detect_delimiter(header: &[u8], quote: u8) -> u8 {
 }
 
 impl CsvSource {
-    /// Where the record just read (with `embedded` newlines in its fields) starts, in the
-    /// user's file coordinates.
-    fn locate(&mut self, embedded: u64) -> Start {
-        let end = self.reader.position().byte();
-        let start = self.reader.get_mut().locate(end, embedded);
-        Start { line: start.line + self.line_base, byte: start.byte + self.byte_base }
-    }
-
-    fn csv_error(&self, e: csv::Error) -> InputError {
-        let pos = e.position().cloned();
-        let line = pos.as_ref().map_or(0, |p| p.line()) + self.line_base;
-        let byte = pos.as_ref().map_or(0, |p| p.byte()) + self.byte_base;
-        match e.into_kind() {
-            csv::ErrorKind::Io(source) => InputError::Read {
+    /// The next record and where it starts, in the user's file coordinates.
+    fn next_raw(&mut self, raw: &mut RawRecord) -> Result<Option<Start>, InputError> {
+        match self.reader.read(raw) {
+            Ok(start) => Ok(start
+                .map(|s| Start { line: s.line + self.line_base, byte: s.byte + self.byte_base })),
+            Err(source) => Err(InputError::Read {
                 path: self.name.clone(),
-                position: format!("line {line}"),
+                position: format!("line {}", self.reader.line() + self.line_base),
                 source,
-            },
-            other => InputError::Csv {
-                path: self.name.clone(),
-                line,
-                byte,
-                message: format!("{other:?}"),
-            },
+            }),
         }
     }
 
-    /// Points at the bad byte: the record's start plus the field bytes before it (exact for
-    /// unquoted fields, which is how legacy-encoded exports usually look).
-    fn utf8_error(&self, e: csv::FromUtf8Error, start: Start) -> InputError {
-        let field = e.utf8_error().field();
-        let valid = e.utf8_error().valid_up_to();
-        let record = e.into_byte_record();
-        let before: usize = record.iter().take(field).map(|f| f.len() + 1).sum();
-        let bytes = record.get(field).unwrap_or_default();
-        let prefix = &bytes[..valid.min(bytes.len())];
-        let newlines = record.iter().take(field).flatten().chain(prefix).filter(|&&b| b == b'\n');
+    /// Points at the bad byte: the record's start plus the bytes before it in the record (exact
+    /// for unquoted fields, which is how legacy-encoded exports usually look).
+    fn utf8_error(&self, raw: &RawRecord, p: Utf8Problem, start: Start) -> InputError {
+        let bytes = raw.iter().nth(p.field).unwrap_or_default();
+        let prefix = &bytes[..p.valid_up_to.min(bytes.len())];
+        let newlines = raw.iter().take(p.field).flatten().chain(prefix).filter(|&&b| b == b'\n');
         let line = start.line + newlines.count() as u64;
-        let bad = bytes.get(valid).copied().unwrap_or(0);
+        let bad = bytes.get(p.valid_up_to).copied().unwrap_or(0);
         let shown: String = String::from_utf8_lossy(prefix)
             .chars()
             .rev()
@@ -218,15 +192,15 @@ impl CsvSource {
             .into_iter()
             .rev()
             .collect();
-        let column = match self.headers.get(field) {
-            Some(h) => format!(" in column {} ('{h}')", field + 1),
-            None => format!(" in field {}", field + 1),
+        let column = match self.headers.get(p.field) {
+            Some(h) => format!(" in column {} ('{h}')", p.field + 1),
+            None => format!(" in field {}", p.field + 1),
         };
         InputError::InvalidUtf8 {
             path: self.name.clone(),
             line,
             byte: if self.offsets_exact {
-                start.byte + (before + valid) as u64
+                start.byte + (p.offset + p.valid_up_to) as u64
             } else {
                 start.byte
             },
@@ -234,7 +208,7 @@ impl CsvSource {
         }
     }
 
-    fn reject(&self, line: u64, record: &ByteRecord, reason: String) -> Item {
+    fn reject(&self, line: u64, record: &RawRecord, reason: String) -> Item {
         Item::Rejected(Rejected {
             line,
             fields: record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect(),
@@ -270,31 +244,29 @@ impl Source for CsvSource {
         // The record is read straight into the allocation of the row that held this slot in an
         // earlier chunk: no allocation, no copy per row once the chunks have warmed up.
         let mut raw = match std::mem::replace(slot, Item::placeholder()) {
-            Item::Row(r) => r.record.into_byte_record(),
-            Item::Rejected(_) => ByteRecord::new(),
+            Item::Row(r) => r.record.into_raw(),
+            Item::Rejected(_) => RawRecord::default(),
         };
         loop {
-            match self.reader.read_byte_record(&mut raw) {
-                Ok(true) => {}
-                Ok(false) => return Ok(false),
-                Err(e) => return Err(self.csv_error(e)),
-            }
-            let start = self.locate(embedded_newlines(raw.as_slice()));
+            let Some(start) = self.next_raw(&mut raw)? else {
+                return Ok(false);
+            };
             let line = start.line;
             let n = raw.len();
             // Lines of only delimiters or blanks (spreadsheet "empty" rows) carry no data.
-            if raw.as_slice().iter().all(u8::is_ascii_whitespace) {
+            if raw.is_blank() {
                 continue;
             }
             let trailing_blank =
-                n > width && n <= self.raw_width && raw.iter().skip(width).all(|f| f.is_empty());
+                n > width && n <= self.raw_width && raw.iter().skip(width).all(<[u8]>::is_empty);
             if n != width && !trailing_blank {
                 let reason = format!("has {n} fields, the header has {width}");
                 *slot = self.reject(line, &raw, reason);
                 return Ok(true);
             }
             raw.truncate(width);
-            let record = Record::from_byte_record(raw).map_err(|e| self.utf8_error(e, start))?;
+            let record =
+                Record::from_raw(raw).map_err(|(raw, p)| self.utf8_error(&raw, p, start))?;
             *slot = Item::Row(Row { line, record, cell_errors: Vec::new() });
             return Ok(true);
         }

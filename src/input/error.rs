@@ -30,12 +30,6 @@ pub enum InputError {
         column: String,
     },
 
-    #[error(
-        "{path}: CSV syntax error at line {line} (byte offset {byte}): {message}. Check the quoting \
-         around that line, or pass `--quote` if the file uses another quote character."
-    )]
-    Csv { path: String, line: u64, byte: u64, message: String },
-
     #[error("unknown encoding '{label}'. Use one of: utf-8, utf-16le, utf-16be, windows-1252, iso-8859-1 (or any WHATWG label such as latin1, cp1252, shift_jis).")]
     UnknownEncoding { label: String },
 

@@ -5,12 +5,13 @@
 //! line) that the run reports and goes past. Only [`InputError`]s stop reading.
 
 mod cell;
+mod csv_reader;
 mod csv_source;
+mod csv_split;
 mod decode;
 mod error;
 pub mod generate;
 mod headers;
-mod lines;
 mod options;
 mod record;
 mod reopen;

@@ -1,78 +1,143 @@
-//! One input row's fields as text: a csv `ByteRecord` whose fields are known to be UTF-8.
+//! One input row's fields as text: bytes proved UTF-8 once, read as `&str` without checking again.
 //!
-//! The csv crate's `StringRecord` checks each field with `std::str::from_utf8` as soon as a
-//! record holds one non-ASCII byte, which HR names nearly always do: that was 6 % of a
-//! conversion. Here the whole record is checked at once with a SIMD validator, plus one look
-//! per field boundary, which proves the same thing.
+//! The CSV reader ([`super::csv_reader`]) fills a [`RawRecord`]: a plain line is copied whole,
+//! delimiters included, with each field's bounds; a quoted one holds csv-core's unescaped fields
+//! end to end. [`Record::from_raw`] then checks the whole buffer at once with a SIMD validator,
+//! plus one look at each field boundary, which proves every field is UTF-8. Checking field by
+//! field (as the csv crate's `StringRecord` does as soon as a record holds one non-ASCII byte,
+//! which HR names nearly always do) was 6 % of a conversion.
 
-use csv::ByteRecord;
+/// Fields as bytes and bounds, not yet known to be UTF-8.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RawRecord {
+    pub(crate) bytes: Vec<u8>,
+    /// `(start, end)` of each field in `bytes`.
+    pub(crate) bounds: Vec<(usize, usize)>,
+}
+
+impl RawRecord {
+    pub(crate) fn clear(&mut self) {
+        self.bytes.clear();
+        self.bounds.clear();
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    pub(crate) fn truncate(&mut self, n: usize) {
+        self.bounds.truncate(n);
+    }
+
+    pub(crate) fn push_field(&mut self, field: &[u8]) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(field);
+        self.bounds.push((start, self.bytes.len()));
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.bounds.iter().map(|&(s, e)| &self.bytes[s..e])
+    }
+
+    /// Every field empty or ASCII whitespace: a line of only delimiters or blanks.
+    pub(crate) fn is_blank(&self) -> bool {
+        self.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+    }
+}
+
+/// Where a record's bytes stop being UTF-8: the field (0-based), the length of its valid prefix
+/// and the field's offset from the record's first byte (exact for plain lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Utf8Problem {
+    pub(crate) field: usize,
+    pub(crate) valid_up_to: usize,
+    pub(crate) offset: usize,
+}
 
 /// Fields that are all valid UTF-8, read as `&str` without checking again.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Record(ByteRecord);
+#[derive(Debug, Clone, Default)]
+pub struct Record(RawRecord);
 
 impl Record {
     pub fn new() -> Record {
         Record::default()
     }
 
-    /// Take `raw` if every field is UTF-8; otherwise the csv crate's error, which names the
-    /// field and the position of the first bad byte.
-    pub fn from_byte_record(raw: ByteRecord) -> Result<Record, csv::FromUtf8Error> {
+    /// Take `raw` if every field is UTF-8; otherwise hand it back with the first bad field.
+    pub(crate) fn from_raw(raw: RawRecord) -> Result<Record, (RawRecord, Utf8Problem)> {
         if fields_are_utf8(&raw) {
             return Ok(Record(raw));
         }
-        csv::StringRecord::from_byte_record(raw).map(|r| Record(r.into_byte_record()))
+        let problem = raw
+            .bounds
+            .iter()
+            .enumerate()
+            .find_map(|(field, &(s, e))| {
+                std::str::from_utf8(&raw.bytes[s..e]).err().map(|err| Utf8Problem {
+                    field,
+                    valid_up_to: err.valid_up_to(),
+                    offset: s,
+                })
+            })
+            // Unreachable: a record whose every field is valid passes the check above.
+            .unwrap_or(Utf8Problem { field: 0, valid_up_to: 0, offset: 0 });
+        Err((raw, problem))
     }
 
     pub fn get(&self, i: usize) -> Option<&str> {
-        self.0.get(i).map(as_str)
+        self.0.bounds.get(i).map(|&(s, e)| as_str(&self.0.bytes[s..e]))
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.0.bounds.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.bounds.is_empty()
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + '_ {
-        self.0.iter().map(as_str)
+        self.0.bounds.iter().map(|&(s, e)| as_str(&self.0.bytes[s..e]))
     }
 
     pub fn push_field(&mut self, field: &str) {
         self.0.push_field(field.as_bytes());
     }
 
-    /// The bytes, for the next record to be read into the same allocation.
-    pub fn into_byte_record(self) -> ByteRecord {
+    /// The buffers, for the next record to be read into the same allocations.
+    pub(crate) fn into_raw(self) -> RawRecord {
         self.0
     }
 }
 
+/// Equal fields, however the bytes are laid out (a plain line keeps its delimiters).
+impl PartialEq for Record {
+    fn eq(&self, other: &Record) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Record {}
+
 /// A field of a [`Record`]: every constructor proved it is UTF-8.
 fn as_str(field: &[u8]) -> &str {
     debug_assert!(std::str::from_utf8(field).is_ok());
-    // SAFETY: a Record is built only from `&str`s (`push_field`, `From`) or from a ByteRecord
-    // that `fields_are_utf8` accepted (or `StringRecord::from_byte_record` validated), and it
-    // offers no way to change its bytes afterwards.
+    // SAFETY: a Record is built only from `&str`s (`push_field`, `From`) or from a RawRecord
+    // that `fields_are_utf8` accepted, and it offers no way to change its bytes or bounds
+    // afterwards.
     unsafe { std::str::from_utf8_unchecked(field) }
 }
 
-/// Is every field of `r` valid UTF-8? The fields lie end to end in one buffer: the buffer is
-/// valid and no field starts inside a character exactly when each field is valid on its own.
-fn fields_are_utf8(r: &ByteRecord) -> bool {
-    let all = r.as_slice();
+/// Is every field of `r` valid UTF-8? The buffer is valid, and no field starts or ends inside a
+/// character, exactly when each field is valid on its own.
+fn fields_are_utf8(r: &RawRecord) -> bool {
+    let all = r.bytes.as_slice();
     if simdutf8::basic::from_utf8(all).is_err() {
         return false;
     }
-    let mut end = 0;
-    r.iter().all(|f| {
-        end += f.len();
-        // A UTF-8 continuation byte (0b10xx_xxxx) here would cut a character in two.
-        all.get(end).is_none_or(|&b| (b as i8) >= -0x40)
-    })
+    // A UTF-8 continuation byte (0b10xx_xxxx) at a field's edge would cut a character in two.
+    let starts_char = |i: usize| all.get(i).is_none_or(|&b| (b as i8) >= -0x40);
+    r.bounds.iter().all(|&(s, e)| s <= e && e <= all.len() && starts_char(s) && starts_char(e))
 }
 
 impl<T: AsRef<str>> From<Vec<T>> for Record {
@@ -93,10 +158,30 @@ impl<'a> FromIterator<&'a str> for Record {
 mod tests {
     use super::*;
 
-    fn raw(fields: &[&[u8]]) -> ByteRecord {
-        let mut r = ByteRecord::new();
+    fn raw(fields: &[&[u8]]) -> RawRecord {
+        let mut r = RawRecord::default();
         fields.iter().for_each(|f| r.push_field(f));
         r
+    }
+
+    fn csv_raw(fields: &[&[u8]]) -> csv::ByteRecord {
+        let mut r = csv::ByteRecord::new();
+        fields.iter().for_each(|f| r.push_field(f));
+        r
+    }
+
+    /// The csv crate's `StringRecord` is the oracle: same verdict, same bad field.
+    fn judged_alike(fields: &[&[u8]]) {
+        let ours = Record::from_raw(raw(fields));
+        let theirs = csv::StringRecord::from_byte_record(csv_raw(fields));
+        assert_eq!(ours.is_ok(), theirs.is_ok(), "{fields:?}");
+        if let (Err((_, a)), Err(b)) = (&ours, &theirs) {
+            assert_eq!(a.field, b.utf8_error().field(), "{fields:?}");
+            assert_eq!(a.valid_up_to, b.utf8_error().valid_up_to(), "{fields:?}");
+        }
+        if let (Ok(a), Ok(b)) = (ours, theirs) {
+            assert!(a.iter().eq(b.iter()), "{fields:?}");
+        }
     }
 
     #[test]
@@ -112,17 +197,7 @@ mod tests {
             &[b"", b"", b"\xA9"],
             &[],
         ];
-        for fields in cases {
-            let ours = Record::from_byte_record(raw(fields));
-            let theirs = csv::StringRecord::from_byte_record(raw(fields));
-            assert_eq!(ours.is_ok(), theirs.is_ok(), "{fields:?}");
-            if let (Err(a), Err(b)) = (&ours, &theirs) {
-                assert_eq!(a.utf8_error().field(), b.utf8_error().field(), "{fields:?}");
-            }
-            if let (Ok(a), Ok(b)) = (ours, theirs) {
-                assert!(a.iter().eq(b.iter()), "{fields:?}");
-            }
-        }
+        cases.iter().for_each(|c| judged_alike(c));
     }
 
     #[test]
@@ -130,12 +205,32 @@ mod tests {
         let text = "Zoë Ñúñez-Ødegård 日本 😀".as_bytes();
         for i in 0..=text.len() {
             for j in i..=text.len() {
-                let fields: &[&[u8]] = &[&text[..i], &text[i..j], &text[j..]];
-                let ours = Record::from_byte_record(raw(fields)).is_ok();
-                let theirs = csv::StringRecord::from_byte_record(raw(fields)).is_ok();
-                assert_eq!(ours, theirs, "split at {i} and {j}");
+                judged_alike(&[&text[..i], &text[i..j], &text[j..]]);
             }
         }
+    }
+
+    #[test]
+    fn a_plain_line_keeps_its_delimiters_out_of_the_fields() {
+        // How the CSV reader lays out a plain line: the bytes as read, bounds between the commas.
+        let line = "Zoë,,Ødegård".as_bytes();
+        let r = RawRecord { bytes: line.to_vec(), bounds: vec![(0, 4), (5, 5), (6, line.len())] };
+        let rec = Record::from_raw(r).unwrap();
+        assert_eq!(rec.iter().collect::<Vec<_>>(), ["Zoë", "", "Ødegård"]);
+        assert_eq!(rec, Record::from(vec!["Zoë", "", "Ødegård"]));
+        // A bound inside "ë" (C3 AB) is refused, whatever the buffer as a whole says.
+        let cut = RawRecord { bytes: line.to_vec(), bounds: vec![(0, 3), (6, line.len())] };
+        let (_, p) = Record::from_raw(cut).unwrap_err();
+        assert_eq!((p.field, p.valid_up_to, p.offset), (0, 2, 0));
+    }
+
+    #[test]
+    fn reports_the_bad_fields_offset_in_the_line() {
+        let line = b"ok,fine,bad \xFF".to_vec();
+        let n = line.len();
+        let r = RawRecord { bytes: line, bounds: vec![(0, 2), (3, 7), (8, n)] };
+        let (_, p) = Record::from_raw(r).unwrap_err();
+        assert_eq!((p.field, p.valid_up_to, p.offset), (2, 4, 8));
     }
 
     #[test]
@@ -146,5 +241,11 @@ mod tests {
             (3, Some("a"), Some(""), Some("é"), None)
         );
         assert_eq!(r.iter().rev().collect::<Vec<_>>(), ["é", "", "a"]);
+    }
+
+    #[test]
+    fn blank_means_only_whitespace_in_every_field() {
+        assert!(raw(&[b"", b" ", b"\t"]).is_blank());
+        assert!(!raw(&[b"", b" x"]).is_blank());
     }
 }
