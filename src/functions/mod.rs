@@ -41,6 +41,7 @@ mod mid;
 mod net_format;
 mod net_parse;
 mod net_regex;
+mod net_regex_class;
 mod normalize_diacritics;
 mod not;
 mod now;

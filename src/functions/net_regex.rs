@@ -7,6 +7,8 @@ use std::borrow::Cow;
 
 use fancy_regex::{Captures, Regex, RegexBuilder};
 
+use super::net_regex_class::AsciiClass;
+
 /// A compiled .NET pattern.
 pub struct NetRegex {
     /// Used when the text has no newline, where .NET's `$` is plain end of text (faster).
@@ -16,6 +18,8 @@ pub struct NetRegex {
     /// .NET group number to fancy-regex group index (unnamed groups first, then named).
     net_to_idx: Vec<usize>,
     names: Vec<(String, usize)>,
+    /// Set when the pattern is one character class: ASCII text is then replaced by table.
+    class: Option<AsciiClass>,
 }
 
 /// Rewrite a .NET pattern for fancy-regex. `exact_end` turns `$` and `\Z` into "end, or before a
@@ -96,7 +100,8 @@ impl NetRegex {
         let mut net_to_idx = vec![0];
         net_to_idx.extend(unnamed);
         net_to_idx.extend(names.iter().map(|(_, i)| *i));
-        Ok(NetRegex { plain, exact, net_to_idx, names })
+        let class = if exact.is_none() { AsciiClass::of(&plain_src, &plain) } else { None };
+        Ok(NetRegex { plain, exact, net_to_idx, names, class })
     }
 
     fn pick(&self, text: &str) -> &Regex {
@@ -153,30 +158,37 @@ impl NetRegex {
     /// `Regex.Replace(text, pattern, replacement)` with .NET substitutions.
     pub fn replace<'t>(&self, text: Cow<'t, str>, rep: &[Piece]) -> Result<Cow<'t, str>, String> {
         // A replacement of plain text (the usual "remove these characters") needs no groups.
-        if rep.iter().all(|p| matches!(p, Piece::Lit(_))) {
-            let mut out = String::new();
-            let mut last = 0;
-            let mut any = false;
-            self.each_span(&text, |start, end| {
-                if !any {
-                    out.reserve(text.len());
-                }
-                any = true;
-                out.push_str(&text[last..start]);
-                for p in rep {
-                    if let Piece::Lit(l) = p {
-                        out.push_str(l);
-                    }
-                }
-                last = end;
-            })?;
-            if !any {
-                return Ok(text);
-            }
-            out.push_str(&text[last..]);
-            return Ok(Cow::Owned(out));
+        if !rep.iter().all(|p| matches!(p, Piece::Lit(_))) {
+            return self.replace_with_captures(text, rep);
         }
-        self.replace_with_captures(text, rep)
+        let literal = || {
+            rep.iter().filter_map(|p| if let Piece::Lit(l) = p { Some(l.as_str()) } else { None })
+        };
+        let text = match &self.class {
+            Some(class) => match class.replace(text, &literal().collect::<Cow<str>>()) {
+                Ok(done) => return Ok(done),
+                // Not ASCII: the regex decides.
+                Err(text) => text,
+            },
+            None => text,
+        };
+        let mut out = String::new();
+        let mut last = 0;
+        let mut any = false;
+        self.each_span(&text, |start, end| {
+            if !any {
+                out.reserve(text.len());
+            }
+            any = true;
+            out.push_str(&text[last..start]);
+            literal().for_each(|l| out.push_str(l));
+            last = end;
+        })?;
+        if !any {
+            return Ok(text);
+        }
+        out.push_str(&text[last..]);
+        Ok(Cow::Owned(out))
     }
 
     fn replace_with_captures<'t>(
