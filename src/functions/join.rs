@@ -66,7 +66,12 @@ impl Function for Join {
                         *a = Cow::Owned(owned);
                     }
                     let s = a.to_mut();
-                    s.reserve(sep.len() + t.len());
+                    // An owned first part (another function's result) is usually sized exactly:
+                    // grow it once with room for what an enclosing Join tends to add.
+                    let needed = sep.len() + t.len();
+                    if s.capacity() - s.len() < needed {
+                        s.reserve(needed + 48);
+                    }
                     s.push_str(&sep);
                     s.push_str(&t);
                 }

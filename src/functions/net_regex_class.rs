@@ -66,7 +66,8 @@ impl AsciiClass {
         let Some(first) = bytes.iter().position(|&b| is_member(b)) else {
             return Ok(text);
         };
-        let mut out = String::with_capacity(text.len() + with.len());
+        // Room to spare: a cleaned login usually goes on into a Join with an id or a domain.
+        let mut out = String::with_capacity(text.len() + with.len() + 32);
         let (mut last, mut i) = (0, first);
         while i < bytes.len() {
             if !is_member(bytes[i]) {
