@@ -250,9 +250,13 @@ fn any_needs_escape(bytes: &[u8]) -> bool {
     if tail.is_empty() {
         return false;
     }
-    let mut last = [b'a'; 8];
-    last[..tail.len()].copy_from_slice(tail);
-    word_needs_escape(u64::from_le_bytes(last))
+    // The last 8 bytes as one word (overlapping bytes already tested) instead of copying the
+    // tail into a padded word, which cost a memcpy call per value.
+    if bytes.len() >= 8 {
+        let last = &bytes[bytes.len() - 8..];
+        return word_needs_escape(u64::from_le_bytes(last.try_into().unwrap_or([0; 8])));
+    }
+    tail.iter().any(|&b| NEEDS_ESCAPE[b as usize])
 }
 
 /// Append `s` as a JSON string literal (same escapes as serde_json).
