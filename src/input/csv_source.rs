@@ -81,7 +81,11 @@ pub(crate) fn open(
     let header_bytes = read_header_line(&mut buffered, opts.quote).map_err(read_err)?;
     let delimiter = opts.delimiter.unwrap_or_else(|| detect_delimiter(&header_bytes, opts.quote));
 
-    let replay: Box<dyn Read + Send> = Box::new(Prefixed::new(header_bytes, buffered));
+    // The reader has its own buffer: past the header it reads the stream directly, since
+    // through the BufReader every byte of the file would be copied once more.
+    let mut replayed = header_bytes;
+    replayed.extend_from_slice(buffered.buffer());
+    let replay: Box<dyn Read + Send> = Box::new(Prefixed::new(replayed, buffered.into_inner()));
     let reader = CsvReader::new(replay, delimiter, opts.quote);
 
     let mut source = CsvSource {
