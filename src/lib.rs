@@ -2,7 +2,8 @@
 //!
 //! The pipeline is the module tree, and dependencies point one way:
 //! `syntax` → `check` (with `schema` and `functions`) → `eval` → `scim` → `pipeline` → `sinks`/`upload`.
-//! `diagnostics` renders what `syntax` and `check` report; `input` feeds rows to `pipeline`.
+//! `diagnostics` renders what `syntax` and `check` report; `input` feeds rows to `pipeline`;
+//! `put` (short appends) is a leaf that any module may use.
 
 pub mod authoring;
 pub mod check;
@@ -12,6 +13,7 @@ pub mod eval;
 pub mod functions;
 pub mod input;
 pub mod pipeline;
+mod put;
 pub mod schema;
 pub mod scim;
 pub mod sinks;

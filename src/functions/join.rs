@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use super::prelude::*;
+use crate::put::put_str;
 
 pub struct Join;
 
@@ -72,8 +73,8 @@ impl Function for Join {
                     if s.capacity() - s.len() < needed {
                         s.reserve(needed + 48);
                     }
-                    s.push_str(&sep);
-                    s.push_str(&t);
+                    put_str(s, &sep);
+                    put_str(s, &t);
                 }
             }
         };
