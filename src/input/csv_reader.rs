@@ -24,6 +24,9 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 pub(crate) struct Start {
     pub line: u64,
     pub byte: u64,
+    /// The record's bytes were read from input already proved UTF-8, and its fields are cut at
+    /// ASCII bytes: every field is UTF-8 (see [`CsvReader::read`]).
+    pub utf8: bool,
 }
 
 pub(crate) struct CsvReader<R> {
@@ -44,6 +47,9 @@ pub(crate) struct CsvReader<R> {
     /// Plain lines may be split without csv-core: delimiter and quote are ASCII and not a line break.
     split_plain: bool,
     started: bool,
+    /// `buf[..checked]` from `pos` on is known UTF-8 and ends at a character boundary: each
+    /// refill is validated in one SIMD pass, cheaper than a call per record.
+    checked: usize,
     /// csv-core's output for a quoted record.
     out: Vec<u8>,
     ends: Vec<usize>,
@@ -71,6 +77,7 @@ impl<R: Read> CsvReader<R> {
             needles: Needles::new(delimiter, quote),
             split_plain: plain_byte(delimiter) && plain_byte(quote) && delimiter != quote,
             started: false,
+            checked: 0,
             out: vec![0; 1024],
             ends: vec![0; 64],
         }
@@ -81,7 +88,9 @@ impl<R: Read> CsvReader<R> {
         self.newlines + 1
     }
 
-    /// The next record into `raw` (cleared first), or `None` at the end of the input.
+    /// The next record into `raw` (cleared first), or `None` at the end of the input. A record
+    /// split from the buffer whose bytes lie before `checked` comes with `utf8` set; its fields
+    /// are cut at the ASCII delimiter, quote or line end, so each of them is UTF-8 too.
     pub(crate) fn read(&mut self, raw: &mut RawRecord) -> io::Result<Option<Start>> {
         raw.clear();
         if !self.started {
@@ -102,9 +111,13 @@ impl<R: Read> CsvReader<R> {
                 _ => break,
             }
         }
-        let start = Start { line: self.newlines + 1, byte: self.line_start };
-        if !(self.split_plain && self.read_plain(raw)?) {
-            self.read_quoted(raw)?;
+        let mut start = Start { line: self.newlines + 1, byte: self.line_start, utf8: false };
+        match self.split_plain {
+            true => match self.read_plain(raw)? {
+                Some(utf8) => start.utf8 = utf8,
+                None => self.read_quoted(raw)?,
+            },
+            false => self.read_quoted(raw)?,
         }
         Ok(Some(start))
     }
@@ -121,23 +134,25 @@ impl<R: Read> CsvReader<R> {
         Ok(())
     }
 
-    /// Split the line at `pos` when [`split`] can; false leaves the record to csv-core.
-    fn read_plain(&mut self, raw: &mut RawRecord) -> io::Result<bool> {
+    /// Split the line at `pos` when [`split`] can (with whether its bytes were proved UTF-8);
+    /// `None` leaves the record to csv-core.
+    fn read_plain(&mut self, raw: &mut RawRecord) -> io::Result<Option<bool>> {
         loop {
             let data = &self.buf[self.pos..self.end];
             match split(data, self.eof, &self.needles, &mut raw.bounds) {
                 Split::Line { stop, next } => {
+                    let utf8 = self.pos + stop <= self.checked;
                     raw.bytes.extend_from_slice(&data[..stop]);
                     if data[next - 1] == b'\n' {
                         self.newlines += 1;
                         self.line_start = self.base + (self.pos + next) as u64;
                     }
                     self.pos += next;
-                    return Ok(true);
+                    return Ok(Some(utf8));
                 }
                 Split::Quoted => {
                     raw.bounds.clear();
-                    return Ok(false);
+                    return Ok(None);
                 }
                 // At the end of the input `eof` is now set, and the next split settles it.
                 Split::More => {
@@ -195,6 +210,17 @@ impl<R: Read> CsvReader<R> {
         self.pos = to;
     }
 
+    /// Extend `checked` over the bytes read since. It starts at a character boundary: where the
+    /// last check stopped (an end, or the start of a bad or cut sequence), or at `pos` (a
+    /// record's first byte, after an ASCII line break) when reading has gone past that.
+    fn check_utf8(&mut self) {
+        let from = self.checked.max(self.pos);
+        self.checked = match simdutf8::compat::from_utf8(&self.buf[from..self.end]) {
+            Ok(_) => self.end,
+            Err(e) => from + e.valid_up_to(),
+        };
+    }
+
     /// More bytes once every buffered one was read; false at the end of the input.
     fn fill(&mut self) -> io::Result<bool> {
         if self.pos < self.end {
@@ -213,6 +239,7 @@ impl<R: Read> CsvReader<R> {
             self.buf.copy_within(self.pos..self.end, 0);
             self.base += self.pos as u64;
             self.end -= self.pos;
+            self.checked = self.checked.saturating_sub(self.pos);
             self.pos = 0;
         }
         if self.end == self.buf.len() {
@@ -227,6 +254,7 @@ impl<R: Read> CsvReader<R> {
                 }
                 Ok(n) => {
                     self.end += n;
+                    self.check_utf8();
                     return Ok(true);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

@@ -170,8 +170,11 @@ impl CsvSource {
     /// The next record and where it starts, in the user's file coordinates.
     fn next_raw(&mut self, raw: &mut RawRecord) -> Result<Option<Start>, InputError> {
         match self.reader.read(raw) {
-            Ok(start) => Ok(start
-                .map(|s| Start { line: s.line + self.line_base, byte: s.byte + self.byte_base })),
+            Ok(start) => Ok(start.map(|s| Start {
+                line: s.line + self.line_base,
+                byte: s.byte + self.byte_base,
+                utf8: s.utf8,
+            })),
             Err(source) => Err(InputError::Read {
                 path: self.name.clone(),
                 position: format!("line {}", self.reader.line() + self.line_base),
@@ -269,8 +272,13 @@ impl Source for CsvSource {
                 return Ok(true);
             }
             raw.truncate(width);
-            let record =
-                Record::from_raw(raw).map_err(|(raw, p)| self.utf8_error(&raw, p, start))?;
+            let record = if start.utf8 {
+                // SAFETY: `utf8` means the reader split this line from input it had validated,
+                // at ASCII bytes; dropping trailing fields keeps the rest whole.
+                unsafe { Record::from_checked(raw) }
+            } else {
+                Record::from_raw(raw).map_err(|(raw, p)| self.utf8_error(&raw, p, start))?
+            };
             *slot = Item::Row(Row { line, record, cell_errors: Vec::new() });
             return Ok(true);
         }

@@ -84,6 +84,16 @@ impl Record {
         Err((raw, problem))
     }
 
+    /// Take `raw` without checking it again.
+    ///
+    /// # Safety
+    /// Every field of `raw` must be valid UTF-8: the CSV reader proves it for a line it split
+    /// from input it had already validated ([`super::csv_reader::Start::utf8`]).
+    pub(crate) unsafe fn from_checked(raw: RawRecord) -> Record {
+        debug_assert!(fields_are_utf8(&raw), "a record claimed UTF-8 is not: {raw:?}");
+        Record(raw)
+    }
+
     pub fn get(&self, i: usize) -> Option<&str> {
         self.0.bounds.get(i).map(|&(s, e)| as_str(&self.0.bytes[s..e]))
     }
@@ -122,9 +132,9 @@ impl Eq for Record {}
 /// A field of a [`Record`]: every constructor proved it is UTF-8.
 fn as_str(field: &[u8]) -> &str {
     debug_assert!(std::str::from_utf8(field).is_ok());
-    // SAFETY: a Record is built only from `&str`s (`push_field`, `From`) or from a RawRecord
-    // that `fields_are_utf8` accepted, and it offers no way to change its bytes or bounds
-    // afterwards.
+    // SAFETY: a Record is built only from `&str`s (`push_field`, `From`), from a RawRecord
+    // that `fields_are_utf8` accepted, or through `from_checked`, whose callers prove the same;
+    // it offers no way to change its bytes or bounds afterwards.
     unsafe { std::str::from_utf8_unchecked(field) }
 }
 
