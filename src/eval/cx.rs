@@ -323,6 +323,12 @@ impl<'c, 'p: 'r, 'r> Call<'c, 'p, 'r> {
         self.cx.redacted = true;
     }
 
+    /// Whether an explain trace is being recorded (a function may then skip a shortcut, so the
+    /// trace shows every argument it evaluates).
+    pub fn tracing(&self) -> bool {
+        self.cx.trace.is_some()
+    }
+
     /// A note for the explain trace; the closure runs only when tracing.
     pub fn note(&mut self, msg: impl FnOnce() -> String) {
         self.cx.note(msg)

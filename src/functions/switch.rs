@@ -1,8 +1,12 @@
 //! `Switch(source, defaultValue, key1, value1, …)`: ordinal key lookup, lazily evaluated.
 
+use super::function::literal_str;
 use super::prelude::*;
 
 pub struct Switch;
+
+/// Every key is a literal string: the keys, in order.
+struct LiteralKeys(Vec<Box<str>>);
 
 static SPEC: Spec = Spec {
     name: "Switch",
@@ -60,13 +64,23 @@ impl Function for Switch {
                 args.len()
             )));
         }
-        Ok(None)
+        // Literal keys (the usual case) are compared as they are, without evaluating their nodes.
+        let keys: Option<Vec<Box<str>>> =
+            args.iter().skip(2).step_by(2).map(|k| literal_str(*k).map(Box::from)).collect();
+        Ok(keys.map(|k| Box::new(LiteralKeys(k)) as Prepared))
     }
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
         let source = call.value(0)?;
         let empty = source.is_null_or_empty();
         let src = source.as_text();
+        if let Some(LiteralKeys(keys)) = call.prepared::<LiteralKeys>().filter(|_| !call.tracing())
+        {
+            return match keys.iter().position(|k| if k.is_empty() { empty } else { **k == *src }) {
+                Some(k) => call.value(2 * k + 3),
+                None => call.value(1),
+            };
+        }
         let mut i = 2;
         while i + 1 < call.len() {
             let key = call.value(i)?;
@@ -79,5 +93,36 @@ impl Function for Switch {
         }
         call.note(|| "no key matched: default".to_string());
         call.value(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::compile_expression;
+    use crate::eval::Value;
+
+    /// Literal keys are looked up in the prepared table, except under the explain trace, which
+    /// evaluates each key: both must give the same value for every source.
+    #[test]
+    fn the_key_table_and_the_traced_lookup_agree() {
+        let exprs = [
+            r#"Switch([s], "dflt", "Active", "true", "", "empty", "Leave", "true", "active", "lower")"#,
+            r#"Switch([s], , "a", "1", "b", "2")"#,
+            r#"Switch([s], [s], "UK", "GB")"#,
+        ];
+        for expr in exprs {
+            let prog = compile_expression(expr).unwrap();
+            for s in ["Active", "active", "", "Leave", "UK", "a", "b", "zzz", "Act"] {
+                let row = prog.row(&[("s".to_string(), Value::Str(s.to_string().into()))]);
+                let env = crate::eval::Env::default();
+                let fast = prog.eval(&env, &row).map(|v| v.to_json());
+                let traced = prog.explain(&env, &row).0.map(|v| v.to_json());
+                assert_eq!(fast, traced, "{expr} with {s:?}");
+            }
+        }
+        let prog = compile_expression(r#"Switch([s], "d", "Leave", "on leave")"#).unwrap();
+        let row = prog.row(&[("s".to_string(), Value::Str("Leave".into()))]);
+        let v = prog.eval(&crate::eval::Env::default(), &row).map(|v| v.to_json());
+        assert_eq!(v, Ok(serde_json::json!("on leave")));
     }
 }
