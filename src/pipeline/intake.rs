@@ -66,13 +66,11 @@ impl Intake<'_> {
             // The cross-row tables are far larger than the cache: warming a user a few rows ahead
             // lets those misses overlap with this row's work.
             if let Some(Some(Outcome::User(u))) = outcomes.get(i + WARM_AHEAD) {
-                self.checks.warm(u.external_id(), u.user_name(), u.manager());
+                self.checks.warm_hashed(u.key_hashes());
             }
             // Halfway there, the slots have arrived: the managers' arena entries follow.
             if let Some(Some(Outcome::User(u))) = outcomes.get(i + WARM_AHEAD / 2) {
-                if let Some(m) = u.manager() {
-                    self.checks.warm_manager(m);
-                }
+                self.checks.warm_manager(u.key_hashes());
             }
             let (item, outcome) = (&chunk[i], outcomes[i].take());
             self.summary.rows_read += 1;
@@ -102,7 +100,8 @@ impl Intake<'_> {
                         }
                         None => (true, 0),
                     };
-                    self.checks.push(line, u.external_id(), u.user_name(), u.manager());
+                    let h = u.key_hashes();
+                    self.checks.push_hashed(line, u.external_id(), u.user_name(), u.manager(), h);
                     let Item::Row(r) = item else { continue };
                     let u = Spent { user: u, to: spent };
                     match &mut self.dest {

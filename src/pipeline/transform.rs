@@ -5,6 +5,7 @@
 use crate::check::Program;
 use crate::eval::{Env, Flow, RowRef, Value};
 use crate::input::CellError;
+use crate::scim::KeyHashes;
 use crate::scim::UserBuilder;
 
 /// How empty strings produced by expressions are treated.
@@ -26,6 +27,8 @@ pub struct UserDoc {
     has_manager: bool,
     /// The document's state digest, when a delta run had the worker compute it.
     digest: Option<u64>,
+    /// The cross-row tables' hashes of the keys, computed by the worker.
+    hashes: KeyHashes,
 }
 
 impl UserDoc {
@@ -47,6 +50,10 @@ impl UserDoc {
 
     pub fn external_id(&self) -> &str {
         self.text(self.ends[0], self.ends[1])
+    }
+
+    pub fn key_hashes(&self) -> &KeyHashes {
+        &self.hashes
     }
 
     pub fn user_name(&self) -> &str {
@@ -184,7 +191,9 @@ pub fn finish(program: &Program, builder: &mut UserBuilder) -> Outcome {
     ends[2] = buf.len();
     let has_manager = key(program.keys.manager, &mut buf);
     builder.reset();
-    Outcome::User(UserDoc { buf, ends, has_manager, digest: None })
+    let mut doc = UserDoc { buf, ends, has_manager, digest: None, hashes: KeyHashes::default() };
+    doc.hashes = KeyHashes::of(doc.external_id(), doc.user_name(), doc.manager());
+    Outcome::User(doc)
 }
 
 /// Assemble a pending user once its unique values are chosen (`chosen` holds them as values).

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::intern::Interner;
+use super::intern::{hash32, Interner};
 
 /// What to do with rows sharing an externalId (or a userName).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -111,17 +111,32 @@ fn lines(shown: impl Iterator<Item = u64>, total: usize) -> String {
     }
 }
 
-/// The key `push` interns for `user_name` (its lower case), when it can be had without an
-/// allocation: ASCII up to 64 bytes. Otherwise `user_name` itself, and the prefetch of a
-/// mixed-case non-ASCII name fetches a slot that is not used (it has no other effect).
-fn prefetch_key<'a>(user_name: &'a str, buf: &'a mut [u8; 64]) -> &'a str {
-    if !user_name.is_ascii() || user_name.len() > buf.len() || !has_upper(user_name) {
-        return user_name;
+/// The tables' hashes of a row's keys, computable on any thread (the convert engine's workers
+/// compute them, so the sequential intake does not): the externalId, the userName's lower case
+/// (the key `push` interns) and the manager reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeyHashes {
+    id: u32,
+    name: u32,
+    manager: Option<u32>,
+}
+
+impl KeyHashes {
+    pub fn of(external_id: &str, user_name: &str, manager_id: Option<&str>) -> KeyHashes {
+        let name = if !has_upper(user_name) {
+            hash32(user_name)
+        } else if user_name.is_ascii() && user_name.len() <= 64 {
+            // The lower case without an allocation: what `push` builds for ASCII names.
+            let mut buf = [0u8; 64];
+            let lower = &mut buf[..user_name.len()];
+            lower.copy_from_slice(user_name.as_bytes());
+            lower.make_ascii_lowercase();
+            hash32(std::str::from_utf8(lower).unwrap_or(user_name))
+        } else {
+            hash32(&user_name.chars().flat_map(char::to_lowercase).collect::<String>())
+        };
+        KeyHashes { id: hash32(external_id), name, manager: manager_id.map(hash32) }
     }
-    let lower = &mut buf[..user_name.len()];
-    lower.copy_from_slice(user_name.as_bytes());
-    lower.make_ascii_lowercase();
-    std::str::from_utf8(lower).unwrap_or(user_name)
 }
 
 /// Does `s` change when lower-cased? userNames are nearly always ASCII: their bytes are tested
@@ -139,28 +154,30 @@ impl CrossRowChecks {
         CrossRowChecks { on_duplicate, manager_check, ..Default::default() }
     }
 
-    fn intern(&mut self, id: &str) -> u32 {
-        let (n, new) = self.ids.intern(id);
+    fn intern(&mut self, id: &str, h: u32) -> u32 {
+        let (n, new) = self.ids.intern_hashed(id, h);
         if new {
             self.first_row.push(NONE);
         }
         n
     }
 
-    /// Prefetch the table slots that pushing this row will probe (see [`Interner::prefetch`]);
-    /// the results of `push` do not depend on it.
-    pub fn warm(&self, external_id: &str, user_name: &str, manager_id: Option<&str>) {
-        self.ids.prefetch(external_id);
-        self.user_names.prefetch(prefetch_key(user_name, &mut [0; 64]));
-        if let Some(m) = manager_id {
-            self.ids.prefetch(m);
+    /// Prefetch the table slots that pushing the row of hashes `h` will probe (see
+    /// [`Interner::prefetch_hashed`]); the results of `push` do not depend on it.
+    pub fn warm_hashed(&self, h: &KeyHashes) {
+        self.ids.prefetch_hashed(h.id);
+        self.user_names.prefetch_hashed(h.name);
+        if let Some(m) = h.manager {
+            self.ids.prefetch_hashed(m);
         }
     }
 
-    /// The second warming step, a few rows after [`CrossRowChecks::warm`]: a manager is
+    /// The second warming step, a few rows after [`CrossRowChecks::warm_hashed`]: a manager is
     /// usually interned already, and its arena entry is then compared (and missed) too.
-    pub fn warm_manager(&self, manager_id: &str) {
-        self.ids.prefetch_entry(manager_id);
+    pub fn warm_manager(&self, h: &KeyHashes) {
+        if let Some(m) = h.manager {
+            self.ids.prefetch_entry_hashed(m);
+        }
     }
 
     /// One valid row. `manager_id` is the row's `manager.value`, if set.
@@ -171,9 +188,24 @@ impl CrossRowChecks {
         user_name: &str,
         manager_id: Option<&str>,
     ) {
-        let id = self.intern(external_id);
-        let manager = match manager_id {
-            Some(m) if !m.is_empty() && self.manager_check != ManagerCheck::Off => self.intern(m),
+        let h = KeyHashes::of(external_id, user_name, manager_id);
+        self.push_hashed(line, external_id, user_name, manager_id, &h);
+    }
+
+    /// [`CrossRowChecks::push`] with `h`, the row's [`KeyHashes::of`], computed ahead.
+    pub fn push_hashed(
+        &mut self,
+        line: u64,
+        external_id: &str,
+        user_name: &str,
+        manager_id: Option<&str>,
+        h: &KeyHashes,
+    ) {
+        let id = self.intern(external_id, h.id);
+        let manager = match (manager_id, h.manager) {
+            (Some(m), Some(mh)) if !m.is_empty() && self.manager_check != ManagerCheck::Off => {
+                self.intern(m, mh)
+            }
             _ => NONE,
         };
         let row = self.rows.len() as u32;
@@ -189,7 +221,7 @@ impl CrossRowChecks {
         } else {
             user_name
         };
-        let (n, new) = self.user_names.intern(key);
+        let (n, new) = self.user_names.intern_hashed(key, h.name);
         if new {
             self.name_first_row.push(row);
         } else {

@@ -50,7 +50,9 @@ fn prefetch_read<T>(p: &T) {
 #[inline]
 fn prefetch_read<T>(_: &T) {}
 
-fn hash32(s: &str) -> u32 {
+/// The hash the tables use for `s`: callers may compute it ahead (on a worker thread) and pass
+/// it to the `_hashed` methods.
+pub fn hash32(s: &str) -> u32 {
     FxBuildHasher.hash_one(s) as u32
 }
 
@@ -74,19 +76,19 @@ impl Interner {
         (n, &self.arena[p + 8..p + 8 + len])
     }
 
-    /// Ask the CPU to fetch the slot that interning `s` will probe first, without waiting for it:
-    /// the cache misses of several upcoming strings then overlap instead of queueing one after
-    /// another. Has no other effect.
-    pub fn prefetch(&self, s: &str) {
-        let k = home(hash32(s), self.slots.len() - 1);
+    /// Ask the CPU to fetch the slot that interning a string of [`hash32`] `h` will probe first,
+    /// without waiting for it: the cache misses of several upcoming strings then overlap instead
+    /// of queueing one after another. Has no other effect.
+    pub fn prefetch_hashed(&self, h: u32) {
+        let k = home(h, self.slots.len() - 1);
         prefetch_read(&self.slots[k]);
     }
 
-    /// The second step after [`Interner::prefetch`], a few strings later, once the slot has
-    /// arrived: when it holds a string with the same hash (usually `s` itself, interned before),
-    /// fetch that entry of the arena too, which `intern` must compare. Has no other effect.
-    pub fn prefetch_entry(&self, s: &str) {
-        let h = hash32(s);
+    /// The second step after [`Interner::prefetch_hashed`], a few strings later, once the slot
+    /// has arrived: when it holds a string with the same hash (usually that string itself,
+    /// interned before), fetch that entry of the arena too, which `intern` must compare. Has no
+    /// other effect.
+    pub fn prefetch_entry_hashed(&self, h: u32) {
         let slot = self.slots[home(h, self.slots.len() - 1)];
         if slot != EMPTY && (slot >> 32) as u32 == h {
             if let Some(entry) = self.arena.get(slot as u32 as usize * 8) {
@@ -96,8 +98,15 @@ impl Interner {
     }
 
     /// The number of `s`, and whether it is new.
+    #[cfg(test)]
     pub fn intern(&mut self, s: &str) -> (u32, bool) {
-        let h = hash32(s);
+        self.intern_hashed(s, hash32(s))
+    }
+
+    /// [`Interner::intern`] with `s`'s [`hash32`] computed ahead. A wrong hash would file the
+    /// string under another slot: debug builds check it.
+    pub fn intern_hashed(&mut self, s: &str, h: u32) -> (u32, bool) {
+        debug_assert_eq!(h, hash32(s), "hash of {s:?}");
         let mask = self.slots.len() - 1;
         let mut k = home(h, mask);
         loop {

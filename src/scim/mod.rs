@@ -13,5 +13,5 @@ pub use bulk::{
     bulk_id, Batch, BulkError, BulkWriter, DEFAULT_MAX_PAYLOAD_BYTES, ENTRA_MAX_OPERATIONS,
 };
 pub use coerce::{coerce, parse_datetime};
-pub use crossrow::{CrossRowChecks, CrossRowReport, ManagerCheck, OnDuplicate};
+pub use crossrow::{CrossRowChecks, CrossRowReport, KeyHashes, ManagerCheck, OnDuplicate};
 pub use validate::validate;
