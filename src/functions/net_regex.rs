@@ -165,11 +165,18 @@ impl NetRegex {
             rep.iter().filter_map(|p| if let Piece::Lit(l) = p { Some(l.as_str()) } else { None })
         };
         let text = match &self.class {
-            Some(class) => match class.replace(text, &literal().collect::<Cow<str>>()) {
-                Ok(done) => return Ok(done),
-                // Not ASCII: the regex decides.
-                Err(text) => text,
-            },
+            Some(class) => {
+                // One piece (the usual case) is borrowed; only several are joined.
+                let with: Cow<str> = match rep {
+                    [Piece::Lit(l)] => Cow::Borrowed(l),
+                    _ => literal().collect(),
+                };
+                match class.replace(text, &with) {
+                    Ok(done) => return Ok(done),
+                    // Not ASCII: the regex decides.
+                    Err(text) => text,
+                }
+            }
             None => text,
         };
         let mut out = String::new();

@@ -102,22 +102,15 @@ impl<R: Read> CsvReader<R> {
                 return Ok(None);
             }
             match self.buf[self.pos] {
-                b'\n' => {
-                    self.pos += 1;
-                    self.newlines += 1;
-                    self.line_start = self.base + self.pos as u64;
-                }
+                b'\n' => self.past_newline(self.pos + 1),
                 b'\r' => self.pos += 1,
                 _ => break,
             }
         }
         let mut start = Start { line: self.newlines + 1, byte: self.line_start, utf8: false };
-        match self.split_plain {
-            true => match self.read_plain(raw)? {
-                Some(utf8) => start.utf8 = utf8,
-                None => self.read_quoted(raw)?,
-            },
-            false => self.read_quoted(raw)?,
+        match self.read_plain(raw)? {
+            Some(utf8) => start.utf8 = utf8,
+            None => self.read_quoted(raw)?,
         }
         Ok(Some(start))
     }
@@ -137,17 +130,19 @@ impl<R: Read> CsvReader<R> {
     /// Split the line at `pos` when [`split`] can (with whether its bytes were proved UTF-8);
     /// `None` leaves the record to csv-core.
     fn read_plain(&mut self, raw: &mut RawRecord) -> io::Result<Option<bool>> {
+        if !self.split_plain {
+            return Ok(None);
+        }
         loop {
             let data = &self.buf[self.pos..self.end];
             match split(data, self.eof, &self.needles, &mut raw.bounds) {
                 Split::Line { stop, next } => {
                     let utf8 = self.pos + stop <= self.checked;
                     raw.bytes.extend_from_slice(&data[..stop]);
-                    if data[next - 1] == b'\n' {
-                        self.newlines += 1;
-                        self.line_start = self.base + (self.pos + next) as u64;
+                    match data[next - 1] {
+                        b'\n' => self.past_newline(self.pos + next),
+                        _ => self.pos += next,
                     }
-                    self.pos += next;
                     return Ok(Some(utf8));
                 }
                 Split::Quoted => {
@@ -198,6 +193,13 @@ impl<R: Read> CsvReader<R> {
             field = e;
         }
         Ok(())
+    }
+
+    /// Move `pos` to `to`, just past a `\n`.
+    fn past_newline(&mut self, to: usize) {
+        self.pos = to;
+        self.newlines += 1;
+        self.line_start = self.base + to as u64;
     }
 
     /// Move `pos` to `to`, counting the `\n`s passed.
