@@ -255,8 +255,14 @@ fn dash_reads_standard_input() {
     }
     use std::io::Write;
     use std::process::{Command, Stdio};
+    // The test binary names tests by module path (tests/main.rs), so the filter includes it.
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "dash_reads_standard_input", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "input_csv::dash_reads_standard_input",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("HR2SCIM_STDIN_CHILD", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

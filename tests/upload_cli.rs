@@ -1,7 +1,6 @@
 //! The built `hr2scim upload` binary against the Graph emulator: secrets, URLs, identities, Ctrl-C.
 
-#[path = "support/graph_emulator.rs"]
-mod graph_emulator;
+use crate::support::graph_emulator;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

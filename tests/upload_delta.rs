@@ -2,10 +2,8 @@
 //! scim2-server, asserting exactly which users each run sends, and that an interrupted upload
 //! leaves the state so the next run resends what was not confirmed.
 
-#[path = "support/graph_emulator.rs"]
-mod graph_emulator;
-#[path = "support/scim_server.rs"]
-mod scim_server;
+use crate::support::graph_emulator;
+use crate::support::scim_server;
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -1,7 +1,6 @@
 //! The Graph emulator itself enforces the documented bulkUpload contract (raw HTTP, no hr2scim).
 
-#[path = "support/graph_emulator.rs"]
-mod graph_emulator;
+use crate::support::graph_emulator;
 
 use std::time::Duration;
 

@@ -1,7 +1,6 @@
 //! Upload to the Graph emulator through the library: auth flavours, journal, faults, refusals.
 
-#[path = "support/graph_emulator.rs"]
-mod graph_emulator;
+use crate::support::graph_emulator;
 
 use std::path::Path;
 use std::time::Duration;

@@ -1,7 +1,6 @@
 //! `kill -9` in the middle of an upload, then a rerun: nothing lost, accepted batches not resent.
 
-#[path = "support/graph_emulator.rs"]
-mod graph_emulator;
+use crate::support::graph_emulator;
 
 use std::collections::HashSet;
 use std::process::{Command, Stdio};

@@ -1,7 +1,6 @@
 //! `hr2scim logs` against the emulator: paging, counts, failures, and waiting for late records.
 
-#[path = "support/graph_emulator.rs"]
-mod graph_emulator;
+use crate::support::graph_emulator;
 
 use std::collections::HashSet;
 use std::path::Path;

@@ -1,9 +1,7 @@
 //! Upload to a real SCIM server (scim2-server from PyPI): /Bulk, /Users fallback, upserts.
 
-#[path = "support/graph_emulator.rs"]
-mod graph_emulator;
-#[path = "support/scim_server.rs"]
-mod scim_server;
+use crate::support::graph_emulator;
+use crate::support::scim_server;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,7 +1,7 @@
 //! A Microsoft Graph emulator on loopback for the upload tests: token service, bulkUpload with the
 //! documented checks, provisioning logs with paging, managed identity, and fault injection.
 //!
-//! Use from a test file with `#[path = "support/graph_emulator.rs"] mod graph_emulator;`.
+//! Use from a test module with `use crate::support::graph_emulator;`.
 #![allow(dead_code)]
 
 use std::collections::{HashMap, HashSet, VecDeque};

@@ -1,0 +1,41 @@
+//! The one integration-test binary: every topic below is a module, so the Graph emulator and the
+//! other support code compile once and `cargo test` links one test binary instead of twenty.
+//!
+//! Run one topic with `cargo test --test main authoring::` (module path as filter). Snapshots are
+//! in `tests/snapshots/` (named `main__MODULE__NAME.snap`) and `tests/diagnostics/snapshots/`;
+//! the data the tests read is described in the README of each data folder.
+
+// Helpers, not tests: the Graph emulator and the scim2-server wrapper.
+mod support;
+
+// The mapping language: parser and checker.
+mod diagnostics; // rendered diagnostics over tests/diagnostics/cases, one snapshot per case
+mod syntax_fuzz; // property tests: no input makes the parser or checker panic
+mod syntax_reference; // every expression of Entra's reference parses
+
+// Functions, through `hr2scim eval` and `hr2scim functions`.
+mod functions_dates; // date functions, Replace and SelectUniqueValue: Microsoft's examples
+mod functions_text; // string, test and conversion functions: the documented examples
+
+// Reading HR exports.
+mod input_csv; // encodings, BOMs, delimiters, preambles, ragged rows, bad headers
+mod input_fuzz; // property tests: no bytes make the reader panic; csv writer output reads back
+mod input_sheets; // xlsx/xls/ods: typed cells, date epochs, messy layouts
+
+// The commands a user runs, through the built binary.
+mod authoring; // test blocks, conversion snapshots, preview, explain, init
+mod check; // `check` and `eval`: what a user sees, exit codes
+mod convert; // outputs, rejects, exit codes, determinism, file modes
+mod delta; // delta runs over a sequence of exports, leaver threshold, kept state
+
+// SCIM output checked by a third-party implementation (scim2-models).
+mod scim_validator;
+
+// Sending: the Graph emulator (support/graph_emulator.rs) and a real SCIM server.
+mod upload_cli; // the `upload` binary: secrets, URLs, identities, Ctrl-C
+mod upload_delta; // `upload --state`: exactly which users each run sends
+mod upload_emulator; // the emulator itself enforces the bulkUpload contract
+mod upload_entra; // upload through the library: auth flavours, journal, faults
+mod upload_kill; // kill -9 mid-upload, then a rerun: nothing lost, nothing resent
+mod upload_logs; // `hr2scim logs`: paging, counts, late records
+mod upload_scim; // scim2-server: /Bulk, /Users fallback, upserts
