@@ -79,17 +79,7 @@ fn every_code_is_exercised() {
     for case in cases() {
         seen.extend(run_case(&case).1.into_iter().map(|d| d.code));
     }
-    // E030 comes from the schema's resolver; it is tested in the unit tests with a
-    // constructed `ResolveError`. E014 needs SelectUniqueValue in the function registry.
-    let mut exempt = vec!["E030"];
-    if hr2scim::functions::lookup("SelectUniqueValue").is_none() {
-        exempt.push("E014");
-    }
-    let missing: Vec<&str> = CODES
-        .iter()
-        .map(|(c, _)| *c)
-        .filter(|c| !seen.contains(c) && !exempt.contains(c))
-        .collect();
+    let missing: Vec<&str> = CODES.iter().map(|(c, _)| *c).filter(|c| !seen.contains(c)).collect();
     assert!(missing.is_empty(), "codes never exercised by the corpus: {missing:?}");
     let unknown: Vec<&&str> = seen.iter().filter(|c| !CODES.iter().any(|(k, _)| k == *c)).collect();
     assert!(unknown.is_empty(), "codes used but not registered: {unknown:?}");
