@@ -129,10 +129,11 @@ fn preview_table_json_and_scim() {
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!("preview_table", out);
 
+    // The bundled export converts cleanly; its copy with mistakes has rejected rows.
     let (code, out, _) = run(&[
         "preview",
         "mappings/entra-inbound.map",
-        "fixtures/hr-small.csv",
+        "fixtures/hr-with-errors.csv",
         "--row",
         "3",
         "--format",
@@ -140,11 +141,12 @@ fn preview_table_json_and_scim() {
     ]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v[0]["outcome"], "rejected", "line 3 shares its userName with line 17");
+    assert_eq!(v[0]["outcome"], "rejected", "line 3 shares its WorkerID with line 17");
     assert!(v[0]["reasons"][0].as_str().unwrap().contains("17"));
     let user_name =
         v[0]["targets"].as_array().unwrap().iter().find(|t| t["target"] == "userName").unwrap();
-    assert_eq!(user_name["value"], "elodie.zak@contoso.com");
+    // SelectUniqueValue: preview lists the candidates, the first one is the plain first.last.
+    assert_eq!(user_name["typed"][0], "elodie.zak@contoso.com");
     assert_eq!(user_name["columns"], serde_json::json!(["PreferredName", "FirstName", "LastName"]));
 
     let (code, out, _) = run(&[
