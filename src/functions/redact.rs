@@ -52,8 +52,8 @@ impl Function for Redact {
 mod tests {
     use crate::check::compile_expression;
     use crate::eval::{RowRef, Value};
-    use crate::functions::example_env;
-    use crate::functions::testutil::*;
+    use crate::functions::support::examples::example_env;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn value_is_unchanged_and_marked() {

@@ -1,10 +1,7 @@
 //! The typed syntax tree of a mapping file. Every node carries the byte span it came from, so the
 //! checker and the renderer can point at it; nothing here knows about pest.
 
-use std::ops::Range;
-
-/// A byte range into the mapping source.
-pub type Span = Range<usize>;
+pub use crate::span::Span;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {

@@ -89,3 +89,12 @@ mod tests {
         assert!(!is_latin('й') && !is_latin('×') && !is_latin('1'));
     }
 }
+
+/// `Cow` helper for functions that may return their input unchanged.
+pub fn same_or_owned<'r>(input: Cow<'r, str>, out: String) -> Cow<'r, str> {
+    if *input == *out {
+        input
+    } else {
+        Cow::Owned(out)
+    }
+}
