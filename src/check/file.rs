@@ -12,7 +12,7 @@ use super::program::{Program, Target};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::eval::Node;
 use crate::schema::{AttrType, ResolveError, Schema};
-use crate::syntax::ast::{Item, Span};
+use crate::syntax::ast::{Span, Statement};
 
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
@@ -86,8 +86,8 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
 
     // Extensions first: targets may use them wherever they are declared.
     let mut aliases: HashMap<String, Span> = HashMap::new();
-    for item in &file.items {
-        if let Item::Extension(x) = item {
+    for stmt in &file.statements {
+        if let Statement::Extension(x) = stmt {
             if let Some(prev) = aliases.get(&x.alias.node) {
                 diags.push(
                     Diagnostic::error(
@@ -127,8 +127,8 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
     let mut let_index: HashMap<String, usize> = HashMap::new();
     let mut let_names = Vec::new();
     let mut let_spans: Vec<Span> = Vec::new();
-    for item in &file.items {
-        if let Item::Let(l) = item {
+    for stmt in &file.statements {
+        if let Statement::Let(l) = stmt {
             if let Some(&i) = let_index.get(&l.name.node) {
                 diags.push(
                     Diagnostic::error("E041", format!("'{}' is defined twice", l.name.node))
@@ -154,9 +154,9 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
     let mut targets = Vec::new();
     let mut seen_targets: HashMap<String, Span> = HashMap::new();
     let mut tests = Vec::new();
-    for item in &file.items {
-        match item {
-            Item::Let(l) => {
+    for stmt in &file.statements {
+        match stmt {
+            Statement::Let(l) => {
                 let Some(&i) = let_index.get(&l.name.node) else { continue };
                 if lets[i].is_some() {
                     continue;
@@ -167,7 +167,7 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
                 diags.extend(c.diags);
                 lets[i] = Some(node);
             }
-            Item::Assign(a) => {
+            Statement::Assign(a) => {
                 check_length(&a.expr.span, src, &mut diags);
                 let mut c = ExprCompiler::new(&mut scope).with_source(src);
                 let node = c.compile_top(&a.expr, true);
@@ -204,8 +204,8 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
                     Err(e) => diags.push(unknown_target(e, &a.target.span)),
                 }
             }
-            Item::Test(t) => tests.push(t.clone()),
-            Item::Extension(_) => {}
+            Statement::Test(t) => tests.push(t.clone()),
+            Statement::Extension(_) => {}
         }
     }
     let columns = match &opts.headers {
@@ -220,7 +220,7 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
     if !diags.iter().any(|d| d.code == "E001") {
         check_required(&targets, opts, &mut diags);
     }
-    super::test_blocks::check_tests(&tests, &targets, &mut diags);
+    super::expectations::check_tests(&tests, &targets, &mut diags);
 
     // Columns each target reads, through lets too.
     for t in &mut targets {

@@ -1,12 +1,12 @@
 //! The checker and compiler: resolves names against the input's headers, the schema and the
 //! function registry, reports every problem in one pass, and builds the immutable [`Program`].
 
+mod expectations;
 mod expr;
 mod file;
 mod lets;
 mod literal;
 mod program;
-mod test_blocks;
 
 pub use expr::{ExprCompiler, Scope};
 pub use file::{check_file, CheckOptions, Checked};

@@ -1,14 +1,14 @@
 //! Evaluation: values, compiled nodes, the per-row context, the explain trace, and the
 //! `Function` trait the built-ins implement.
 
-mod cx;
+mod context;
 mod env;
 mod function;
 mod node;
 mod trace;
 pub mod value;
 
-pub use cx::{compare, Call, Cx, RowRef};
+pub use context::{compare, Call, RowContext, RowRef};
 pub use env::{EmptyCells, Env};
 pub use function::{
     literal_int, literal_str, Example, Expected, Function, Param, ParamKind, PrepareError,

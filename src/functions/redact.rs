@@ -60,7 +60,8 @@ mod tests {
         let prog = compile_expression("Redact([x])").expect("compiles");
         let row = [s("Zoë")];
         let env = example_env();
-        let mut cx = crate::eval::Cx::new(&env, RowRef::Values(&row), &[], &[], &prog.columns);
+        let mut cx =
+            crate::eval::RowContext::new(&env, RowRef::Values(&row), &[], &[], &prog.columns);
         assert!(!cx.redacted);
         assert_eq!(cx.eval(&prog.node), Ok(s("Zoë")));
         assert!(cx.redacted, "the target is marked for [Redact] display");

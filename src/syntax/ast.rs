@@ -18,11 +18,12 @@ impl<T> Spanned<T> {
 /// A whole `.map` file, in source order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MappingFile {
-    pub items: Vec<Item>,
+    pub statements: Vec<Statement>,
 }
 
+/// One top-level statement (the grammar's `item`; named apart from `input::Item`, a row).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Item {
+pub enum Statement {
     Extension(ExtensionDecl),
     Let(LetDecl),
     Assign(Assignment),

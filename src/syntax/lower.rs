@@ -20,7 +20,7 @@ fn inner<'i>(p: Pair<'i, Rule>) -> Vec<Pair<'i, Rule>> {
     p.into_inner().collect()
 }
 
-pub(crate) fn item(p: Pair<'_, Rule>, base: usize) -> Result<Item, Diagnostic> {
+pub(crate) fn statement(p: Pair<'_, Rule>, base: usize) -> Result<Statement, Diagnostic> {
     let sp = span(&p, base);
     match p.as_rule() {
         Rule::extension_decl => {
@@ -34,21 +34,21 @@ pub(crate) fn item(p: Pair<'_, Rule>, base: usize) -> Result<Item, Diagnostic> {
                     attributes.push((spanned_str(&kv[0], base), spanned_str(&kv[1], base)));
                 }
             }
-            Ok(Item::Extension(ExtensionDecl { alias, urn, attributes, span: sp }))
+            Ok(Statement::Extension(ExtensionDecl { alias, urn, attributes, span: sp }))
         }
         Rule::let_decl => {
             let parts = inner(p);
             let name = spanned_str(&parts[1], base);
             let expr = expr(parts[2].clone(), base)?;
-            Ok(Item::Let(LetDecl { name, expr, span: sp }))
+            Ok(Statement::Let(LetDecl { name, expr, span: sp }))
         }
         Rule::assignment => {
             let parts = inner(p);
             let target = target(parts[0].clone(), base);
             let expr = expr(parts[1].clone(), base)?;
-            Ok(Item::Assign(Assignment { target, expr, span: sp }))
+            Ok(Statement::Assign(Assignment { target, expr, span: sp }))
         }
-        Rule::test_block => test_block(p, base).map(Item::Test),
+        Rule::test_block => test_block(p, base).map(Statement::Test),
         r => Err(Diagnostic::error("E001", format!("unexpected item {r:?}")).label(sp, "here")),
     }
 }
