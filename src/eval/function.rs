@@ -126,7 +126,7 @@ impl PrepareError {
     }
 }
 
-/// A built-in function. Implementations are unit structs registered in `crate::functions::all()`.
+/// A built-in function. Implementations are unit structs registered in `functions::all()`.
 pub trait Function: Send + Sync + 'static {
     fn spec(&self) -> &'static Spec;
 

@@ -2,6 +2,8 @@
 //! the examples in the `functions` help are tests, so they cannot drift from behaviour. Test-only:
 //! running an example needs the checker, which sits above the built-ins.
 
+#![cfg(test)]
+
 use chrono::{TimeZone, Utc};
 
 use crate::check::compile_expression;

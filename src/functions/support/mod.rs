@@ -5,14 +5,14 @@
 pub mod case;
 pub mod date_parse;
 pub mod dates;
-#[cfg(test)]
+// Test-only (each file says so with `#![cfg(test)]`): they run expressions through `check`,
+// which sits above the built-ins.
 pub mod examples;
 pub mod net_format;
 pub mod net_parse;
 pub mod net_regex;
 pub mod net_regex_class;
 pub mod replace_examples;
-#[cfg(test)]
 pub mod testutil;
 pub mod text;
 pub mod unary;

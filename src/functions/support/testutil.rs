@@ -3,6 +3,8 @@
 //! against typed column values (the top level) or text columns with the outcome rendered
 //! (`rendered`).
 
+#![cfg(test)]
+
 use super::examples::example_env;
 use crate::check::compile_expression;
 use crate::eval::{EmptyCells, Env, Flow, Value};
