@@ -61,6 +61,15 @@ pub fn is_latin(c: char) -> bool {
         | '\u{AB30}'..='\u{AB6F}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}')
 }
 
+/// `Cow` helper for functions that may return their input unchanged.
+pub fn same_or_owned<'r>(input: Cow<'r, str>, out: String) -> Cow<'r, str> {
+    if *input == *out {
+        input
+    } else {
+        Cow::Owned(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,14 +96,5 @@ mod tests {
     fn latin_letters() {
         assert!(is_latin('é') && is_latin('ł') && is_latin('ẕ'));
         assert!(!is_latin('й') && !is_latin('×') && !is_latin('1'));
-    }
-}
-
-/// `Cow` helper for functions that may return their input unchanged.
-pub fn same_or_owned<'r>(input: Cow<'r, str>, out: String) -> Cow<'r, str> {
-    if *input == *out {
-        input
-    } else {
-        Cow::Owned(out)
     }
 }
