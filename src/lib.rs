@@ -17,6 +17,7 @@ mod put;
 pub mod schema;
 pub mod scim;
 pub mod sinks;
+pub mod span;
 pub mod state;
 pub mod syntax;
 pub mod upload;
