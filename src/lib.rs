@@ -8,6 +8,7 @@
 pub mod authoring;
 pub mod check;
 pub mod cli;
+pub mod clock;
 pub mod diagnostics;
 pub mod eval;
 pub mod functions;
