@@ -14,6 +14,7 @@ pub mod functions;
 pub mod input;
 pub mod pipeline;
 mod put;
+pub mod run;
 pub mod schema;
 pub mod scim;
 pub mod sinks;

@@ -56,7 +56,7 @@ use std::collections::BTreeSet;
 pub const CHUNK_ROWS: usize = 512;
 
 /// How the users are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputFormat {
     /// `bulk-00001.json`, ...: SCIM BulkRequests for Entra's bulkUpload.
     #[default]
@@ -65,12 +65,16 @@ pub enum OutputFormat {
     Ndjson,
 }
 
-#[derive(Debug, Clone)]
+/// How a conversion writes. `Default` is `convert` without any flag (output in `out/`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConvertOptions {
     pub out_dir: PathBuf,
     pub format: OutputFormat,
+    /// Stream users as NDJSON to standard output instead of files.
     pub stdout: bool,
+    /// Operations per BulkRequest (Entra accepts at most 50).
     pub batch_size: usize,
+    /// Largest BulkRequest in bytes; a single user larger than this is rejected.
     pub max_payload_bytes: usize,
     pub empty_strings: EmptyStrings,
     pub on_duplicate: OnDuplicate,
@@ -80,6 +84,25 @@ pub struct ConvertOptions {
     /// Leaver handling for delta runs (used only when a [`Delta`] is passed to [`convert`]).
     pub leavers: LeaverPolicy,
     pub max_leavers: MaxLeavers,
+}
+
+impl Default for ConvertOptions {
+    fn default() -> Self {
+        ConvertOptions {
+            out_dir: PathBuf::from("out"),
+            format: OutputFormat::Bulk,
+            stdout: false,
+            batch_size: crate::scim::ENTRA_MAX_OPERATIONS,
+            max_payload_bytes: crate::scim::DEFAULT_MAX_PAYLOAD_BYTES,
+            empty_strings: EmptyStrings::Omit,
+            on_duplicate: OnDuplicate::default(),
+            manager_check: ManagerCheck::default(),
+            chunk_rows: CHUNK_ROWS,
+            quiet: false,
+            leavers: LeaverPolicy::Ignore,
+            max_leavers: MaxLeavers::Percent(5.0),
+        }
+    }
 }
 
 /// Errors that stop a run (row problems never do: they go to rejects).

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{doc_hash, State};
 
 /// What to do with ids that are in the state but not in today's export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LeaverPolicy {
     /// Only report them.
     #[default]

@@ -7,13 +7,13 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use super::args::{TargetArgs, TargetKind};
 use super::auth::TokenProvider;
 use super::endpoint::{check_url, resolve_entra};
 use super::entra::{self, BatchReport};
 use super::http::{Sender, Stats};
 use super::journal::{Event, Journal, Outcome, Record};
 use super::limiter::Limiter;
+use super::options::{TargetKind, UploadConfig};
 use super::scim::{self, BulkLimits};
 use super::summary::UploadSummary;
 use super::{Batch, UploadError};
@@ -52,7 +52,7 @@ enum Target {
 /// later (refusal, quota, Ctrl-C, exhausted retries) returns `Ok` with `stopped` set.
 pub fn upload(
     batches: Batches,
-    args: &TargetArgs,
+    args: &UploadConfig,
     journal_dir: &Path,
     quiet: bool,
 ) -> Result<UploadSummary, UploadError> {

@@ -1,52 +1,15 @@
-//! Command-line options shared by `upload` and `logs` (clap `Args` structs the CLI flattens).
+//! The flags that say where and how to send (`upload`, `logs`), and their mapping into the
+//! upload's plain options.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Where batches go.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TargetKind {
-    /// Microsoft Entra API-driven inbound provisioning (Graph bulkUpload).
-    Entra,
-    /// Any SCIM 2.0 server (uses /Bulk when it advertises it, else /Users).
-    Scim,
-}
+use clap::Args;
 
-/// Which certificate thumbprint header the client assertion carries.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum X5t {
-    /// `x5t`: base64url SHA-1 thumbprint (classic RS256 assertions).
-    Sha1,
-    /// `x5t#S256`: base64url SHA-256 thumbprint.
-    Sha256,
-}
-
-/// `N/DURATION`: at most N requests in any window of DURATION, e.g. `40/5s`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateSpec {
-    pub requests: usize,
-    pub window: Duration,
-}
-
-impl std::str::FromStr for RateSpec {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("'{s}' is not a rate; write N/DURATION such as 40/5s");
-        let (n, w) = s.split_once('/').ok_or_else(bad)?;
-        let requests: usize = n.trim().parse().map_err(|_| bad())?;
-        let window = humantime::parse_duration(w.trim()).map_err(|_| bad())?;
-        if requests == 0 || window.is_zero() {
-            return Err(format!("'{s}': both the count and the window must be above zero"));
-        }
-        Ok(RateSpec { requests, window })
-    }
-}
-
-impl std::fmt::Display for RateSpec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.requests, humantime::format_duration(self.window))
-    }
-}
+use super::values::{LogsFormatArg, TargetKindArg, X5tArg};
+use crate::upload::{
+    LogsQuery, RateSpec, TargetOptions, UploadConfig, UploadError, MAX_CONCURRENCY,
+};
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s).map_err(|e| format!("'{s}' is not a duration such as 30s ({e})"))
@@ -54,11 +17,11 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 
 /// Where and how to send. Secrets are deliberately not flags: a client secret comes only from
 /// `AZURE_CLIENT_SECRET` or `--client-secret-file`, a SCIM token only from an env var or file.
-#[derive(clap::Args, Debug, Clone)]
+#[derive(Args, Debug, Clone)]
 pub struct TargetArgs {
     /// Target kind.
-    #[arg(long, value_enum, default_value_t = TargetKind::Entra)]
-    pub target: TargetKind,
+    #[arg(long, value_enum, default_value_t = TargetKindArg::Entra)]
+    pub target: TargetKindArg,
     /// Entra "Provisioning API Endpoint" exactly as the portal shows it (v1.0 or beta).
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
@@ -87,8 +50,8 @@ pub struct TargetArgs {
     #[arg(long, env = "AZURE_CLIENT_CERTIFICATE_PATH", value_name = "PEM")]
     pub certificate: Option<PathBuf>,
     /// Thumbprint header of the client assertion.
-    #[arg(long, value_enum, default_value_t = X5t::Sha1)]
-    pub x5t: X5t,
+    #[arg(long, value_enum, default_value_t = X5tArg::Sha1)]
+    pub x5t: X5tArg,
     /// File holding a bearer token (raw, or the JSON of `az account get-access-token`); with
     /// --target scim, the SCIM server's token.
     #[arg(long, value_name = "FILE")]
@@ -106,7 +69,7 @@ pub struct TargetArgs {
     #[arg(long, value_name = "N/WINDOW", default_value = "40/5s")]
     pub rate: RateSpec,
     /// Requests in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=MAX_CONCURRENCY as i64))]
     pub concurrency: u16,
     /// Calls allowed per rolling 24 hours, tracked in the journal (Entra: 2000 with P1/P2,
     /// 6000 with Governance). Default: 2000 for Entra, unlimited for SCIM.
@@ -129,15 +92,8 @@ pub struct TargetArgs {
     pub dry_run: bool,
 }
 
-/// Output format of `hr2scim logs`.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogsFormat {
-    Table,
-    Json,
-}
-
 /// Options of `hr2scim logs`.
-#[derive(clap::Args, Debug, Clone)]
+#[derive(Args, Debug, Clone)]
 pub struct LogsArgs {
     #[command(flatten)]
     pub target: TargetArgs,
@@ -163,21 +119,121 @@ pub struct LogsArgs {
     #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_duration, hide = true)]
     pub poll_interval: Duration,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = LogsFormat::Table)]
-    pub format: LogsFormat,
+    #[arg(long, value_enum, default_value_t = LogsFormatArg::Table)]
+    pub format: LogsFormatArg,
+}
+
+impl TargetArgs {
+    /// The upload's options, as a library caller would write them.
+    pub fn options(&self) -> TargetOptions {
+        TargetOptions {
+            target: self.target.into(),
+            endpoint: self.endpoint.clone(),
+            service_principal: self.service_principal.clone(),
+            job_id: self.job_id.clone(),
+            graph_url: self.graph_url.clone(),
+            login_url: self.login_url.clone(),
+            tenant_id: self.tenant_id.clone(),
+            client_id: self.client_id.clone(),
+            client_secret_file: self.client_secret_file.clone(),
+            certificate: self.certificate.clone(),
+            x5t: self.x5t.into(),
+            token_file: self.token_file.clone(),
+            managed_identity: self.managed_identity,
+            url: self.url.clone(),
+            token_env: self.token_env.clone(),
+            rate: self.rate,
+            concurrency: self.concurrency,
+            daily_quota: self.daily_quota,
+            journal: self.journal.clone(),
+            timeout: self.timeout,
+            max_retries: self.max_retries,
+            backoff_base: self.backoff_base,
+            dry_run: self.dry_run,
+        }
+    }
+
+    /// The validated configuration (clap already enforced the ranges, so this fails only for
+    /// values clap cannot see).
+    pub fn config(&self) -> Result<UploadConfig, UploadError> {
+        self.options().validate()
+    }
+}
+
+impl LogsArgs {
+    pub fn query(&self) -> Result<LogsQuery, UploadError> {
+        Ok(LogsQuery {
+            target: self.target.config()?,
+            since: self.since,
+            cycle: self.cycle.clone(),
+            status: self.status.clone(),
+            external_ids: self.external_ids.clone(),
+            wait: self.wait,
+            wait_timeout: self.wait_timeout,
+            poll_interval: self.poll_interval,
+            format: self.format.into(),
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        t: TargetArgs,
+    }
+
+    #[derive(Parser)]
+    struct L {
+        #[command(flatten)]
+        l: LogsArgs,
+    }
 
     #[test]
-    fn rate_spec_parses_and_rejects() {
-        let r: RateSpec = "40/5s".parse().unwrap();
-        assert_eq!(r, RateSpec { requests: 40, window: Duration::from_secs(5) });
-        assert_eq!("1000/100ms".parse::<RateSpec>().unwrap().window, Duration::from_millis(100));
-        assert!("40".parse::<RateSpec>().is_err());
-        assert!("0/5s".parse::<RateSpec>().is_err());
-        assert!("x/5s".parse::<RateSpec>().is_err());
+    fn bare_flags_are_the_core_defaults() {
+        // The env-backed flags would read the test's environment; only their absence is compared.
+        let mut o = T::parse_from(["t"]).t.options();
+        (o.tenant_id, o.client_id, o.certificate) = (None, None, None);
+        assert_eq!(o, TargetOptions::default());
+        let mut q = L::parse_from(["l"]).l.query().unwrap();
+        let mut target = (*q.target).clone();
+        (target.tenant_id, target.client_id, target.certificate) = (None, None, None);
+        q.target = target.validate().unwrap();
+        assert_eq!(q, LogsQuery::new(TargetOptions::default().validate().unwrap()));
+    }
+
+    #[test]
+    fn flags_reach_the_options() {
+        let o = T::parse_from([
+            "t",
+            "--target",
+            "scim",
+            "--url",
+            "https://scim.example",
+            "--x5t",
+            "sha256",
+            "--rate",
+            "10/1s",
+            "--concurrency",
+            "2",
+            "--timeout",
+            "5s",
+            "--dry-run",
+        ])
+        .t
+        .options();
+        assert_eq!(o.target, crate::upload::TargetKind::Scim);
+        assert_eq!(o.x5t, crate::upload::X5t::Sha256);
+        assert_eq!((o.rate.requests, o.concurrency, o.timeout), (10, 2, Duration::from_secs(5)));
+        assert!(o.dry_run && o.url.as_deref() == Some("https://scim.example"));
+        assert!(T::try_parse_from(["t", "--concurrency", "65"]).is_err());
+        let q =
+            L::parse_from(["l", "--format", "json", "--wait", "--since", "2h"]).l.query().unwrap();
+        assert_eq!(q.format, crate::upload::LogsFormat::Json);
+        assert!(q.wait && q.since == Some(Duration::from_secs(7200)));
     }
 }
