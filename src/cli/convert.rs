@@ -75,7 +75,7 @@ pub struct DeltaArgs {
     pub leavers: LeaverPolicyArg,
     /// Stop before writing anything when more leavers than this appear (a count, or a
     /// percentage of the previous run's users): a truncated export must not disable the company.
-    #[arg(long, default_value = "5%", value_name = "N|P%")]
+    #[arg(long, default_value_t = DeltaOptions::default().max_leavers, value_name = "N|P%")]
     pub max_leavers: MaxLeavers,
     /// Do not resend everyone when the mapping changed since the state was written.
     #[arg(long, requires = "state")]
