@@ -32,10 +32,10 @@ pub struct TargetArgs {
     #[arg(long, value_name = "ID")]
     pub job_id: Option<String>,
     /// Microsoft Graph base URL (national clouds: https://graph.microsoft.us, ...).
-    #[arg(long, value_name = "URL", default_value = "https://graph.microsoft.com")]
+    #[arg(long, value_name = "URL", default_value_t = TargetOptions::default().graph_url)]
     pub graph_url: String,
     /// Token service base URL (national clouds: https://login.microsoftonline.us, ...).
-    #[arg(long, value_name = "URL", default_value = "https://login.microsoftonline.com")]
+    #[arg(long, value_name = "URL", default_value_t = TargetOptions::default().login_url)]
     pub login_url: String,
     /// Directory (tenant) id.
     #[arg(long, env = "AZURE_TENANT_ID", value_name = "ID")]
@@ -63,13 +63,13 @@ pub struct TargetArgs {
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
     /// Environment variable holding the SCIM bearer token.
-    #[arg(long, value_name = "NAME", default_value = "SCIM_TOKEN")]
+    #[arg(long, value_name = "NAME", default_value_t = TargetOptions::default().token_env)]
     pub token_env: String,
     /// At most N requests in any window, e.g. 40/5s (Entra's documented limit).
-    #[arg(long, value_name = "N/WINDOW", default_value = "40/5s")]
+    #[arg(long, value_name = "N/WINDOW", default_value_t = TargetOptions::default().rate)]
     pub rate: RateSpec,
     /// Requests in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=MAX_CONCURRENCY as i64))]
+    #[arg(long, value_name = "N", default_value_t = TargetOptions::default().concurrency, value_parser = clap::value_parser!(u16).range(1..=MAX_CONCURRENCY as i64))]
     pub concurrency: u16,
     /// Calls allowed per rolling 24 hours, tracked in the journal (Entra: 2000 with P1/P2,
     /// 6000 with Governance). Default: 2000 for Entra, unlimited for SCIM.
@@ -82,7 +82,7 @@ pub struct TargetArgs {
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub timeout: Duration,
     /// Retries of one batch after 429, 5xx, timeouts or connection failures.
-    #[arg(long, value_name = "N", default_value_t = 6)]
+    #[arg(long, value_name = "N", default_value_t = TargetOptions::default().max_retries)]
     pub max_retries: u32,
     /// First backoff delay when the server gives no Retry-After (doubles, with jitter).
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration, hide = true)]
