@@ -15,6 +15,7 @@ pub mod functions;
 pub mod input;
 pub mod pipeline;
 mod put;
+pub mod run;
 pub mod schema;
 pub mod scim;
 pub mod sinks;
