@@ -32,6 +32,7 @@ mod delta; // delta runs over a sequence of exports, leaver threshold, kept stat
 mod scim_validator;
 
 // Sending: the Graph emulator (support/graph_emulator.rs) and a real SCIM server.
+mod emulator_directory; // the Graph emulator's directory, provisioning logs, injected outcomes
 mod upload_cli; // the `upload` binary: secrets, URLs, identities, Ctrl-C
 mod upload_delta; // `upload --state`: exactly which users each run sends
 mod upload_emulator; // the emulator itself enforces the bulkUpload contract

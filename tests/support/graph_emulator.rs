@@ -1,5 +1,13 @@
 //! A Microsoft Graph emulator on loopback for the upload tests: token service, bulkUpload with the
-//! documented checks, provisioning logs with paging, managed identity, and fault injection.
+//! documented checks, a directory behind it (create-or-update by externalId, applied when the
+//! staged users are processed), provisioning logs with paging, managed identity, and fault
+//! injection (429s, per-user provisioning failures and skips, a 403 on the logs).
+//!
+//! Time: the emulator has its own clock. It follows the real clock until a test calls
+//! [`Emulator::set_now`]; from then on it stands still except when [`Emulator::advance`] moves
+//! it, so a simulated day costs no wall time. Staged users are processed (directory updated, log
+//! record written with that time) once the clock has passed their staging time plus
+//! `Config::logs_delay`.
 //!
 //! Use from a test module with `use crate::support::graph_emulator;`.
 #![allow(dead_code)]
@@ -14,10 +22,13 @@ use base64::Engine;
 use serde_json::{json, Value as Json};
 use tiny_http::{Header, Method, Request, Response, Server};
 
+#[path = "graph_emulator_directory.rs"]
+mod directory;
 #[path = "graph_emulator_logs.rs"]
 mod logs;
+pub use directory::{DirUser, Injected};
 #[allow(unused_imports)]
-pub use logs::quoted_after;
+pub use logs::{quoted_after, time_after};
 
 pub const TENANT: &str = "tenant-1";
 pub const CLIENT_ID: &str = "client-1";
@@ -66,9 +77,10 @@ pub struct Config {
     /// Answer 429 when more than N bulkUpload requests arrive within the window.
     pub window: Option<(usize, Duration)>,
     pub log_page_size: usize,
-    /// Log records appear this long after acceptance (Entra: minutes).
+    /// Staged users are processed, and their log records appear, this long after acceptance
+    /// (Entra: minutes), on the emulator's clock.
     pub logs_delay: Duration,
-    /// Users whose provisioning fails in the logs.
+    /// Users whose provisioning always fails (see also `Emulator::fail_next`).
     pub failing_users: HashSet<String>,
     /// Added to every bulkUpload response.
     pub latency: Duration,
@@ -100,6 +112,7 @@ pub struct AcceptedOp {
     pub bulk_id: String,
     pub data: Json,
     pub at: Instant,
+    /// Staging time on the emulator's clock.
     pub when: chrono::DateTime<chrono::Utc>,
 }
 
@@ -121,6 +134,28 @@ pub struct State {
     pub window_429: usize,
     pub client_request_ids: Vec<String>,
     pub log_requests: usize,
+    /// The emulator's clock once a test has set it; None follows the real clock.
+    pub clock: Option<chrono::DateTime<chrono::Utc>>,
+    /// How many of `accepted` have been processed (applied or refused), in order.
+    pub processed: usize,
+    /// The users, by externalId.
+    pub directory: std::collections::BTreeMap<String, DirUser>,
+    /// Provisioning log records, in processing order.
+    pub records: Vec<Json>,
+    /// Outcomes injected for the next processing of a user, oldest first.
+    pub injected: HashMap<String, VecDeque<Injected>>,
+    /// Answer the provisioning logs with 403 (AuditLog.Read.All missing).
+    pub logs_forbidden: bool,
+    /// The filters of every provisioning-logs request (first pages only; follow-ups are counted
+    /// in `log_requests`).
+    pub log_filters: Vec<String>,
+}
+
+impl State {
+    /// The emulator's current time.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.unwrap_or_else(chrono::Utc::now)
+    }
 }
 
 pub struct Emulator {
@@ -159,6 +194,69 @@ impl Emulator {
 
     pub fn endpoint(&self) -> String {
         format!("{}/beta/servicePrincipals/{SP}/synchronization/jobs/{JOB}/bulkUpload", self.base)
+    }
+
+    /// Stop following the real clock: the emulator's time is `t` until moved again.
+    pub fn set_now(&self, t: chrono::DateTime<chrono::Utc>) {
+        self.state().clock = Some(t);
+    }
+
+    /// Move the emulator's clock forward (from the real time if it was never set).
+    pub fn advance(&self, d: Duration) {
+        let mut st = self.state();
+        let now = st.now();
+        st.clock = Some(now + chrono::Duration::from_std(d).expect("duration in range"));
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.state().now()
+    }
+
+    /// The next processing of this user fails with this reason (not applied to the directory).
+    pub fn fail_next(&self, external_id: &str, reason: &str) {
+        self.inject(external_id, Injected::Fail(reason.to_string()));
+    }
+
+    /// The next processing of this user is skipped with this reason (e.g. out of scope).
+    pub fn skip_next(&self, external_id: &str, reason: &str) {
+        self.inject(external_id, Injected::Skip(reason.to_string()));
+    }
+
+    fn inject(&self, external_id: &str, what: Injected) {
+        self.state().injected.entry(external_id.to_string()).or_default().push_back(what);
+    }
+
+    /// Answer the provisioning logs with 403 (true) or normally (false).
+    pub fn forbid_logs(&self, on: bool) {
+        self.state().logs_forbidden = on;
+    }
+
+    /// The directory after processing everything due by now.
+    pub fn directory(&self) -> std::collections::BTreeMap<String, DirUser> {
+        let mut st = self.state();
+        st.process_due(&self.config);
+        st.directory.clone()
+    }
+
+    /// One user of the directory after processing everything due by now.
+    pub fn user(&self, external_id: &str) -> Option<DirUser> {
+        let mut st = self.state();
+        st.process_due(&self.config);
+        st.directory.get(external_id).cloned()
+    }
+
+    /// Every provisioning log record written by now.
+    pub fn records(&self) -> Vec<Json> {
+        let mut st = self.state();
+        st.process_due(&self.config);
+        st.records.clone()
+    }
+
+    /// Staged users not processed yet.
+    pub fn unprocessed(&self) -> usize {
+        let mut st = self.state();
+        st.process_due(&self.config);
+        st.accepted.len() - st.processed
     }
 
     pub fn accepted_ids(&self) -> HashSet<String> {
@@ -369,15 +467,10 @@ impl Ctx {
         };
         let mut st = self.state();
         let now = Instant::now();
+        let when = st.now();
         for (bulk_id, data) in ops {
             let external_id = data["externalId"].as_str().unwrap_or_default().to_string();
-            st.accepted.push(AcceptedOp {
-                external_id,
-                bulk_id,
-                data,
-                at: now,
-                when: chrono::Utc::now(),
-            });
+            st.accepted.push(AcceptedOp { external_id, bulk_id, data, at: now, when });
         }
         st.accepted_requests += 1;
         let crid = header("client-request-id").unwrap_or_default();
