@@ -40,3 +40,6 @@ mod upload_entra; // upload through the library: auth flavours, journal, faults
 mod upload_kill; // kill -9 mid-upload, then a rerun: nothing lost, nothing resent
 mod upload_logs; // `hr2scim logs`: paging, counts, late records
 mod upload_scim; // scim2-server: /Bulk, /Users fallback, upserts
+
+// The sync model over simulated days: the Graph emulator with a directory behind it.
+mod sync_days; // thirteen days of HR history by hand, then generated histories (proptest)
