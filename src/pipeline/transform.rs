@@ -33,14 +33,10 @@ pub struct UserDoc {
 
 impl UserDoc {
     fn text(&self, from: usize, to: usize) -> &str {
-        // The intake reads each key several times per row: checking it each time cost 2% of a
-        // run, and `finish` only appends UTF-8 after the document.
-        let bytes = &self.buf[from..to];
-        debug_assert!(std::str::from_utf8(bytes).is_ok());
-        // SAFETY: `finish` is the only constructor; it appends only bytes of Rust strings and of
-        // JSON strings the builder wrote from Rust strings (unescaped inner text or a parsed
-        // `String`), cut at ASCII quotes or string ends, which are character boundaries.
-        unsafe { std::str::from_utf8_unchecked(bytes) }
+        std::str::from_utf8(&self.buf[from..to]).expect(
+            "`finish` appends after the document only the text of strings the builder wrote from \
+             Rust strings, cut at their ends",
+        )
     }
 
     /// The SCIM User as compact JSON.
