@@ -88,8 +88,9 @@ impl Intake<'_> {
                         }
                         None => (true, 0),
                     };
+                    let (external_id, user_name, manager) = u.keys();
                     let h = u.key_hashes();
-                    self.checks.push_hashed(line, u.external_id(), u.user_name(), u.manager(), h);
+                    self.checks.push_hashed(line, external_id, user_name, manager, h);
                     let Item::Row(r) = item else { continue };
                     let u = Spent { user: u, to: spent };
                     match &mut self.dest {
