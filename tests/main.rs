@@ -20,6 +20,7 @@ mod functions_text; // string, test and conversion functions: the documented exa
 // Reading HR exports.
 mod input_csv; // encodings, BOMs, delimiters, preambles, ragged rows, bad headers
 mod input_fuzz; // property tests: no bytes make the reader panic; csv writer output reads back
+mod input_limits; // hostile inputs that once aborted the process, run as subprocesses
 mod input_sheets; // xlsx/xls/ods: typed cells, date epochs, messy layouts
 
 // The commands a user runs, through the built binary.

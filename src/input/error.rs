@@ -72,4 +72,8 @@ pub enum InputError {
 
     #[error("{path}: {what} is empty, so there is no header to read. Pass `--sheet` to pick another sheet, or check the export.")]
     EmptySheet { path: String, what: String },
+
+    /// Checked before the reader allocates: a crafted file of a few bytes can otherwise ask for terabytes.
+    #[error("{path}: sheet too large: {what}. If the file is genuine, raise `{option}` (see --help), or save the sheet as CSV.")]
+    TooLarge { path: String, what: String, option: &'static str },
 }

@@ -17,7 +17,21 @@ pub struct InputOptions {
     pub sheet: Option<String>,
     /// Read duplicate/empty header names as `NAME_2`, `Column3`, ... instead of stopping.
     pub rename_duplicates: bool,
+    /// Most cells a sheet's used area (rows × columns from the first to the last non-empty
+    /// cell) may span: the reader holds that whole rectangle in memory.
+    pub max_sheet_cells: u64,
+    /// Most bytes the entries of a zip-based workbook (xlsx, xlsm, xlsb, ods) may unpack to.
+    pub max_unzipped_bytes: u64,
+    /// Largest xls or ods file read: those are parsed whole when opened.
+    pub max_workbook_bytes: u64,
 }
+
+/// 20 million cells: about 640 MB of cells in memory; an export of 400,000 people × 50 columns.
+pub const DEFAULT_MAX_SHEET_CELLS: u64 = 20_000_000;
+/// 2 GiB of XML: the sheet at `DEFAULT_MAX_SHEET_CELLS` takes about 1 GB of it.
+pub const DEFAULT_MAX_UNZIPPED_BYTES: u64 = 2 << 30;
+/// 256 MiB: far above any HR export saved as xls (at most 65,536 rows) or ods.
+pub const DEFAULT_MAX_WORKBOOK_BYTES: u64 = 256 << 20;
 
 impl Default for InputOptions {
     fn default() -> Self {
@@ -28,6 +42,9 @@ impl Default for InputOptions {
             encoding: None,
             sheet: None,
             rename_duplicates: false,
+            max_sheet_cells: DEFAULT_MAX_SHEET_CELLS,
+            max_unzipped_bytes: DEFAULT_MAX_UNZIPPED_BYTES,
+            max_workbook_bytes: DEFAULT_MAX_WORKBOOK_BYTES,
         }
     }
 }
@@ -63,6 +80,21 @@ pub struct InputArgs {
     /// NAME_2, NAME_3, ... and Column<N>.
     #[arg(long)]
     pub rename_duplicates: bool,
+
+    /// Refuse a sheet whose used area (first to last non-empty cell, rows × columns)
+    /// spans more cells than this: the whole area is held in memory.
+    #[arg(long, value_name = "N", default_value = "20000000")]
+    pub max_sheet_cells: Option<u64>,
+
+    /// Refuse an xlsx, xlsm, xlsb or ods file whose zip entries unpack to more than
+    /// this many bytes (a "zip bomb"). Accepts KiB, MiB, GiB suffixes.
+    #[arg(long, value_name = "BYTES", default_value = "2GiB", value_parser = parse_size)]
+    pub max_unzipped_bytes: Option<u64>,
+
+    /// Refuse an xls or ods file larger than this: those formats are parsed whole
+    /// when opened. Accepts KiB, MiB, GiB suffixes.
+    #[arg(long, value_name = "BYTES", default_value = "256MiB", value_parser = parse_size)]
+    pub max_workbook_bytes: Option<u64>,
 }
 
 impl InputArgs {
@@ -91,8 +123,33 @@ impl InputArgs {
         }
         opts.sheet = self.sheet.clone();
         opts.rename_duplicates = self.rename_duplicates;
+        if let Some(n) = self.max_sheet_cells {
+            opts.max_sheet_cells = n;
+        }
+        if let Some(n) = self.max_unzipped_bytes {
+            opts.max_unzipped_bytes = n;
+        }
+        if let Some(n) = self.max_workbook_bytes {
+            opts.max_workbook_bytes = n;
+        }
         Ok(opts)
     }
+}
+
+/// A byte count: digits, optionally followed by K/KB/KiB, M/MB/MiB or G/GB/GiB (all powers of 1024).
+pub fn parse_size(value: &str) -> Result<u64, String> {
+    let v = value.trim();
+    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (digits, unit) = v.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("'{value}' is not a size (use e.g. 500000, 64MiB, 2GiB)")),
+    };
+    let n: u64 = digits.parse().map_err(|_| format!("'{value}' is not a size (use e.g. 64MiB)"))?;
+    n.checked_mul(1 << shift).ok_or_else(|| format!("'{value}' is too large"))
 }
 
 /// Accepts one ASCII character, or the names people type for invisible ones.
@@ -144,6 +201,9 @@ mod tests {
             encoding: Some("windows-1252".into()),
             sheet: Some("Staff".into()),
             rename_duplicates: true,
+            max_sheet_cells: Some(9),
+            max_unzipped_bytes: Some(10),
+            max_workbook_bytes: Some(11),
         };
         let o = args.options().unwrap();
         assert_eq!(o.delimiter, Some(b'\t'));
@@ -152,6 +212,18 @@ mod tests {
         assert_eq!(o.encoding.as_deref(), Some("windows-1252"));
         assert_eq!(o.sheet.as_deref(), Some("Staff"));
         assert!(o.rename_duplicates);
+        assert_eq!((o.max_sheet_cells, o.max_unzipped_bytes, o.max_workbook_bytes), (9, 10, 11));
+    }
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("123"), Ok(123));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("2 GB"), Ok(2 << 30));
+        assert_eq!(parse_size("16k"), Ok(16 << 10));
+        assert!(parse_size("2TiB").is_err());
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
     }
 
     #[test]
