@@ -10,6 +10,7 @@ mod support;
 
 // The mapping language: parser and checker.
 mod diagnostics; // rendered diagnostics over tests/diagnostics/cases, one snapshot per case
+mod mapping_limits; // let chains and nesting too deep to run: refused, run as subprocesses
 mod syntax_fuzz; // property tests: no input makes the parser or checker panic
 mod syntax_reference; // every expression of Entra's reference parses
 

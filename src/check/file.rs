@@ -215,6 +215,9 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
     let lets: Vec<Node> = lets.into_iter().map(|n| n.unwrap_or(Node::Str("".into()))).collect();
 
     check_let_cycles(&lets, &let_names, &let_spans, &mut diags);
+    let target_nodes: Vec<(&Node, &Span)> = targets.iter().map(|t| (&t.node, &t.span)).collect();
+    super::depth::check_depth(&lets, &let_names, &let_spans, &target_nodes, &mut diags);
+    let too_deep = diags.iter().any(|d| d.code == "E043");
     check_unused_lets(&lets, &targets, &let_names, &let_spans, &mut diags);
     // After a syntax error the missing target may just be the item that did not parse.
     if !diags.iter().any(|d| d.code == "E001") {
@@ -222,8 +225,9 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
     }
     super::test_blocks::check_tests(&tests, &targets, &mut diags);
 
-    // Columns each target reads, through lets too.
-    for t in &mut targets {
+    // Columns each target reads, through lets too (a walk as deep as the chain, so not when
+    // the chain is too deep; there is no program then anyway).
+    for t in targets.iter_mut().filter(|_| !too_deep) {
         let mut cols = Vec::new();
         collect_columns(&t.node, &lets, &mut cols, &mut Vec::new());
         t.columns = cols;
