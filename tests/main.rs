@@ -18,6 +18,9 @@ mod syntax_reference; // every expression of Entra's reference parses
 mod functions_dates; // date functions, Replace and SelectUniqueValue: Microsoft's examples
 mod functions_text; // string, test and conversion functions: the documented examples
 
+// Fuzz targets for every parser of outside data: fixed seeds plus the kept tests/fuzz-corpus/.
+mod fuzz;
+
 // Reading HR exports.
 mod input_csv; // encodings, BOMs, delimiters, preambles, ragged rows, bad headers
 mod input_fuzz; // property tests: no bytes make the reader panic; csv writer output reads back

@@ -13,6 +13,8 @@ pub mod cli;
 mod endpoint;
 mod entra;
 mod error;
+#[cfg(test)]
+mod fuzz_tests;
 mod http;
 pub mod journal;
 mod limiter;
