@@ -43,17 +43,12 @@ fn functions(c: &mut Criterion) {
         r#"FormatDateTime([StatusHireDate], , "yyyy-MM-ddzzz", "yyyyMMddHHmmss.fZ")"#,
         &[("StatusHireDate", "2021-06-30-07:00")],
     );
-    // NormalizeDiacritics is written on another branch: bench it once it is registered.
-    if hr2scim::functions::lookup("NormalizeDiacritics").is_some() {
-        bench_expr(
-            c,
-            "NormalizeDiacritics",
-            "NormalizeDiacritics([givenName])",
-            &[("givenName", "Zoë Bjørn-Ærøskøbing Łukasz")],
-        );
-    } else {
-        eprintln!("SKIPPED: NormalizeDiacritics is not registered in this build");
-    }
+    bench_expr(
+        c,
+        "NormalizeDiacritics",
+        "NormalizeDiacritics([givenName])",
+        &[("givenName", "Zoë Bjørn-Ærøskøbing Łukasz")],
+    );
 }
 
 criterion_group!(benches, functions);

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use clap::Parser;
 use graph_emulator::{Config, Emulator, Fault, CLIENT_ID, JOB, TENANT};
+use hr2scim::cli::TargetArgs;
 use hr2scim::upload::journal::{read_records, Event};
-use hr2scim::upload::{batches_from_dir, upload, TargetArgs, UploadSummary};
+use hr2scim::upload::{batches_from_dir, upload, UploadConfig, UploadSummary};
 
 #[derive(Parser)]
 struct Wrap {
@@ -25,7 +26,7 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn args(emu: &Emulator, dir: &Path, extra: &[&str]) -> TargetArgs {
+fn args(emu: &Emulator, dir: &Path, extra: &[&str]) -> UploadConfig {
     let secret_file = dir.join("secret.txt");
     std::fs::write(&secret_file, &emu.config.client_secret).unwrap();
     let secret = secret_file.display().to_string();
@@ -49,7 +50,7 @@ fn args(emu: &Emulator, dir: &Path, extra: &[&str]) -> TargetArgs {
         }
     }
     v.extend(extra.iter().map(|s| s.to_string()));
-    Wrap::parse_from(v).t
+    Wrap::parse_from(v).t.config().unwrap()
 }
 
 fn run(emu: &Emulator, dir: &Path, extra: &[&str]) -> UploadSummary {

@@ -12,7 +12,7 @@ use super::program::{Program, Target};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::eval::Node;
 use crate::schema::{AttrType, ResolveError, Schema};
-use crate::syntax::ast::{Item, Span};
+use crate::syntax::ast::{MappingFile, Span, Statement, TestBlock};
 
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {
@@ -83,11 +83,37 @@ impl Scope for FileScope<'_> {
 pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
     let (file, mut diags) = crate::syntax::parse_file(src);
     let mut schema = Schema::builtin();
+    let aliases = declare_extensions(&file, &mut schema, &mut diags);
+    let decls = declare_lets(&file, &mut diags);
+    let items = compile_items(src, &file, opts, &schema, &aliases, &decls, &mut diags);
+    build_program(src, opts, schema, decls, items, diags)
+}
 
-    // Extensions first: targets may use them wherever they are declared.
+/// The `let` names in declaration order, so targets may refer to lets declared anywhere.
+struct LetDecls {
+    index: HashMap<String, usize>,
+    names: Vec<String>,
+    spans: Vec<Span>,
+}
+
+/// What the statements compile to, before the whole-file checks.
+struct Items {
+    columns: Vec<String>,
+    lets: Vec<Node>,
+    targets: Vec<Target>,
+    tests: Vec<TestBlock>,
+}
+
+/// Adds every extension to the schema first (targets may use them wherever they are declared);
+/// returns the aliases with where each was declared.
+fn declare_extensions(
+    file: &MappingFile,
+    schema: &mut Schema,
+    diags: &mut Vec<Diagnostic>,
+) -> HashMap<String, Span> {
     let mut aliases: HashMap<String, Span> = HashMap::new();
-    for item in &file.items {
-        if let Item::Extension(x) = item {
+    for stmt in &file.statements {
+        if let Statement::Extension(x) = stmt {
             if let Some(prev) = aliases.get(&x.alias.node) {
                 diags.push(
                     Diagnostic::error(
@@ -122,57 +148,70 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
             }
         }
     }
+    aliases
+}
 
-    // Let names, so targets may refer to lets declared anywhere before them.
-    let mut let_index: HashMap<String, usize> = HashMap::new();
-    let mut let_names = Vec::new();
-    let mut let_spans: Vec<Span> = Vec::new();
-    for item in &file.items {
-        if let Item::Let(l) = item {
-            if let Some(&i) = let_index.get(&l.name.node) {
+/// Numbers the `let` names (E041 for a second definition, which is then ignored).
+fn declare_lets(file: &MappingFile, diags: &mut Vec<Diagnostic>) -> LetDecls {
+    let mut d = LetDecls { index: HashMap::new(), names: Vec::new(), spans: Vec::new() };
+    for stmt in &file.statements {
+        if let Statement::Let(l) = stmt {
+            if let Some(&i) = d.index.get(&l.name.node) {
                 diags.push(
                     Diagnostic::error("E041", format!("'{}' is defined twice", l.name.node))
                         .label(l.name.span.clone(), "defined again here")
-                        .label(let_spans[i].clone(), "first defined here"),
+                        .label(d.spans[i].clone(), "first defined here"),
                 );
                 continue;
             }
-            let_index.insert(l.name.node.clone(), let_names.len());
-            let_names.push(l.name.node.clone());
-            let_spans.push(l.name.span.clone());
+            d.index.insert(l.name.node.clone(), d.names.len());
+            d.names.push(l.name.node.clone());
+            d.spans.push(l.name.span.clone());
         }
     }
-    let let_spans: Vec<Span> = let_spans.into_iter().collect();
+    d
+}
 
+/// Compiles every `let` (its first definition) and every assignment whose target resolves
+/// (E030, E031, E032), and collects the test blocks.
+fn compile_items(
+    src: &str,
+    file: &MappingFile,
+    opts: &CheckOptions,
+    schema: &Schema,
+    aliases: &HashMap<String, Span>,
+    decls: &LetDecls,
+    diags: &mut Vec<Diagnostic>,
+) -> Items {
     let mut scope = FileScope {
         headers: opts.headers.as_deref(),
         columns: Vec::new(),
-        lets: &let_index,
-        let_names: &let_names,
+        lets: &decls.index,
+        let_names: &decls.names,
     };
-    let mut lets: Vec<Option<Node>> = (0..let_names.len()).map(|_| None).collect();
+    let mut lets: Vec<Option<Node>> = (0..decls.names.len()).map(|_| None).collect();
     let mut targets = Vec::new();
     let mut seen_targets: HashMap<String, Span> = HashMap::new();
     let mut tests = Vec::new();
-    for item in &file.items {
-        match item {
-            Item::Let(l) => {
-                let Some(&i) = let_index.get(&l.name.node) else { continue };
+    for stmt in &file.statements {
+        match stmt {
+            Statement::Let(l) => {
+                let Some(&i) = decls.index.get(&l.name.node) else { continue };
                 if lets[i].is_some() {
                     continue;
                 }
-                check_length(&l.expr.span, src, &mut diags);
+                check_length(&l.expr.span, src, diags);
                 let mut c = ExprCompiler::new(&mut scope).with_source(src);
                 let node = c.compile_top(&l.expr, false);
                 diags.extend(c.diags);
                 lets[i] = Some(node);
             }
-            Item::Assign(a) => {
-                check_length(&a.expr.span, src, &mut diags);
+            Statement::Assign(a) => {
+                check_length(&a.expr.span, src, diags);
                 let mut c = ExprCompiler::new(&mut scope).with_source(src);
                 let node = c.compile_top(&a.expr, true);
                 diags.extend(c.diags);
-                if let Some(d) = unknown_alias(&a.target, &aliases) {
+                if let Some(d) = unknown_alias(&a.target, aliases) {
                     diags.push(d);
                     continue;
                 }
@@ -204,26 +243,42 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
                     Err(e) => diags.push(unknown_target(e, &a.target.span)),
                 }
             }
-            Item::Test(t) => tests.push(t.clone()),
-            Item::Extension(_) => {}
+            Statement::Test(t) => tests.push(t.clone()),
+            Statement::Extension(_) => {}
         }
     }
     let columns = match &opts.headers {
         Some(h) => h.clone(),
         None => scope.columns,
     };
-    let lets: Vec<Node> = lets.into_iter().map(|n| n.unwrap_or(Node::Str("".into()))).collect();
+    let lets = lets
+        .into_iter()
+        .map(|n| n.expect("every let name was numbered from a let statement, compiled above"))
+        .collect();
+    Items { columns, lets, targets, tests }
+}
 
-    check_let_cycles(&lets, &let_names, &let_spans, &mut diags);
+/// The whole-file checks (let cycles, unused lets, required targets, test expectations), each
+/// target's columns through its lets, and the [`Program`] when no error was found.
+fn build_program(
+    src: &str,
+    opts: &CheckOptions,
+    schema: Schema,
+    decls: LetDecls,
+    items: Items,
+    mut diags: Vec<Diagnostic>,
+) -> Checked {
+    let Items { columns, lets, mut targets, tests } = items;
+    check_let_cycles(&lets, &decls.names, &decls.spans, &mut diags);
     let target_nodes: Vec<(&Node, &Span)> = targets.iter().map(|t| (&t.node, &t.span)).collect();
-    super::depth::check_depth(&lets, &let_names, &let_spans, &target_nodes, &mut diags);
+    super::depth::check_depth(&lets, &decls.names, &decls.spans, &target_nodes, &mut diags);
     let too_deep = diags.iter().any(|d| d.code == "E043");
-    check_unused_lets(&lets, &targets, &let_names, &let_spans, &mut diags);
-    // After a syntax error the missing target may just be the item that did not parse.
+    check_unused_lets(&lets, &targets, &decls.names, &decls.spans, &mut diags);
+    // After a syntax error the missing target may just be the statement that did not parse.
     if !diags.iter().any(|d| d.code == "E001") {
         check_required(&targets, opts, &mut diags);
     }
-    super::test_blocks::check_tests(&tests, &targets, &mut diags);
+    super::expectations::check_tests(&tests, &targets, &mut diags);
 
     // Columns each target reads, through lets too (a walk as deep as the chain, so not when
     // the chain is too deep; there is no program then anyway).
@@ -237,7 +292,7 @@ pub fn check_file(src: &str, opts: &CheckOptions) -> Checked {
     let has_errors = diags.iter().any(Diagnostic::is_error);
     let program = (!has_errors).then(|| Program {
         columns,
-        let_names,
+        let_names: decls.names,
         let_uses: count_let_uses(&targets, &lets),
         lets,
         keys: super::program::KeyTargets::find(&targets),

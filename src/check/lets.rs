@@ -63,7 +63,10 @@ pub(crate) fn check_let_cycles(
             }
             if state[d] == 1 {
                 let stack: Vec<usize> = frames.iter().map(|f| f.0).collect();
-                let pos = stack.iter().position(|&s| s == d).unwrap_or(0);
+                let pos = stack
+                    .iter()
+                    .position(|&s| s == d)
+                    .expect("a let in state 1 is being visited, so it is on the stack");
                 found.push(stack[pos..].to_vec());
             } else if state[d] == 0 {
                 state[d] = 1;

@@ -2,12 +2,12 @@
 //! function registry, reports every problem in one pass, and builds the immutable [`Program`].
 
 mod depth;
+mod expectations;
 mod expr;
 mod file;
 mod lets;
 mod literal;
 mod program;
-mod test_blocks;
 
 pub use depth::MAX_EVAL_DEPTH;
 pub use expr::{ExprCompiler, Scope};
@@ -51,8 +51,9 @@ pub(crate) fn too_long(span: &Span, src: &str) -> Option<Diagnostic> {
 /// The longest expression Entra accepts, in characters.
 pub const MAX_EXPRESSION_CHARS: usize = 10_000;
 
+/// The whole expression is a call whose values the pipeline makes unique (SelectUniqueValue).
 pub(crate) fn is_unique_select(node: &crate::eval::Node) -> bool {
-    matches!(node, crate::eval::Node::Call(c) if c.func.spec().name == "SelectUniqueValue")
+    matches!(node, crate::eval::Node::Call(c) if c.func.yields_unique_candidates())
 }
 
 /// Columns discovered as they appear; `let`s are not available.

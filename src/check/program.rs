@@ -1,7 +1,7 @@
 //! The compiled mapping: immutable, `Send + Sync`, shared by every worker thread. Evaluating a
 //! row walks its nodes with a fresh per-row context.
 
-use crate::eval::{Cx, Env, EvalResult, Node, RowRef, TraceNode, Value};
+use crate::eval::{Env, EvalResult, Node, RowContext, RowRef, TraceNode, Value};
 use crate::schema::{ResolvedTarget, Schema, CORE_USER_URN, ENTERPRISE_USER_URN};
 use crate::syntax::ast::{Span, TargetPath, TestBlock};
 
@@ -62,8 +62,9 @@ pub struct Program {
 
 impl Program {
     /// A fresh per-row context.
-    pub fn cx<'p: 'r, 'r>(&'p self, env: &'p Env, row: RowRef<'r>) -> Cx<'p, 'r> {
-        Cx::new(env, row, &self.lets, &self.let_names, &self.columns).with_let_uses(&self.let_uses)
+    pub fn cx<'p: 'r, 'r>(&'p self, env: &'p Env, row: RowRef<'r>) -> RowContext<'p, 'r> {
+        RowContext::new(env, row, &self.lets, &self.let_names, &self.columns)
+            .with_let_uses(&self.let_uses)
     }
 
     /// Evaluate every target for one row, in mapping order, into `out` (cleared first). Each
@@ -128,7 +129,7 @@ pub struct ExprProgram {
 impl ExprProgram {
     /// Evaluate against typed column values given by name; missing columns are NULL.
     pub fn eval<'p>(&'p self, env: &'p Env, row: &'p [Value<'static>]) -> EvalResult<'p> {
-        let mut cx = Cx::new(env, RowRef::Values(row), &[], &[], &self.columns);
+        let mut cx = RowContext::new(env, RowRef::Values(row), &[], &[], &self.columns);
         cx.eval(&self.node)
     }
 
@@ -138,7 +139,8 @@ impl ExprProgram {
         env: &'p Env,
         row: &'p [Value<'static>],
     ) -> (EvalResult<'p>, Vec<TraceNode>) {
-        let mut cx = Cx::new(env, RowRef::Values(row), &[], &[], &self.columns).with_trace();
+        let mut cx =
+            RowContext::new(env, RowRef::Values(row), &[], &[], &self.columns).with_trace();
         let r = cx.eval(&self.node);
         (r, cx.trace.take().map(|t| t.finish()).unwrap_or_default())
     }

@@ -38,7 +38,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
     #[command(flatten)]
-    pub input_args: crate::input::InputArgs,
+    pub input_args: super::input::InputArgs,
 }
 
 pub fn run(args: CheckArgs) -> i32 {

@@ -1,13 +1,15 @@
-//! Options and loading steps shared by the commands that run a mapping over an input.
+//! The flags shared by the commands that run a mapping over an input, and the loading steps
+//! that print what went wrong.
 
 use std::path::Path;
 
 use clap::Args;
 
-use crate::check::{check_file, CheckOptions, Program};
-use crate::diagnostics::{render, SourceFile};
-use crate::eval::{EmptyCells, Env};
-use crate::input::{self, InputArgs, Source};
+use super::input::InputArgs;
+use super::values::EmptyCellsArg;
+use crate::check::Program;
+use crate::eval::Env;
+use crate::run::{self, Loaded, RunError, RunOptions};
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct RunArgs {
@@ -41,32 +43,37 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum EmptyCellsArg {
-    #[default]
-    Null,
-    Empty,
-}
-
-pub struct Loaded {
-    pub program: Program,
-    pub env: Env,
-    pub source: Box<dyn Source>,
-    pub uniques: crate::pipeline::UniqueSet,
-}
-
 impl RunArgs {
-    pub fn env(&self) -> Env {
-        Env {
-            now: self.now.unwrap_or_else(chrono::Utc::now),
+    /// The run's plain options, as a library caller or a profile would write them.
+    pub fn options(&self) -> RunOptions {
+        RunOptions {
+            jobs: self.jobs,
+            now: self.now,
             default_domain: self.default_domain.clone(),
             lenient_iif: self.lenient_iif,
-            empty_cells: match self.empty_cells {
-                EmptyCellsArg::Null => EmptyCells::Null,
-                EmptyCellsArg::Empty => EmptyCells::Empty,
-            },
+            empty_cells: self.empty_cells.into(),
+            existing: self.existing.clone(),
+            allow_missing_active: self.allow_missing_active,
+            quiet: self.quiet,
         }
     }
+
+    pub fn env(&self) -> Env {
+        self.options().env()
+    }
+}
+
+/// Mapping diagnostics go to standard error as they are found.
+pub fn print_report(rendered: &str) {
+    eprint!("{rendered}");
+}
+
+/// Prints why a run stopped (diagnostics were already printed) and gives the exit code.
+pub fn fail(e: RunError) -> i32 {
+    if !matches!(e, RunError::Mapping) {
+        eprintln!("error: {e}");
+    }
+    super::exit::FATAL
 }
 
 /// Read and check a mapping against known headers; prints diagnostics (warnings too).
@@ -75,30 +82,11 @@ pub fn compile_mapping(
     headers: Option<Vec<String>>,
     run: &RunArgs,
 ) -> Option<Program> {
-    let name = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: cannot read mapping {name}: {e}");
-            return None;
-        }
-    };
-    let text = match crate::syntax::decode(&bytes) {
-        Ok(t) => t,
-        Err(d) => {
-            eprint!("{}", render(&SourceFile { name: &name, text: "" }, &[d]));
-            return None;
-        }
-    };
-    let checked =
-        check_file(text, &CheckOptions { headers, allow_missing_active: run.allow_missing_active });
-    if !checked.diagnostics.is_empty() && (checked.program.is_none() || !run.quiet) {
-        eprint!("{}", render(&SourceFile { name: &name, text }, &checked.diagnostics));
-    }
-    checked.program
+    run::compile_mapping(path, headers, &run.options(), &print_report).map_err(fail).ok()
 }
 
-/// Open the input, compile the mapping against its headers, prepare the environment.
+/// Open the input, compile the mapping against its headers, prepare the environment; prints
+/// what went wrong.
 pub fn load_program(
     mapping: &Path,
     input_path: &str,
@@ -112,39 +100,5 @@ pub fn load_program(
             return None;
         }
     };
-    let source = match input::open(input_path, &opts) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return None;
-        }
-    };
-    let program = compile_mapping(mapping, Some(source.headers().to_vec()), run)?;
-    if let Some(j) = run.jobs {
-        // Only the first call configures the global pool; later ones (tests) keep it.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global();
-    }
-    let mut uniques = crate::pipeline::UniqueSet::default();
-    for spec in &run.existing {
-        let Some((target, file)) = spec.split_once('=') else {
-            eprintln!("error: --existing expects TARGET=FILE, got '{spec}'");
-            return None;
-        };
-        let Some(t) = program
-            .targets
-            .iter()
-            .find(|t| t.path.text == target || t.resolved.canonical == target)
-        else {
-            eprintln!("error: --existing names '{target}', which the mapping does not map");
-            return None;
-        };
-        if !t.unique {
-            eprintln!("warning: --existing {target}: the target is not a SelectUniqueValue; the file is not used");
-        }
-        if let Err(e) = uniques.for_target(&t.resolved.canonical).load_existing(Path::new(file)) {
-            eprintln!("error: cannot read --existing file {file}: {e}");
-            return None;
-        }
-    }
-    Some(Loaded { program, env: run.env(), source, uniques })
+    run::load(mapping, input_path, &opts, &run.options(), &print_report).map_err(fail).ok()
 }

@@ -4,13 +4,15 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{compile_mapping, Loaded};
+use super::common::{fail, print_report};
+use super::input::InputArgs;
+use super::values::{
+    EmptyStringsArg, LeaverPolicyArg, ManagerCheckArg, OnDuplicateArg, OutputFormatArg,
+};
 use super::{exit, load_program, RunArgs};
-use crate::eval::Env;
-use crate::input::InputArgs;
-use crate::pipeline::{convert, ConvertOptions, EmptyStrings, OutputFormat, Summary};
-use crate::scim::{ManagerCheck, OnDuplicate};
-use crate::state::{Delta, LeaverPolicy, LeaverTemplate, MaxLeavers, State};
+use crate::pipeline::ConvertOptions;
+use crate::run::{self, DeltaOptions};
+use crate::state::MaxLeavers;
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -32,25 +34,26 @@ pub struct ConvertArgs {
     pub out: PathBuf,
     /// `bulk`: BulkRequest files; `ndjson`: one User per line in users.ndjson.
     #[arg(long, value_enum, default_value_t)]
-    pub format: OutputFormat,
+    pub format: OutputFormatArg,
     /// Stream users as NDJSON to standard output instead of files (rejects and summary still go to DIR).
     #[arg(long)]
     pub stdout: bool,
     /// Operations per BulkRequest (Entra accepts at most 50).
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..=50))]
+    #[arg(long, default_value_t = crate::scim::ENTRA_MAX_OPERATIONS as u16,
+          value_parser = clap::value_parser!(u16).range(1..=crate::scim::ENTRA_MAX_OPERATIONS as i64))]
     pub batch_size: u16,
     /// Largest BulkRequest in bytes; a single user larger than this is rejected.
-    #[arg(long, default_value_t = 1 << 20)]
+    #[arg(long, default_value_t = crate::scim::DEFAULT_MAX_PAYLOAD_BYTES)]
     pub max_payload_bytes: usize,
     /// `omit` leaves attributes whose value is "" out; `send` sends "".
     #[arg(long, value_enum, default_value_t)]
-    pub empty_strings: EmptyStrings,
+    pub empty_strings: EmptyStringsArg,
     /// Rows sharing an externalId: `reject` all of them (default), keep the `first` or the `last`.
     #[arg(long, value_enum, default_value_t)]
-    pub on_duplicate: OnDuplicate,
+    pub on_duplicate: OnDuplicateArg,
     /// Managers that are missing from the file, self-managers and cycles: `warn`, `reject` or `off`.
     #[arg(long, value_enum, default_value_t)]
-    pub manager_check: ManagerCheck,
+    pub manager_check: ManagerCheckArg,
     #[command(flatten)]
     pub delta: DeltaArgs,
     #[command(flatten)]
@@ -69,10 +72,10 @@ pub struct DeltaArgs {
     /// Users in the state but not in this export: `ignore` (report only) or `disable` (send
     /// `active: false` for each). Needs --state.
     #[arg(long, value_enum, default_value_t, requires = "state")]
-    pub leavers: LeaverPolicy,
+    pub leavers: LeaverPolicyArg,
     /// Stop before writing anything when more leavers than this appear (a count, or a
     /// percentage of the previous run's users): a truncated export must not disable the company.
-    #[arg(long, default_value = "5%", value_name = "N|P%")]
+    #[arg(long, default_value_t = DeltaOptions::default().max_leavers, value_name = "N|P%")]
     pub max_leavers: MaxLeavers,
     /// Do not resend everyone when the mapping changed since the state was written.
     #[arg(long, requires = "state")]
@@ -83,57 +86,37 @@ pub struct DeltaArgs {
     pub leaver_template: Option<PathBuf>,
 }
 
-/// Convert with the delta the arguments ask for; prints the error and gives the exit code when
-/// the run stops.
-pub fn run_conversion(
-    ctx: &mut Loaded,
-    opts: &ConvertOptions,
-    delta_args: &DeltaArgs,
-) -> Result<(Summary, Option<Delta>), i32> {
-    let mut delta = delta_args.load(&ctx.program.hash, &ctx.env)?;
-    match convert(
-        &ctx.program,
-        &ctx.env,
-        ctx.source.as_mut(),
-        &mut ctx.uniques,
-        opts,
-        delta.as_mut(),
-    ) {
-        Ok(s) => Ok((s, delta)),
-        Err(e) => {
-            eprintln!("error: {e}");
-            Err(exit::FATAL)
+impl DeltaArgs {
+    /// The delta's plain options.
+    pub fn options(&self) -> DeltaOptions {
+        DeltaOptions {
+            state: self.state.clone(),
+            leavers: self.leavers.into(),
+            max_leavers: self.max_leavers,
+            assume_mapping_unchanged: self.assume_mapping_unchanged,
+            leaver_template: self.leaver_template.clone(),
         }
     }
 }
 
-impl DeltaArgs {
-    /// Save the delta's state to `--state` (nothing without one).
-    pub fn save(&self, delta: Option<Delta>, ctx: &Loaded) -> Result<(), i32> {
-        let (Some(d), Some(path)) = (delta, &self.state) else { return Ok(()) };
-        d.into_state().save(path, &ctx.program.hash, ctx.env.now).map_err(|e| {
-            eprintln!("error: {e}");
-            exit::FATAL
-        })
-    }
-
-    /// Load the previous state and prepare the delta, or print why not.
-    pub fn load(&self, mapping_hash: &str, env: &Env) -> Result<Option<Delta>, i32> {
-        let Some(path) = &self.state else { return Ok(None) };
-        let mut delta = match State::load(path) {
-            Ok(s) => Delta::new(s, mapping_hash, self.assume_mapping_unchanged),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Err(exit::FATAL);
-            }
-        };
-        if let Some(t) = &self.leaver_template {
-            let run = RunArgs { allow_missing_active: true, quiet: true, ..RunArgs::default() };
-            let program = compile_mapping(t, Some(vec!["externalId".to_string()]), &run)
-                .ok_or(exit::FATAL)?;
-            delta.template = Some(LeaverTemplate { program, env: env.clone() });
+impl ConvertArgs {
+    /// The conversion's plain options.
+    pub fn options(&self) -> ConvertOptions {
+        let delta = self.delta.options();
+        ConvertOptions {
+            out_dir: self.out.clone(),
+            format: self.format.into(),
+            stdout: self.stdout,
+            batch_size: self.batch_size as usize,
+            max_payload_bytes: self.max_payload_bytes,
+            empty_strings: self.empty_strings.into(),
+            on_duplicate: self.on_duplicate.into(),
+            manager_check: self.manager_check.into(),
+            quiet: self.run.quiet,
+            leavers: delta.leavers,
+            max_leavers: delta.max_leavers,
+            ..ConvertOptions::default()
         }
-        Ok(Some(delta))
     }
 }
 
@@ -142,27 +125,15 @@ pub fn run(args: ConvertArgs) -> i32 {
     else {
         return exit::FATAL;
     };
-    let opts = ConvertOptions {
-        out_dir: args.out.clone(),
-        format: args.format,
-        stdout: args.stdout,
-        batch_size: args.batch_size as usize,
-        max_payload_bytes: args.max_payload_bytes,
-        empty_strings: args.empty_strings,
-        on_duplicate: args.on_duplicate,
-        manager_check: args.manager_check,
-        chunk_rows: crate::pipeline::CHUNK_ROWS,
-        quiet: args.run.quiet,
-        leavers: args.delta.leavers,
-        max_leavers: args.delta.max_leavers,
-    };
-    let (summary, delta) = match run_conversion(&mut ctx, &opts, &args.delta) {
-        Ok(done) => done,
-        Err(code) => return code,
-    };
+    let delta_opts = args.delta.options();
+    let (summary, delta) =
+        match run::convert_with_state(&mut ctx, &args.options(), &delta_opts, &print_report) {
+            Ok(done) => done,
+            Err(e) => return fail(e),
+        };
     // Written only now that the run's outcome is known: a failed run keeps the old state.
-    if let Err(code) = args.delta.save(delta, &ctx) {
-        return code;
+    if let Err(e) = run::save_state(&delta_opts, delta, &ctx) {
+        return fail(e);
     }
     if !args.run.quiet {
         eprint!("{}", summary.human());
@@ -174,20 +145,22 @@ pub fn run(args: ConvertArgs) -> i32 {
     }
 }
 
-/// The options `convert` uses by default (for snapshot tests and previews).
-pub fn default_options(out_dir: std::path::PathBuf, quiet: bool) -> ConvertOptions {
-    ConvertOptions {
-        out_dir,
-        format: OutputFormat::Bulk,
-        stdout: false,
-        batch_size: 50,
-        max_payload_bytes: 1 << 20,
-        empty_strings: EmptyStrings::Omit,
-        on_duplicate: OnDuplicate::default(),
-        manager_check: ManagerCheck::default(),
-        chunk_rows: crate::pipeline::CHUNK_ROWS,
-        quiet,
-        leavers: LeaverPolicy::Ignore,
-        max_leavers: MaxLeavers::Percent(5.0),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct C {
+        #[command(flatten)]
+        c: ConvertArgs,
+    }
+
+    #[test]
+    fn bare_flags_are_the_core_defaults() {
+        let args = C::parse_from(["c", "m.map", "hr.csv"]).c;
+        assert_eq!(args.options(), ConvertOptions::default());
+        assert_eq!(args.delta.options(), DeltaOptions::default());
+        assert_eq!(args.run.options().existing, Vec::<String>::new());
     }
 }

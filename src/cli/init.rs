@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::exit;
+use super::input::InputArgs;
 use crate::authoring::init::starter_mapping;
-use crate::input::{self, InputArgs, Item};
+use crate::input::{self, Item};
 
 #[derive(Args, Debug)]
 #[command(after_help = "\

@@ -9,12 +9,17 @@ mod convert;
 mod eval;
 mod functions;
 mod init;
+mod input;
 mod preview;
 mod state;
+mod target;
 mod test;
 mod upload;
+mod values;
 
 pub use common::{load_program, RunArgs};
+pub use input::InputArgs;
+pub use target::{LogsArgs, TargetArgs};
 
 /// Exit codes, documented in `--help` and the README.
 pub mod exit {
@@ -65,7 +70,7 @@ pub enum Command {
     /// Convert and send to Entra's bulkUpload (or any SCIM server), paced, journaled, resumable.
     Upload(Box<upload::UploadArgs>),
     /// Provisioning logs of the Entra job: counts, failures, `--wait` for the last upload.
-    Logs(Box<crate::upload::LogsArgs>),
+    Logs(Box<target::LogsArgs>),
     /// Inspect delta state, and see what the next run would send.
     State(state::StateArgs),
     /// Evaluate one expression offline and print its value as Entra renders it.

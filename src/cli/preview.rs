@@ -8,10 +8,11 @@ use clap::Args;
 
 use super::common::{load_program, RunArgs};
 use super::exit;
+use super::input::InputArgs;
 use crate::authoring::explain::render_trace;
 use crate::authoring::preview::{preview, render_table, Selection};
 use crate::eval::RowRef;
-use crate::input::{InputArgs, Item};
+use crate::input::Item;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum PreviewFormat {
@@ -104,7 +105,7 @@ pub fn run(args: PreviewArgs) -> i32 {
     }
 }
 
-fn explain(ctx: &mut super::common::Loaded, sel: &Selection, target: &str) -> i32 {
+fn explain(ctx: &mut crate::run::Loaded, sel: &Selection, target: &str) -> i32 {
     let program = &ctx.program;
     let Some(ti) = program
         .targets

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::common::{load_program, RunArgs};
+use super::input::InputArgs;
 use super::{exit, Format};
-use crate::input::InputArgs;
 use crate::pipeline::convert;
 use crate::state::{LeaverPolicy, MaxLeavers, State};
 
@@ -110,9 +110,13 @@ fn diff(mut args: DiffArgs) -> i32 {
         eprintln!("error: cannot create a temporary directory");
         return exit::FATAL;
     };
-    let mut opts = super::convert::default_options(tmp.path().to_path_buf(), true);
-    opts.leavers = LeaverPolicy::Ignore;
-    opts.max_leavers = MaxLeavers::Percent(100.0);
+    let opts = crate::pipeline::ConvertOptions {
+        out_dir: tmp.path().to_path_buf(),
+        quiet: true,
+        leavers: LeaverPolicy::Ignore,
+        max_leavers: MaxLeavers::Percent(100.0),
+        ..Default::default()
+    };
     if let Err(e) = convert(
         &ctx.program,
         &ctx.env,

@@ -7,11 +7,11 @@ use clap::Args;
 
 use super::common::{compile_mapping, RunArgs};
 use super::exit;
+use super::input::InputArgs;
 use crate::authoring::report::{self, FileResults};
 use crate::authoring::snapshot;
 use crate::authoring::testblocks::run_tests;
 use crate::diagnostics::SourceFile;
-use crate::input::InputArgs;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TestFormat {
@@ -128,7 +128,11 @@ fn run_snapshot(mapping: &Path, input: &str, args: &TestArgs) -> i32 {
         eprintln!("error: cannot create a temporary directory");
         return exit::FATAL;
     };
-    let opts = super::convert::default_options(tmp.path().to_path_buf(), true);
+    let opts = crate::pipeline::ConvertOptions {
+        out_dir: tmp.path().to_path_buf(),
+        quiet: true,
+        ..Default::default()
+    };
     if let Err(e) = crate::pipeline::convert(
         &ctx.program,
         &ctx.env,

@@ -1,17 +1,18 @@
 //! `hr2scim upload MAPPING INPUT` (convert, then send) and `hr2scim upload --from DIR` (send what a
 //! previous `convert` wrote), to Entra's bulkUpload or any SCIM server.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::common::{load_program, RunArgs};
-use super::convert::{default_options, run_conversion, DeltaArgs};
+use super::common::{fail, load_program, print_report, RunArgs};
+use super::convert::DeltaArgs;
 use super::exit;
-use crate::input::InputArgs;
-use crate::upload::{
-    self, batches_from_dir, cli_upload_from_dir, Batch, TargetArgs, UploadCliArgs,
-};
+use super::input::InputArgs;
+use super::target::{LogsArgs, TargetArgs};
+use crate::pipeline::ConvertOptions;
+use crate::run;
+use crate::upload::{self, batches_from_dir, Batch, LogsQuery, UploadConfig};
 
 #[derive(Args, Debug)]
 #[command(after_help = "\
@@ -59,20 +60,21 @@ pub struct UploadArgs {
 }
 
 pub fn run(args: UploadArgs) -> i32 {
-    if let Some(from) = args.from.clone() {
+    let target = match args.target.config() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::FATAL;
+        }
+    };
+    if let Some(from) = &args.from {
         if args.delta.state.is_some() {
             eprintln!(
                 "error: --state needs MAPPING INPUT (it records what this run converts and sends)"
             );
             return exit::FATAL;
         }
-        return cli_upload_from_dir(UploadCliArgs {
-            from,
-            target: args.target,
-            json: args.json,
-            quiet: args.run.quiet,
-            wait_for_logs: args.wait_for_logs,
-        });
+        return upload_from_dir(from, &target, args.json, args.run.quiet, args.wait_for_logs);
     }
     let (Some(mapping), Some(input)) = (&args.mapping, &args.input) else {
         eprintln!("error: give MAPPING INPUT, or --from DIR");
@@ -81,13 +83,14 @@ pub fn run(args: UploadArgs) -> i32 {
     let Some(mut ctx) = load_program(mapping, input, &args.input_args, &args.run) else {
         return exit::FATAL;
     };
-    let mut opts = default_options(args.out.clone(), args.run.quiet);
-    opts.leavers = args.delta.leavers;
-    opts.max_leavers = args.delta.max_leavers;
-    let (converted, delta) = match run_conversion(&mut ctx, &opts, &args.delta) {
-        Ok(done) => done,
-        Err(code) => return code,
-    };
+    let delta_opts = args.delta.options();
+    let opts =
+        ConvertOptions { out_dir: args.out.clone(), quiet: args.run.quiet, ..Default::default() };
+    let (converted, delta) =
+        match run::convert_with_state(&mut ctx, &opts, &delta_opts, &print_report) {
+            Ok(done) => done,
+            Err(e) => return fail(e),
+        };
     if !args.run.quiet {
         eprint!("{}", converted.human());
     }
@@ -100,8 +103,8 @@ pub fn run(args: UploadArgs) -> i32 {
                 serde_json::json!({"batches_sent": 0, "users_sent": 0, "nothing_to_send": true})
             );
         }
-        if let Err(code) = args.delta.save(delta, &ctx) {
-            return code;
+        if let Err(e) = run::save_state(&delta_opts, delta, &ctx) {
+            return fail(e);
         }
         return convert_code;
     }
@@ -114,11 +117,11 @@ pub fn run(args: UploadArgs) -> i32 {
             return exit::FATAL;
         }
     };
-    let journal = args.target.journal.clone().unwrap_or_else(|| args.out.join("journal"));
+    let journal = target.journal.clone().unwrap_or_else(|| args.out.join("journal"));
     let sent: Vec<Batch> = batches.clone();
     let summary = match upload::upload(
         Box::new(batches.into_iter().map(Ok)),
-        &args.target,
+        &target,
         &journal,
         args.run.quiet,
     ) {
@@ -139,18 +142,15 @@ pub fn run(args: UploadArgs) -> i32 {
     }
     // The state records only what the target accepted; an interrupted or dry run keeps the
     // previous state, so the next run resends whatever was not confirmed.
-    if let Some(mut d) = delta.filter(|_| summary.stopped.is_none() && !args.target.dry_run) {
+    if let Some(mut d) = delta.filter(|_| summary.stopped.is_none() && !target.dry_run) {
         let accepted = upload::accepted_hashes(&journal, &summary.target);
-        for b in sent.iter().filter(|b| !accepted.contains(&b.hash())) {
-            b.external_ids.iter().for_each(|id| d.revert(id));
-        }
-        summary.failed_users.iter().for_each(|f| d.revert(&f.external_id));
-        if let Err(code) = args.delta.save(Some(d), &ctx) {
-            return code;
+        run::settle_upload(&mut d, &sent, &accepted, &summary);
+        if let Err(e) = run::save_state(&delta_opts, Some(d), &ctx) {
+            return fail(e);
         }
     }
-    let code = if args.wait_for_logs && code != exit::FATAL && !args.target.dry_run {
-        upload::wait_for_logs(&args.target, journal, code)
+    let code = if args.wait_for_logs && code != exit::FATAL && !target.dry_run {
+        wait_for_logs(&target, journal, code)
     } else {
         code
     };
@@ -161,7 +161,85 @@ pub fn run(args: UploadArgs) -> i32 {
     }
 }
 
-/// `hr2scim logs`.
-pub fn logs(args: upload::LogsArgs) -> i32 {
-    upload::cli_logs(args)
+/// `hr2scim upload --from DIR`: send what a previous `convert` wrote; prints the outcome and
+/// returns the exit code (0, 1 or 2).
+fn upload_from_dir(
+    from: &Path,
+    target: &UploadConfig,
+    json: bool,
+    quiet: bool,
+    wait_logs: bool,
+) -> i32 {
+    let journal = target.journal.clone().unwrap_or_else(|| from.join("journal"));
+    let batches = match batches_from_dir(from) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::FATAL;
+        }
+    };
+    let summary =
+        match upload::upload(Box::new(batches.into_iter().map(Ok)), target, &journal, quiet) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::FATAL;
+            }
+        };
+    summary.print_human();
+    if summary.stopped.is_some() {
+        // argv never holds a secret (secrets come only from env vars and files), so it is safe
+        // to echo back as the command that resumes.
+        let argv: Vec<String> = std::env::args().map(|a| shell_quote(&a)).collect();
+        eprintln!("resume with: {}", argv.join(" "));
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+    }
+    let code = summary.exit_code();
+    if wait_logs && code != exit::FATAL && !target.dry_run {
+        return wait_for_logs(target, journal, code);
+    }
+    code
+}
+
+/// `--wait-for-logs`: poll the provisioning logs until every user of the last upload (from the
+/// journal) has a record, print the outcome per user, and fold it into the exit code.
+fn wait_for_logs(target: &UploadConfig, journal: PathBuf, code: i32) -> i32 {
+    let logs = LogsQuery { wait: true, ..LogsQuery::new(target.clone().with_journal(journal)) };
+    match upload::run_logs(&logs) {
+        Ok(c) => c.max(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::FATAL
+        }
+    }
+}
+
+/// `hr2scim logs`: prints errors and returns the exit code.
+pub fn logs(args: LogsArgs) -> i32 {
+    args.query().and_then(|q| upload::run_logs(&q)).unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        exit::FATAL
+    })
+}
+
+fn shell_quote(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn arguments_are_quoted_for_a_shell() {
+        assert_eq!(super::shell_quote("--from"), "--from");
+        assert_eq!(super::shell_quote("my dir"), "'my dir'");
+        assert_eq!(super::shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(super::shell_quote(""), "''");
+    }
 }

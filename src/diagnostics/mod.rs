@@ -9,7 +9,7 @@ pub use render::{render, render_json, SourceFile};
 
 use serde::Serialize;
 
-use crate::syntax::ast::Span;
+use crate::span::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -4,8 +4,9 @@
 
 use std::fmt;
 
-use crate::functions::{Function, Prepared};
-use crate::syntax::ast::{CompareOp, Span};
+use super::function::{Function, Prepared};
+use crate::span::Span;
+use crate::syntax::ast::CompareOp;
 
 /// Bare keywords of the language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

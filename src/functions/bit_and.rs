@@ -55,7 +55,7 @@ impl Function for BitAnd {
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn ands_bits() {

@@ -65,7 +65,7 @@ impl Function for CBool {
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn values_to_booleans() {

@@ -56,7 +56,7 @@ impl Function for CStr {
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn renders() {

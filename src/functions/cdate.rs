@@ -1,7 +1,7 @@
 //! `CDate(expression)`: parses a date string into a UTC DateTime.
 
-use super::dates::date_of;
 use super::prelude::*;
+use super::support::dates::date_of;
 
 pub struct CDate;
 
@@ -67,7 +67,7 @@ impl Function for CDate {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::test_eval::{json, text};
+    use crate::functions::support::testutil::rendered::{json, text};
 
     #[test]
     fn null_empty_and_kinds() {

@@ -6,6 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::prelude::*;
+use super::support::unary::map_text;
 
 pub struct ConvertFromBase64;
 
@@ -101,34 +102,31 @@ impl Function for ConvertFromBase64 {
     }
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
-        let v = call.value(0)?;
-        if v.is_null() {
-            return Ok(Value::Null);
-        }
-        let enc = match call.arg(1)? {
-            None => Encoding::Unicode,
-            Some(e) => match encoding_of(&e.as_text()) {
-                Some(enc) => enc,
-                None => return fail(format!("{BAD_ENCODING}, got '{e}'")),
-            },
-        };
-        let src = v.into_text();
-        let compact: Cow<'_, str> = if src.contains(char::is_whitespace) {
-            Cow::Owned(src.chars().filter(|c| !c.is_whitespace()).collect())
-        } else {
-            Cow::Borrowed(&src)
-        };
-        match STANDARD.decode(compact.as_bytes()) {
-            Ok(bytes) => Ok(Value::Str(Cow::Owned(decode_text(&bytes, enc)))),
-            Err(e) => fail(format!("ConvertFromBase64: the source is not valid base64 ({e})")),
-        }
+        map_text(call, |call, src| {
+            let enc = match call.arg(1)? {
+                None => Encoding::Unicode,
+                Some(e) => match encoding_of(&e.as_text()) {
+                    Some(enc) => enc,
+                    None => return fail(format!("{BAD_ENCODING}, got '{e}'")),
+                },
+            };
+            let compact: Cow<'_, str> = if src.contains(char::is_whitespace) {
+                Cow::Owned(src.chars().filter(|c| !c.is_whitespace()).collect())
+            } else {
+                Cow::Borrowed(&src)
+            };
+            match STANDARD.decode(compact.as_bytes()) {
+                Ok(bytes) => Ok(Cow::Owned(decode_text(&bytes, enc))),
+                Err(e) => fail(format!("ConvertFromBase64: the source is not valid base64 ({e})")),
+            }
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn round_trips_with_convert_to_base64() {

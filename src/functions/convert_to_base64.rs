@@ -7,6 +7,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::write::EncoderStringWriter;
 
 use super::prelude::*;
+use super::support::text::utf16_len;
+use super::support::unary::map_text;
 
 pub struct ConvertToBase64;
 
@@ -43,26 +45,23 @@ impl Function for ConvertToBase64 {
     }
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
-        let v = call.value(0)?;
-        if v.is_null() {
-            return Ok(Value::Null);
-        }
-        let s = v.into_text();
-        let units = super::text::utf16_len(&s);
-        let out = String::with_capacity((units * 2).div_ceil(3) * 4);
-        let mut w = EncoderStringWriter::from_consumer(out, &STANDARD);
-        for u in s.encode_utf16() {
-            // Writing into a String cannot fail.
-            let _ = w.write_all(&u.to_le_bytes());
-        }
-        Ok(Value::Str(Cow::Owned(w.into_inner())))
+        map_text(call, |_, s| {
+            let units = utf16_len(&s);
+            let out = String::with_capacity((units * 2).div_ceil(3) * 4);
+            let mut w = EncoderStringWriter::from_consumer(out, &STANDARD);
+            for u in s.encode_utf16() {
+                // Writing into a String cannot fail.
+                let _ = w.write_all(&u.to_le_bytes());
+            }
+            Ok(Cow::Owned(w.into_inner()))
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn encodes_utf16le() {

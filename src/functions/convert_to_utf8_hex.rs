@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use super::prelude::*;
+use super::support::unary::map_text;
 
 pub struct ConvertToUtf8Hex;
 
@@ -48,24 +49,21 @@ impl Function for ConvertToUtf8Hex {
     }
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
-        let v = call.value(0)?;
-        if v.is_null() {
-            return Ok(Value::Null);
-        }
-        let s = v.into_text();
-        let mut out = String::with_capacity(s.len() * 2);
-        for b in s.bytes() {
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 0xF)] as char);
-        }
-        Ok(Value::Str(Cow::Owned(out)))
+        map_text(call, |_, s| {
+            let mut out = String::with_capacity(s.len() * 2);
+            for b in s.bytes() {
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 0xF)] as char);
+            }
+            Ok(Cow::Owned(out))
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn encodes() {

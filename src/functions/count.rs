@@ -54,7 +54,7 @@ impl Function for Count {
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn counts_lists() {

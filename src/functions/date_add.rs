@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Months, TimeDelta, Utc};
 
-use super::dates::{date_of, in_net_range, Interval};
 use super::prelude::*;
+use super::support::dates::{date_of, in_net_range, Interval};
 
 pub struct DateAdd;
 
@@ -126,7 +126,7 @@ impl Function for DateAdd {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::test_eval::{compile_errors, json, text};
+    use crate::functions::support::testutil::rendered::{compile_errors, json, text};
 
     #[test]
     fn edges() {

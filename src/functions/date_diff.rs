@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Datelike, TimeDelta, Utc};
 
-use super::dates::{date_of, Interval};
 use super::prelude::*;
+use super::support::dates::{date_of, Interval};
 
 pub struct DateDiff;
 
@@ -132,7 +132,7 @@ impl Function for DateDiff {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::test_eval::{compile_errors, json, text};
+    use crate::functions::support::testutil::rendered::{compile_errors, json, text};
 
     #[test]
     fn boundaries() {

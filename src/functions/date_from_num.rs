@@ -1,7 +1,7 @@
 //! `DateFromNum(value)`: an AD integer date (FILETIME ticks) to a UTC DateTime.
 
-use super::dates::from_filetime;
 use super::prelude::*;
+use super::support::dates::from_filetime;
 
 pub struct DateFromNum;
 
@@ -65,7 +65,7 @@ impl Function for DateFromNum {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::test_eval::{compile_errors, json, text};
+    use crate::functions::support::testutil::rendered::{compile_errors, json, text};
 
     #[test]
     fn edges() {

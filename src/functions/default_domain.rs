@@ -42,8 +42,8 @@ impl Function for DefaultDomain {
 #[cfg(test)]
 mod tests {
     use crate::eval::{Env, Flow};
-    use crate::functions::example_env;
-    use crate::functions::testutil::*;
+    use crate::functions::support::examples::example_env;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn reads_the_env() {

@@ -47,7 +47,7 @@ impl Function for Error {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn fails_with_the_message() {

@@ -3,10 +3,10 @@
 
 use std::borrow::Cow;
 
-use super::function::literal_str;
-use super::net_format::{format, tokenize, Kind, Styles, Tok};
-use super::net_parse::parse_exact;
 use super::prelude::*;
+use super::support::net_format::{format, tokenize, Kind, Styles, Tok};
+use super::support::net_parse::parse_exact;
+use crate::eval::literal_str;
 
 pub struct FormatDateTime;
 
@@ -173,7 +173,7 @@ impl Function for FormatDateTime {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::test_eval::{compile_errors, json, text};
+    use crate::functions::support::testutil::rendered::{compile_errors, json, text};
 
     #[test]
     fn edges() {
@@ -233,7 +233,7 @@ mod tests {
                 .unwrap();
         let list = crate::eval::Value::List(vec![crate::eval::Value::str("2021-08-25")]);
         let row = prog.row(&[("d".to_string(), list)]);
-        let env = crate::functions::example_env();
+        let env = crate::functions::support::examples::example_env();
         let err = prog.eval(&env, &row).unwrap_err();
         assert!(format!("{err:?}").contains("Item(list, n)"), "{err:?}");
     }

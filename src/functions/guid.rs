@@ -44,7 +44,7 @@ impl Function for Guid {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn lower_case_d_form() {

@@ -61,7 +61,7 @@ impl Function for IgnoreFlowIfNullOrEmpty {
 #[cfg(test)]
 mod tests {
     use crate::eval::{Flow, Value};
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn empty_things_are_ignored() {

@@ -1,7 +1,7 @@
 //! `InStr(value1, value2, start?, compareType?)`: 1-based position of a substring, 0 if absent.
 
 use super::prelude::*;
-use super::text::{byte_at_unit, unit_at_byte, utf16_len};
+use super::support::text::{byte_at_unit, unit_at_byte, utf16_len};
 
 pub struct InStr;
 
@@ -140,7 +140,7 @@ impl Function for InStr {
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     fn pos(expr: &str) -> Value<'static> {
         eval(expr, &[]).unwrap_or_else(|f| panic!("{expr}: {f:?}"))

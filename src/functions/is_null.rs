@@ -1,6 +1,7 @@
 //! `IsNull(expression)`: True only for NULL (an absent attribute).
 
 use super::prelude::*;
+use super::support::unary::test_value;
 
 pub struct IsNull;
 
@@ -42,14 +43,14 @@ impl Function for IsNull {
     }
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
-        Ok(Value::Bool(call.value(0)?.is_null()))
+        test_value(call, Value::is_null)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn only_null_is_null() {

@@ -1,6 +1,7 @@
 //! `IsNullOrEmpty(expression)`: True for NULL or "".
 
 use super::prelude::*;
+use super::support::unary::test_value;
 
 pub struct IsNullOrEmpty;
 
@@ -42,14 +43,14 @@ impl Function for IsNullOrEmpty {
     }
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
-        Ok(Value::Bool(call.value(0)?.is_null_or_empty()))
+        test_value(call, Value::is_null_or_empty)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn null_empty_and_values() {

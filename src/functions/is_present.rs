@@ -1,6 +1,7 @@
 //! `IsPresent(expression)`: True when the value is neither NULL nor "".
 
 use super::prelude::*;
+use super::support::unary::test_value;
 
 pub struct IsPresent;
 
@@ -53,14 +54,14 @@ impl Function for IsPresent {
     }
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
-        Ok(Value::Bool(!call.value(0)?.is_null_or_empty()))
+        test_value(call, |v| !v.is_null_or_empty())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn inverse_of_is_null_or_empty() {

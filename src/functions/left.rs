@@ -1,7 +1,7 @@
 //! `Left(String, NumChars)`: the first NumChars characters.
 
 use super::prelude::*;
-use super::text::{byte_at_unit, slice_cow};
+use super::support::text::{byte_at_unit, slice_cow};
 
 pub struct Left;
 
@@ -60,7 +60,7 @@ impl Function for Left {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn edge_rules() {

@@ -1,7 +1,7 @@
 //! `Len(String)`: the length in UTF-16 code units, as .NET counts.
 
 use super::prelude::*;
-use super::text::utf16_len;
+use super::support::text::utf16_len;
 
 pub struct Len;
 
@@ -60,7 +60,7 @@ impl Function for Len {
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn counts_utf16_units() {

@@ -1,7 +1,7 @@
 //! `Mid(source, start, length)`: a substring from a 1-based start.
 
 use super::prelude::*;
-use super::text::{byte_at_unit, slice_cow, utf16_len};
+use super::support::text::{byte_at_unit, slice_cow, utf16_len};
 
 pub struct Mid;
 
@@ -74,7 +74,7 @@ impl Function for Mid {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn connect_sync_edge_rules() {

@@ -1,16 +1,12 @@
 //! The built-in functions: one file per function, all behind [`Function`], listed in [`all`].
+//! What the built-ins share and is not itself a built-in lives in `support`.
 
-mod examples;
-mod function;
-#[cfg(test)]
-mod testutil;
-mod text;
+mod support;
 
 mod append;
 mod bit_and;
 mod c_bool;
 mod c_str;
-mod case;
 mod cdate;
 mod coalesce;
 mod convert_from_base64;
@@ -20,8 +16,6 @@ mod count;
 mod date_add;
 mod date_diff;
 mod date_from_num;
-mod date_parse;
-mod dates;
 mod default_domain;
 mod error;
 mod format_date_time;
@@ -38,10 +32,6 @@ mod join;
 mod left;
 mod len;
 mod mid;
-mod net_format;
-mod net_parse;
-mod net_regex;
-mod net_regex_class;
 mod normalize_diacritics;
 mod not;
 mod now;
@@ -51,35 +41,32 @@ mod random_string;
 mod redact;
 mod remove_duplicates;
 mod replace;
-mod replace_examples;
 mod select_unique_value;
 mod split;
 mod strip_spaces;
 mod switch;
-#[cfg(test)]
-mod test_eval;
 mod to_lower;
 mod to_upper;
 mod trim;
 mod word;
 
-pub use examples::{example_env, run_example};
-pub use function::{
-    literal_int, literal_str, same_or_owned, Example, Expected, Function, Param, ParamKind,
-    PrepareError, Prepared, Spec,
+pub use crate::eval::{
+    literal_int, literal_str, Example, Expected, Function, Param, ParamKind, PrepareError,
+    Prepared, Spec,
 };
 pub use iif::truthy;
 pub use normalize_diacritics::normalize_diacritics;
 pub use p_case::pcase;
 pub use select_unique_value::UniqueRegistry;
 pub use strip_spaces::strip_spaces;
+pub use support::text::same_or_owned;
 
 /// What every function file imports.
 pub(crate) mod prelude {
-    pub use super::function::{
-        Example, Expected, Function, Param, ParamKind, PrepareError, Prepared, Spec,
+    pub use crate::eval::{
+        fail, Call, EvalResult, Example, Expected, Flow, Function, Node, Param, ParamKind,
+        PrepareError, Prepared, Spec, Value,
     };
-    pub use crate::eval::{fail, Call, EvalResult, Flow, Node, Value};
 }
 
 /// The registry: a plain list, in alphabetical order.

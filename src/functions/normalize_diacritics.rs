@@ -6,8 +6,9 @@ use std::borrow::Cow;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 use super::prelude::*;
-use super::same_or_owned;
-use super::text::is_latin;
+use super::support::text::is_latin;
+use super::support::text::same_or_owned;
+use super::support::unary::map_text;
 
 pub struct NormalizeDiacritics;
 
@@ -113,11 +114,7 @@ impl Function for NormalizeDiacritics {
     }
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
-        let v = call.value(0)?;
-        if v.is_null() {
-            return Ok(Value::Null);
-        }
-        Ok(Value::Str(normalize_diacritics(v.into_text())))
+        map_text(call, |_, s| Ok(normalize_diacritics(s)))
     }
 }
 
@@ -127,7 +124,7 @@ mod tests {
 
     use super::normalize_diacritics;
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     fn n(s: &str) -> String {
         normalize_diacritics(Cow::Borrowed(s)).into_owned()

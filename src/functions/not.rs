@@ -60,7 +60,7 @@ impl Function for Not {
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn only_true_flips_to_false() {

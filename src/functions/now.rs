@@ -41,7 +41,7 @@ impl Function for Now {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::test_eval::{compile_errors, json};
+    use crate::functions::support::testutil::rendered::{compile_errors, json};
 
     #[test]
     fn typed_and_arity() {

@@ -1,7 +1,7 @@
 //! `NumFromDate(value)`: a date to an AD integer date (FILETIME ticks), for accountExpires.
 
-use super::dates::{date_of, to_filetime};
 use super::prelude::*;
+use super::support::dates::{date_of, to_filetime};
 
 pub struct NumFromDate;
 
@@ -61,7 +61,7 @@ impl Function for NumFromDate {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::test_eval::{compile_errors, json, text};
+    use crate::functions::support::testutil::rendered::{compile_errors, json, text};
 
     #[test]
     fn edges() {

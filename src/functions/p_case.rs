@@ -5,7 +5,8 @@ use std::borrow::Cow;
 use unicode_normalization::char::{is_combining_mark, is_public_assigned};
 
 use super::prelude::*;
-use super::same_or_owned;
+use super::support::text::same_or_owned;
+use super::support::unary::map_text;
 
 pub struct PCase;
 
@@ -124,12 +125,10 @@ impl Function for PCase {
     }
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
-        let v = call.value(0)?;
-        if v.is_null() {
-            return Ok(Value::Null);
-        }
-        let seps = call.arg(1)?.map(Value::into_text).filter(|s| !s.is_empty());
-        Ok(Value::Str(pcase(v.into_text(), seps.as_deref())))
+        map_text(call, |call, s| {
+            let seps = call.arg(1)?.map(Value::into_text).filter(|s| !s.is_empty());
+            Ok(pcase(s, seps.as_deref()))
+        })
     }
 }
 
@@ -139,7 +138,7 @@ mod tests {
 
     use super::pcase;
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     fn p(s: &str) -> String {
         pcase(Cow::Borrowed(s), None).into_owned()

@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-use super::function::literal_int;
 use super::prelude::*;
+use crate::eval::literal_int;
 
 pub struct RandomString;
 
@@ -169,7 +169,7 @@ impl Function for RandomString {
 #[cfg(test)]
 mod tests {
     use super::SPECIALS;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     fn counts(s: &str) -> [usize; 4] {
         [

@@ -52,15 +52,16 @@ impl Function for Redact {
 mod tests {
     use crate::check::compile_expression;
     use crate::eval::{RowRef, Value};
-    use crate::functions::example_env;
-    use crate::functions::testutil::*;
+    use crate::functions::support::examples::example_env;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn value_is_unchanged_and_marked() {
         let prog = compile_expression("Redact([x])").expect("compiles");
         let row = [s("Zoë")];
         let env = example_env();
-        let mut cx = crate::eval::Cx::new(&env, RowRef::Values(&row), &[], &[], &prog.columns);
+        let mut cx =
+            crate::eval::RowContext::new(&env, RowRef::Values(&row), &[], &[], &prog.columns);
         assert!(!cx.redacted);
         assert_eq!(cx.eval(&prog.node), Ok(s("Zoë")));
         assert!(cx.redacted, "the target is marked for [Redact] display");

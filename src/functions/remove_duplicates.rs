@@ -62,7 +62,7 @@ impl Function for RemoveDuplicates {
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn keeps_first_in_order() {

@@ -3,9 +3,9 @@
 
 use std::borrow::Cow;
 
-use super::function::literal_str;
-use super::net_regex::{NetRegex, Piece};
 use super::prelude::*;
+use super::support::net_regex::{NetRegex, Piece};
+use crate::eval::literal_str;
 
 pub struct Replace;
 
@@ -39,7 +39,7 @@ static SPEC: Spec = Spec {
     min_args: 7,
     max_args: Some(7),
     top_level_only: false,
-    examples: super::replace_examples::EXAMPLES,
+    examples: super::support::replace_examples::EXAMPLES,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,8 +233,8 @@ fn from_attribute<'p: 'r, 'r>(
 mod tests {
     use crate::check::compile_expression;
     use crate::eval::Value;
-    use crate::functions::example_env;
-    use crate::functions::test_eval::{compile_errors, json, text};
+    use crate::functions::support::examples::example_env;
+    use crate::functions::support::testutil::rendered::{compile_errors, json, text};
 
     #[test]
     fn modes_are_checked_at_compile_time() {
@@ -307,17 +307,16 @@ mod tests {
 
     #[test]
     fn object_id_example_from_section_9() {
-        // REF's numeric-ID example needs ConvertToUTF8Hex (the string-functions helper's); here
-        // its hex step is done in the test. §9: the doc's output was not recomputed for the
-        // placeholder GUID; this is the value for 00aa00aa-bb11-cc22-dd33-44ee44ee44ee.
+        // REF's numeric-ID example, first with its hex step done in the test, then whole with
+        // ConvertToUTF8Hex. §9: the doc's output was not recomputed for the placeholder GUID;
+        // this is the value for 00aa00aa-bb11-cc22-dd33-44ee44ee44ee.
         let hex = hex::encode_upper("00aa00aa-bb11-cc22-dd33-44ee44ee44ee");
         let got = text(r#"Join("", 1000, Replace([h], , "[a-zA-Z_]*", , "", , ))"#, &[("h", &hex)]);
         let want = "100030306161303061612626231312636332322646433332343465653434656534346565";
         assert_eq!(got.as_deref(), Ok(want));
-        if crate::functions::lookup("ConvertToUTF8Hex").is_some() {
-            let full = r#"Join("", 1000, Replace(ConvertToUTF8Hex([objectId]), , "[a-zA-Z_]*", , "", , ))"#;
-            let cols = [("objectId", "00aa00aa-bb11-cc22-dd33-44ee44ee44ee")];
-            assert_eq!(text(full, &cols).as_deref(), Ok(want));
-        }
+        let full =
+            r#"Join("", 1000, Replace(ConvertToUTF8Hex([objectId]), , "[a-zA-Z_]*", , "", , ))"#;
+        let cols = [("objectId", "00aa00aa-bb11-cc22-dd33-44ee44ee44ee")];
+        assert_eq!(text(full, &cols).as_deref(), Ok(want));
     }
 }

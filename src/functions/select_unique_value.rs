@@ -77,6 +77,10 @@ impl Function for SelectUniqueValue {
         }
         Ok(Value::List(out))
     }
+
+    fn yields_unique_candidates(&self) -> bool {
+        true
+    }
 }
 
 /// AD compares these attributes case-insensitively.
@@ -152,7 +156,7 @@ impl UniqueRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::functions::test_eval::{compile_errors, json};
+    use crate::functions::support::testutil::rendered::{compile_errors, json};
     use std::io::Write;
 
     fn s(v: &[&str]) -> Vec<String> {
@@ -186,15 +190,9 @@ mod tests {
         assert!(r.load_existing(Path::new("/nonexistent/existing.txt")).is_err());
     }
 
-    /// Microsoft's full example needs NormalizeDiacritics, StripSpaces and Mid, written by the
-    /// string-functions helper: it runs once they are registered.
+    /// Microsoft's full example, with NormalizeDiacritics, StripSpaces and Mid.
     #[test]
-    fn reference_example_when_string_functions_exist() {
-        let needed = ["NormalizeDiacritics", "StripSpaces", "Mid"];
-        if needed.iter().any(|f| crate::functions::lookup(f).is_none()) {
-            eprintln!("SKIPPED: {needed:?} not all registered in this branch");
-            return;
-        }
+    fn reference_example() {
         let expr = r#"SelectUniqueValue(
             Join("@", NormalizeDiacritics(StripSpaces(Join(".", [PreferredFirstName], [PreferredLastName]))), "contoso.com"),
             Join("@", NormalizeDiacritics(StripSpaces(Join(".", Mid([PreferredFirstName], 1, 1), [PreferredLastName]))), "contoso.com"),

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use super::prelude::*;
+use super::support::unary::map_text;
 
 pub struct StripSpaces;
 
@@ -46,11 +47,7 @@ impl Function for StripSpaces {
     }
 
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
-        let v = call.value(0)?;
-        if v.is_null() {
-            return Ok(Value::Null);
-        }
-        Ok(Value::Str(strip_spaces(v.into_text())))
+        map_text(call, |_, s| Ok(strip_spaces(s)))
     }
 }
 
@@ -60,7 +57,7 @@ mod tests {
 
     use super::strip_spaces;
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn only_u0020() {

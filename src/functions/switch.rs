@@ -1,7 +1,7 @@
 //! `Switch(source, defaultValue, key1, value1, …)`: ordinal key lookup, lazily evaluated.
 
-use super::function::literal_str;
 use super::prelude::*;
+use crate::eval::literal_str;
 
 pub struct Switch;
 

@@ -1,7 +1,7 @@
 //! `ToLower(source, culture?)`: lower-cases, invariant unless a culture is given.
 
-use super::case::{eval_case, Case};
 use super::prelude::*;
+use super::support::case::{eval_case, Case};
 
 pub struct ToLower;
 

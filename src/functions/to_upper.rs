@@ -1,7 +1,7 @@
 //! `ToUpper(source, culture?)`: upper-cases, invariant unless a culture is given.
 
-use super::case::{eval_case, Case};
 use super::prelude::*;
+use super::support::case::{eval_case, Case};
 
 pub struct ToUpper;
 
@@ -55,7 +55,7 @@ impl Function for ToUpper {
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn cultures() {

@@ -63,7 +63,7 @@ impl Function for Trim {
 #[cfg(test)]
 mod tests {
     use crate::eval::Value;
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn trims_unicode_whitespace() {

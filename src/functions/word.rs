@@ -1,7 +1,7 @@
 //! `Word(String, WordNumber, Delimiters)`: the n-th word, splitting on any delimiter character.
 
 use super::prelude::*;
-use super::text::slice_cow;
+use super::support::text::slice_cow;
 
 pub struct Word;
 
@@ -91,7 +91,7 @@ impl Function for Word {
 
 #[cfg(test)]
 mod tests {
-    use crate::functions::testutil::*;
+    use crate::functions::support::testutil::*;
 
     #[test]
     fn reference_edge_cases() {

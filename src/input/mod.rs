@@ -19,7 +19,7 @@ mod sheet;
 
 pub use error::InputError;
 pub use headers::column_letters;
-pub use options::{InputArgs, InputOptions};
+pub use options::{check_encoding, parse_char, parse_size, InputOptions};
 pub use record::Record;
 pub use reopen::Reopen;
 
@@ -214,7 +214,7 @@ pub fn open_reader(
     }
 }
 
-/// Options built in code skip `InputArgs::options`, so the one invariant the readers rely on is checked here.
+/// Options built in code skip `cli::InputArgs::options`, so the one invariant the readers rely on is checked here.
 fn check(opts: &InputOptions) -> Result<(), InputError> {
     if opts.header_row == 0 {
         return Err(InputError::BadOption {

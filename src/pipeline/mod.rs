@@ -6,8 +6,8 @@
 //! is.
 
 mod batch_files;
+mod deliver;
 mod intake;
-mod sink;
 mod spool;
 mod stages;
 mod summary;
@@ -39,13 +39,15 @@ impl UniqueSet {
         self.by_target.entry(canonical.to_string()).or_default()
     }
 }
-use crate::input::{Item, Source};
-use crate::scim::{BulkWriter, CrossRowChecks, ManagerCheck, OnDuplicate, UserBuilder};
+use crate::input::{Item, RowNames, Source};
+use crate::scim::{
+    BulkWriter, CrossRowChecks, CrossRowReport, ManagerCheck, OnDuplicate, UserBuilder,
+};
 use crate::sinks::{self, RejectsWriter};
-use crate::state::{Delta, LeaverPolicy, MaxLeavers};
+use crate::state::{Delta, LeaverDelivery, LeaverPolicy, MaxLeavers};
 use batch_files::BatchFiles;
+use deliver::{DeliverError, Delivery};
 use intake::{reject, reject_late, Destination, Fields, Intake};
-use sink::{SinkError, UserSink};
 use spool::SpoolWriter;
 use stages::{read_chunk, run_overlapped, Chunk};
 use std::collections::BTreeSet;
@@ -56,7 +58,7 @@ use std::collections::BTreeSet;
 pub const CHUNK_ROWS: usize = 512;
 
 /// How the users are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputFormat {
     /// `bulk-00001.json`, ...: SCIM BulkRequests for Entra's bulkUpload.
     #[default]
@@ -65,12 +67,16 @@ pub enum OutputFormat {
     Ndjson,
 }
 
-#[derive(Debug, Clone)]
+/// How a conversion writes. `Default` is `convert` without any flag (output in `out/`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConvertOptions {
     pub out_dir: PathBuf,
     pub format: OutputFormat,
+    /// Stream users as NDJSON to standard output instead of files.
     pub stdout: bool,
+    /// Operations per BulkRequest (Entra accepts at most 50).
     pub batch_size: usize,
+    /// Largest BulkRequest in bytes; a single user larger than this is rejected.
     pub max_payload_bytes: usize,
     pub empty_strings: EmptyStrings,
     pub on_duplicate: OnDuplicate,
@@ -80,6 +86,25 @@ pub struct ConvertOptions {
     /// Leaver handling for delta runs (used only when a [`Delta`] is passed to [`convert`]).
     pub leavers: LeaverPolicy,
     pub max_leavers: MaxLeavers,
+}
+
+impl Default for ConvertOptions {
+    fn default() -> Self {
+        ConvertOptions {
+            out_dir: PathBuf::from("out"),
+            format: OutputFormat::Bulk,
+            stdout: false,
+            batch_size: crate::scim::ENTRA_MAX_OPERATIONS,
+            max_payload_bytes: crate::scim::DEFAULT_MAX_PAYLOAD_BYTES,
+            empty_strings: EmptyStrings::Omit,
+            on_duplicate: OnDuplicate::default(),
+            manager_check: ManagerCheck::default(),
+            chunk_rows: CHUNK_ROWS,
+            quiet: false,
+            leavers: LeaverPolicy::Ignore,
+            max_leavers: MaxLeavers::Percent(5.0),
+        }
+    }
 }
 
 /// Errors that stop a run (row problems never do: they go to rejects).
@@ -99,7 +124,8 @@ fn out_err(path: &std::path::Path) -> impl Fn(io::Error) -> ConvertError + '_ {
     move |source| ConvertError::Output { path: path.display().to_string(), source }
 }
 
-/// Run a whole conversion.
+/// Run a whole conversion: open the destination, take the rows in chunk by chunk, decide the
+/// cross-row checks, then finish the batch files written directly or write the spooled users.
 pub fn convert(
     program: &Program,
     env: &Env,
@@ -119,23 +145,7 @@ pub fn convert(
     };
     let rejects =
         RejectsWriter::create(&dir.join("rejects.csv"), &headers).map_err(out_err(dir))?;
-    // Plain batch-file runs pack users as they come; the others need every document back after
-    // the cross-row checks (delta decisions, the leaver threshold, a stream that cannot be
-    // taken back), so their documents wait in the spool.
-    let direct = delta.is_none() && opts.format == OutputFormat::Bulk && !opts.stdout;
-    let spool = || SpoolWriter::new(dir).map_err(out_err(dir));
-    let dest = if direct {
-        let writer = BulkWriter::new(opts.batch_size, opts.max_payload_bytes)
-            .map_err(|e| ConvertError::Options(e.to_string()))?;
-        let files = Box::new(BatchFiles::new(dir, writer).map_err(out_err(dir))?);
-        let fields = match source.reopen() {
-            Some(again) => Fields::Reread(again),
-            None => Fields::Spool(spool()?),
-        };
-        Destination::Direct { files, fields, oversize: BTreeSet::new() }
-    } else {
-        Destination::Spool(spool()?)
-    };
+    let dest = open_destination(source, opts, delta.is_some())?;
     let mut intake = Intake {
         program,
         env,
@@ -146,10 +156,65 @@ pub fn convert(
         checks: CrossRowChecks::new(opts.on_duplicate, opts.manager_check),
         builder: UserBuilder::new(&program.schema),
     };
-    let used = program.used_columns();
     let progress = progress_bar(opts.quiet);
-    // With more than one thread, reading, transforming and taking in run as stages
-    // (`run_overlapped`); with one, the three steps simply alternate.
+    let names = source.row_names();
+    run_chunks(source, &mut intake, uniques, delta.as_deref_mut(), opts, &names, &progress)?;
+    let Intake { mut summary, rejects, dest, checks, .. } = intake;
+
+    // Cross-row decisions, then the users: cut out of the batches already written, or written
+    // now from the spool.
+    let verdict = checks.finish();
+    for (line, w) in &verdict.warnings {
+        summary.add_warning(format!("{}: {w}", names.position(*line)));
+    }
+    let mut ended = Ended { dir, names, verdict, summary, rejects };
+    match dest {
+        Destination::Direct { files, fields, oversize } => {
+            finish_direct(&mut ended, *files, fields, &oversize, headers.len())?
+        }
+        Destination::Spool(spool) => finish_spooled(&mut ended, spool, opts, delta)?,
+    }
+    let Ended { summary, rejects, .. } = ended;
+    finish_run(program, dir, summary, rejects, progress, started)
+}
+
+/// Plain batch-file runs pack users as they come; the others need every document back after
+/// the cross-row checks (delta decisions, the leaver threshold, a stream that cannot be taken
+/// back), so their documents wait in the spool.
+fn open_destination(
+    source: &mut dyn Source,
+    opts: &ConvertOptions,
+    delta_run: bool,
+) -> Result<Destination, ConvertError> {
+    let dir = opts.out_dir.as_path();
+    let spool = || SpoolWriter::new(dir).map_err(out_err(dir));
+    if delta_run || opts.format != OutputFormat::Bulk || opts.stdout {
+        return Ok(Destination::Spool(spool()?));
+    }
+    let writer = BulkWriter::new(opts.batch_size, opts.max_payload_bytes)
+        .map_err(|e| ConvertError::Options(e.to_string()))?;
+    let files = Box::new(BatchFiles::new(dir, writer).map_err(out_err(dir))?);
+    let fields = match source.reopen() {
+        Some(again) => Fields::Reread(again),
+        None => Fields::Spool(spool()?),
+    };
+    Ok(Destination::Direct { files, fields, oversize: BTreeSet::new() })
+}
+
+/// Reads the input in chunks, transforms them in parallel and takes them in, in input order.
+/// With more than one thread, reading, transforming and taking in run as stages
+/// (`run_overlapped`); with one, the three steps simply alternate.
+fn run_chunks(
+    source: &mut dyn Source,
+    intake: &mut Intake<'_>,
+    uniques: &mut UniqueSet,
+    mut delta: Option<&mut Delta>,
+    opts: &ConvertOptions,
+    names: &RowNames,
+    progress: &Option<indicatif::ProgressBar>,
+) -> Result<(), ConvertError> {
+    let (program, env) = (intake.program, intake.env);
+    let used = program.used_columns();
     let overlap = rayon::current_num_threads() > 1;
     // A delta run compares every document's digest with the state: SHA-256 over every document
     // is done by the workers.
@@ -190,68 +255,81 @@ pub fn convert(
             .map_init(|| UserBuilder::new(&program.schema), transform_row)
             .collect()
     };
-    let names = source.row_names();
     let rows = opts.chunk_rows;
     // Takes in a transformed chunk and hands back its vector for reuse.
     let mut take = |mut chunk: Chunk, outcomes| -> Result<Chunk, ConvertError> {
         let spent = &mut chunk.bufs;
-        intake.take(&names, uniques, delta.as_deref_mut(), &chunk.items, outcomes, spent)?;
-        if let Some(p) = &progress {
+        intake.take(names, uniques, delta.as_deref_mut(), &chunk.items, outcomes, spent)?;
+        if let Some(p) = progress {
             p.set_position(intake.summary.rows_read);
         }
         Ok(chunk)
     };
     if overlap {
-        run_overlapped(source, rows, &transform_chunk, &mut take)?;
-    } else {
-        let mut spare = Chunk::default();
-        loop {
-            let mut chunk = read_chunk(source, rows, spare)?;
-            if chunk.items.is_empty() {
-                break;
-            }
-            let outcomes = transform_chunk(&mut chunk);
-            spare = take(chunk, outcomes)?;
-        }
+        return run_overlapped(source, rows, &transform_chunk, &mut take);
     }
-    let Intake { mut summary, mut rejects, dest, checks, .. } = intake;
+    let mut spare = Chunk::default();
+    loop {
+        let mut chunk = read_chunk(source, rows, spare)?;
+        if chunk.items.is_empty() {
+            return Ok(());
+        }
+        let outcomes = transform_chunk(&mut chunk);
+        spare = take(chunk, outcomes)?;
+    }
+}
 
-    // Cross-row decisions, then the users: cut out of the batches already written, or written
-    // now from the spool.
-    let verdict = checks.finish();
-    for (line, w) in &verdict.warnings {
-        summary.add_warning(format!("{}: {w}", names.position(*line)));
-    }
-    let spool = match dest {
-        Destination::Spool(spool) => spool,
-        Destination::Direct { files, fields, oversize } => {
-            let width = headers.len();
-            let out = (&mut summary, &mut rejects);
-            let cut = reject_late(&verdict, fields, &oversize, &names, width, out)
-                .map_err(out_err(dir))?;
-            summary.batches = files.finish(|l| cut.contains(&l)).map_err(out_err(dir))? as u64;
-            return finish_run(program, dir, summary, rejects, progress, started);
-        }
-    };
+/// What the end of a run works on, once every row was taken in.
+struct Ended<'a> {
+    dir: &'a std::path::Path,
+    names: RowNames,
+    verdict: CrossRowReport,
+    summary: Summary,
+    rejects: RejectsWriter,
+}
+
+/// Batch files written during the run: cut out the rows the cross-row checks rejected, and
+/// move the batches into place.
+fn finish_direct(
+    e: &mut Ended<'_>,
+    files: BatchFiles,
+    fields: Fields,
+    oversize: &BTreeSet<u64>,
+    width: usize,
+) -> Result<(), ConvertError> {
+    let dir = e.dir;
+    let out = (&mut e.summary, &mut e.rejects);
+    let cut =
+        reject_late(&e.verdict, fields, oversize, &e.names, width, out).map_err(out_err(dir))?;
+    e.summary.batches = files.finish(|l| cut.contains(&l)).map_err(out_err(dir))? as u64;
+    Ok(())
+}
+
+/// The second pass: the spooled users, less those rejected at the end and (delta runs) those
+/// unchanged, go to their destination, then the leavers are disabled or reported.
+fn finish_spooled(
+    e: &mut Ended<'_>,
+    spool: SpoolWriter,
+    opts: &ConvertOptions,
+    mut delta: Option<&mut Delta>,
+) -> Result<(), ConvertError> {
+    let dir = e.dir;
     // Leavers are known once every id of the export was seen: stop before writing anything
     // when there are more than the safety threshold allows.
     let leavers = match delta.as_deref_mut() {
         Some(d) => {
-            let l = d.leavers();
-            d.check_threshold(l.len(), opts.max_leavers, opts.leavers)
-                .map_err(ConvertError::Leavers)?;
-            l
+            d.leavers_within(opts.max_leavers, opts.leavers).map_err(ConvertError::Leavers)?
         }
         None => Vec::new(),
     };
     let mut reader = spool.into_reader().map_err(out_err(dir))?;
-    let mut sink = UserSink::new(opts)?;
+    let mut delivery = Delivery::new(opts)?;
     while let Some(u) = reader.next_user().map_err(out_err(dir))? {
-        let position = || names.position(u.line);
-        if let Some(reasons) = verdict.rejected(u.line) {
+        let position = || e.names.position(u.line);
+        if let Some(reasons) = e.verdict.rejected(u.line) {
             let categories = reasons.iter().map(|m| category(m));
             let fields = u.fields().map_err(out_err(dir))?;
-            reject(&mut summary, &mut rejects, &position(), categories, reasons, fields)
+            reject(&mut e.summary, &mut e.rejects, &position(), categories, reasons, fields)
                 .map_err(out_err(dir))?;
             continue;
         }
@@ -268,46 +346,32 @@ pub fn convert(
                 )));
             }
         }
-        if let Err(e) = sink.push(u.external_id, u.doc) {
-            match e {
-                SinkError::Oversize(m) => {
-                    if let Some(d) = delta.as_deref_mut() {
-                        d.revert(u.external_id);
-                    }
-                    let categories = ["payload size".to_string()];
-                    let fields = u.fields().map_err(out_err(dir))?;
-                    reject(&mut summary, &mut rejects, &position(), categories, &[m], fields)
-                        .map_err(out_err(dir))?;
-                    continue;
+        match delivery.push(u.external_id, u.doc) {
+            Ok(()) => e.summary.users_written += 1,
+            Err(DeliverError::Oversize(m)) => {
+                if let Some(d) = delta.as_deref_mut() {
+                    d.revert(u.external_id);
                 }
-                SinkError::Fatal(e) => return Err(e),
+                let categories = ["payload size".to_string()];
+                let fields = u.fields().map_err(out_err(dir))?;
+                reject(&mut e.summary, &mut e.rejects, &position(), categories, &[m], fields)
+                    .map_err(out_err(dir))?;
             }
+            Err(DeliverError::Fatal(err)) => return Err(err),
         }
-        summary.users_written += 1;
     }
     if let Some(d) = delta {
-        if opts.leavers == LeaverPolicy::Disable {
-            for id in &leavers {
-                let doc = d.disable_doc(id);
-                match sink.push(id, &doc) {
-                    Ok(()) => d.disabled(id, &doc),
-                    Err(SinkError::Oversize(m)) => summary.add_warning(format!("leaver {id}: {m}")),
-                    Err(SinkError::Fatal(e)) => return Err(e),
-                }
-            }
-        } else if !leavers.is_empty() {
-            let shown: Vec<&str> = leavers.iter().take(10).map(String::as_str).collect();
-            summary.add_warning(format!(
-                "{} user(s) of the state are not in this export (not disabled without --leavers disable): {}{}",
-                leavers.len(),
-                shown.join(", "),
-                if leavers.len() > 10 { ", ..." } else { "" }
-            ));
-        }
-        summary.delta = Some(d.counts.clone());
+        let warnings =
+            d.settle_leavers(&leavers, opts.leavers, |id, doc| match delivery.push(id, doc) {
+                Ok(()) => Ok(LeaverDelivery::Sent),
+                Err(DeliverError::Oversize(m)) => Ok(LeaverDelivery::Refused(m)),
+                Err(DeliverError::Fatal(err)) => Err(err),
+            })?;
+        warnings.into_iter().for_each(|w| e.summary.add_warning(w));
+        e.summary.delta = Some(d.counts.clone());
     }
-    summary.batches = sink.finish()?;
-    finish_run(program, dir, summary, rejects, progress, started)
+    e.summary.batches = delivery.finish()?;
+    Ok(())
 }
 
 /// The end of every run: the rejects file, the extension schemas and the summary.

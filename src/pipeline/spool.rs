@@ -79,15 +79,28 @@ pub struct Spooled<'a> {
     /// Empty when the document was not kept (a delta run's unchanged user).
     pub doc: &'a [u8],
     pub digest: u64,
+    /// How many fields `fields` holds (each length-prefixed).
+    field_count: usize,
     fields: &'a [u8],
+}
+
+fn damaged() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, "damaged spool record")
+}
+
+/// Split a fixed-size little-endian number off the front of `b`; a record too short for it is
+/// damaged (the spool is only ever written by `push`, so this means the disk changed it).
+fn number<const N: usize>(b: &[u8]) -> io::Result<([u8; N], &[u8])> {
+    let (head, rest) = b.split_first_chunk::<N>().ok_or_else(damaged)?;
+    Ok((*head, rest))
 }
 
 /// Split a length-prefixed piece off the front of `b`.
 fn take(b: &[u8]) -> io::Result<(&[u8], &[u8])> {
-    let bad = || io::Error::new(io::ErrorKind::InvalidData, "damaged spool record");
-    let n = u32::from_le_bytes(b.get(..4).ok_or_else(bad)?.try_into().map_err(|_| bad())?) as usize;
-    let piece = b.get(4..4 + n).ok_or_else(bad)?;
-    Ok((piece, &b[4 + n..]))
+    let (n, rest) = number::<4>(b)?;
+    let n = u32::from_le_bytes(n) as usize;
+    let piece = rest.get(..n).ok_or_else(damaged)?;
+    Ok((piece, &rest[n..]))
 }
 
 fn text(b: &[u8]) -> io::Result<&str> {
@@ -97,10 +110,10 @@ fn text(b: &[u8]) -> io::Result<&str> {
 impl Spooled<'_> {
     /// The original fields (only needed when the row is rejected after all).
     pub fn fields(&self) -> io::Result<Vec<&str>> {
-        let (count, mut rest) = self.fields.split_at(4.min(self.fields.len()));
-        let n = u32::from_le_bytes(count.try_into().unwrap_or([0; 4])) as usize;
-        let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
+        let mut rest = self.fields;
+        // Every field takes at least its 4-byte length: a damaged count cannot over-allocate.
+        let mut out = Vec::with_capacity(self.field_count.min(self.fields.len() / 4));
+        for _ in 0..self.field_count {
             let (f, r) = take(rest)?;
             out.push(text(f)?);
             rest = r;
@@ -115,18 +128,24 @@ impl SpoolReader {
             return Ok(None);
         }
         self.left -= 1;
-        let mut head = [0u8; 12];
-        self.r.read_exact(&mut head)?;
-        let line = u64::from_le_bytes(head[..8].try_into().unwrap_or([0; 8]));
-        let len = u32::from_le_bytes(head[8..].try_into().unwrap_or([0; 4])) as usize;
-        self.buf.resize(len, 0);
+        let mut line = [0u8; 8];
+        self.r.read_exact(&mut line)?;
+        let mut len = [0u8; 4];
+        self.r.read_exact(&mut len)?;
+        self.buf.resize(u32::from_le_bytes(len) as usize, 0);
         self.r.read_exact(&mut self.buf)?;
         let (id, rest) = take(&self.buf)?;
         let (doc, rest) = take(rest)?;
-        let bad = || io::Error::new(io::ErrorKind::InvalidData, "damaged spool record");
-        let digest =
-            u64::from_le_bytes(rest.get(..8).ok_or_else(bad)?.try_into().map_err(|_| bad())?);
-        Ok(Some(Spooled { line, external_id: text(id)?, doc, digest, fields: &rest[8..] }))
+        let (digest, rest) = number::<8>(rest)?;
+        let (count, fields) = number::<4>(rest)?;
+        Ok(Some(Spooled {
+            line: u64::from_le_bytes(line),
+            external_id: text(id)?,
+            doc,
+            digest: u64::from_le_bytes(digest),
+            field_count: u32::from_le_bytes(count) as usize,
+            fields,
+        }))
     }
 }
 
@@ -153,5 +172,12 @@ mod tests {
             assert_eq!(b.fields().unwrap(), vec![""]);
         }
         assert!(r.next_user().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_short_record_is_damaged_not_empty() {
+        assert!(number::<4>(&[1, 0, 0]).is_err());
+        assert!(take(&[5, 0, 0, 0, b'a']).is_err());
+        assert_eq!(take(&[1, 0, 0, 0, b'a', b'b']).unwrap(), (&b"a"[..], &b"b"[..]));
     }
 }

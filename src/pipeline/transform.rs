@@ -9,7 +9,7 @@ use crate::scim::KeyHashes;
 use crate::scim::UserBuilder;
 
 /// How empty strings produced by expressions are treated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum EmptyStrings {
     /// Leave the attribute out of the document (the default: Entra would clear it).
     #[default]

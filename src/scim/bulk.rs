@@ -37,7 +37,7 @@ fn write_bulk_id(out: &mut Vec<u8>, external_id: &str) {
 
 /// One finished BulkRequest: its bytes, and how many operations it holds.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Batch {
+pub struct BulkPayload {
     pub bytes: Vec<u8>,
     pub operations: usize,
 }
@@ -54,7 +54,7 @@ pub enum BulkError {
     BadPayloadLimit(usize),
 }
 
-/// Accumulates operations; hands back a finished [`Batch`] whenever the next operation would not
+/// Accumulates operations; hands back a finished [`BulkPayload`] whenever the next operation would not
 /// fit. Reuse it for a whole run; call [`BulkWriter::finish`] at the end for the last batch.
 #[derive(Debug)]
 pub struct BulkWriter {
@@ -126,7 +126,7 @@ impl BulkWriter {
         &mut self,
         external_id: &str,
         user_json: &[u8],
-    ) -> Result<Option<Batch>, BulkError> {
+    ) -> Result<Option<BulkPayload>, BulkError> {
         // The operation is written in place; only when it does not fit (once per batch) is it
         // taken back and written again into the next batch.
         let mark = self.buf.len();
@@ -171,11 +171,11 @@ impl BulkWriter {
     }
 
     /// The last, partly filled batch (None when empty).
-    pub fn finish(&mut self) -> Option<Batch> {
+    pub fn finish(&mut self) -> Option<BulkPayload> {
         self.take()
     }
 
-    fn take(&mut self) -> Option<Batch> {
+    fn take(&mut self) -> Option<BulkPayload> {
         if self.ops == 0 {
             return None;
         }
@@ -192,7 +192,7 @@ impl BulkWriter {
         let bytes = std::mem::replace(&mut self.buf, next);
         let operations = std::mem::take(&mut self.ops);
         self.start();
-        Some(Batch { bytes, operations })
+        Some(BulkPayload { bytes, operations })
     }
 }
 

@@ -10,12 +10,12 @@ fn user(id: &str, pad: usize) -> Vec<u8> {
     .unwrap()
 }
 
-fn parse(b: &Batch) -> Value {
+fn parse(b: &BulkPayload) -> Value {
     serde_json::from_slice(&b.bytes).expect("batch is valid JSON")
 }
 
 /// The externalIds of a batch's operations, in order.
-fn batch_ids(b: &Batch) -> Vec<String> {
+fn batch_ids(b: &BulkPayload) -> Vec<String> {
     let ops = parse(b)["Operations"].as_array().cloned().unwrap_or_default();
     ops.iter().map(|op| op["data"]["externalId"].as_str().unwrap_or("?").to_string()).collect()
 }

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::intern::{hash32, Interner};
 
 /// What to do with rows sharing an externalId (or a userName).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnDuplicate {
     /// Reject every row of the duplicate, naming the other lines (the data conflicts).
     #[default]
@@ -27,7 +27,7 @@ pub enum OnDuplicate {
 }
 
 /// How manager problems are reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ManagerCheck {
     #[default]
     Warn,

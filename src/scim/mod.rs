@@ -10,7 +10,7 @@ mod validate;
 
 pub use builder::{lookup, UserBuilder};
 pub use bulk::{
-    bulk_id, Batch, BulkError, BulkWriter, DEFAULT_MAX_PAYLOAD_BYTES, ENTRA_MAX_OPERATIONS,
+    bulk_id, BulkError, BulkPayload, BulkWriter, DEFAULT_MAX_PAYLOAD_BYTES, ENTRA_MAX_OPERATIONS,
 };
 pub use coerce::{coerce, parse_datetime};
 pub use crossrow::{CrossRowChecks, CrossRowReport, KeyHashes, ManagerCheck, OnDuplicate};

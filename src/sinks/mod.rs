@@ -1,4 +1,4 @@
-//! Where converted users go: BulkRequest files, NDJSON, standard output, and the rejects file.
+//! The output files of a conversion: BulkRequest file names, the rejects file, atomic writes.
 //! Every file holds personal data, so it is created with mode 0600 and appears atomically
 //! (written under a temporary name, then renamed), so a crash never leaves half a batch behind.
 
@@ -10,25 +10,32 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// A file that becomes visible under its final name only when [`AtomicFile::commit`] runs.
+/// A file that becomes visible under its final name only when [`AtomicFile::commit`] runs:
+/// every atomic write of the crate (batches, rejects, summaries, the delta state, the journal's
+/// call log) goes through it. It is written as a hidden `.NAME.tmp-XXXXXX` in the target's
+/// directory (the rename must not cross file systems) with mode 0600, and the temporary is
+/// removed if the file is dropped uncommitted.
 pub struct AtomicFile {
-    tmp: PathBuf,
     path: PathBuf,
-    w: Option<BufWriter<File>>,
-    committed: bool,
+    w: Option<BufWriter<tempfile::NamedTempFile>>,
 }
 
 impl AtomicFile {
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let file = private_file(&tmp)?;
+        let prefix = format!(".{name}.tmp-");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(fs::Permissions::from_mode(0o600));
+        }
+        let file = builder.tempfile_in(dir)?;
         Ok(AtomicFile {
-            tmp,
             path: path.to_path_buf(),
             w: Some(BufWriter::with_capacity(256 * 1024, file)),
-            committed: false,
         })
     }
 
@@ -48,15 +55,13 @@ impl AtomicFile {
         let w = self.w.take().ok_or_else(|| io::Error::other("file already committed"))?;
         let file = w.into_inner().map_err(|e| e.into_error())?;
         if sync {
-            file.sync_all()?;
+            file.as_file().sync_all()?;
         }
-        drop(file);
-        fs::rename(&self.tmp, &self.path)?;
-        self.committed = true;
+        file.persist(&self.path).map_err(|e| e.error)?;
         Ok(())
     }
 
-    fn writer(&mut self) -> io::Result<&mut BufWriter<File>> {
+    fn writer(&mut self) -> io::Result<&mut BufWriter<tempfile::NamedTempFile>> {
         self.w.as_mut().ok_or_else(|| io::Error::other("file already committed"))
     }
 }
@@ -70,15 +75,6 @@ impl Write for AtomicFile {
     }
     fn flush(&mut self) -> io::Result<()> {
         self.writer()?.flush()
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        // Committed files were renamed away; anything left is an abandoned temporary.
-        if !self.committed {
-            let _ = fs::remove_file(&self.tmp);
-        }
     }
 }
 
@@ -144,6 +140,19 @@ mod tests {
             assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
         }
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary left behind");
+    }
+
+    #[test]
+    fn the_temporary_is_hidden_next_to_the_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = AtomicFile::create(&dir.path().join("summary.json")).unwrap();
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 1);
+        assert!(names[0].starts_with(".summary.json.tmp-"), "{names:?}");
+        drop(f);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{doc_hash, State};
 
 /// What to do with ids that are in the state but not in today's export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LeaverPolicy {
     /// Only report them.
     #[default]
@@ -39,6 +39,16 @@ impl std::str::FromStr for MaxLeavers {
         s.parse()
             .map(MaxLeavers::Count)
             .map_err(|_| format!("'{s}' is neither a count (50) nor a percentage (5%)"))
+    }
+}
+
+/// Written as it is parsed (`50`, `5%`), so a default can be shown and read back.
+impl std::fmt::Display for MaxLeavers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MaxLeavers::Count(n) => write!(f, "{n}"),
+            MaxLeavers::Percent(p) => write!(f, "{p}%"),
+        }
     }
 }
 
@@ -284,5 +294,13 @@ mod tests {
         assert_eq!("12".parse::<MaxLeavers>().unwrap(), MaxLeavers::Count(12));
         assert!("x%".parse::<MaxLeavers>().is_err());
         assert_eq!(MaxLeavers::Percent(5.0).limit(1000), 50);
+    }
+
+    #[test]
+    fn max_leavers_display_reads_back() {
+        for m in [MaxLeavers::Percent(5.0), MaxLeavers::Percent(2.5), MaxLeavers::Count(12)] {
+            assert_eq!(m.to_string().parse::<MaxLeavers>().unwrap(), m);
+        }
+        assert_eq!(MaxLeavers::Percent(5.0).to_string(), "5%");
     }
 }

@@ -57,6 +57,57 @@ pub fn plain_doc(external_id: &str) -> Vec<u8> {
     .unwrap_or_default()
 }
 
+/// Whether the destination took one leaver's disable document.
+pub enum LeaverDelivery {
+    Sent,
+    /// Refused for a reason that does not stop the run (too large): a warning.
+    Refused(String),
+}
+
+impl super::Delta {
+    /// The leavers of this run, once every id of the export was seen; `Err` holds the message
+    /// that stops the run before anything is written (more leavers than the threshold allows).
+    pub fn leavers_within(
+        &mut self,
+        max: super::MaxLeavers,
+        policy: super::LeaverPolicy,
+    ) -> Result<Vec<String>, String> {
+        let leavers = self.leavers();
+        self.check_threshold(leavers.len(), max, policy)?;
+        Ok(leavers)
+    }
+
+    /// Disables the leavers through `deliver` (policy `Disable`), or only reports them
+    /// (`Ignore`). Returns the warnings for the run's summary, in order; an `Err` from `deliver`
+    /// stops at once.
+    pub fn settle_leavers<E>(
+        &mut self,
+        leavers: &[String],
+        policy: super::LeaverPolicy,
+        mut deliver: impl FnMut(&str, &[u8]) -> Result<LeaverDelivery, E>,
+    ) -> Result<Vec<String>, E> {
+        let mut warnings = Vec::new();
+        if policy == super::LeaverPolicy::Disable {
+            for id in leavers {
+                let doc = self.disable_doc(id);
+                match deliver(id, &doc)? {
+                    LeaverDelivery::Sent => self.disabled(id, &doc),
+                    LeaverDelivery::Refused(m) => warnings.push(format!("leaver {id}: {m}")),
+                }
+            }
+        } else if !leavers.is_empty() {
+            let shown: Vec<&str> = leavers.iter().take(10).map(String::as_str).collect();
+            warnings.push(format!(
+                "{} user(s) of the state are not in this export (not disabled without --leavers disable): {}{}",
+                leavers.len(),
+                shown.join(", "),
+                if leavers.len() > 10 { ", ..." } else { "" }
+            ));
+        }
+        Ok(warnings)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ mod delta;
 mod leaver;
 
 pub use delta::{Delta, DeltaCounts, LeaverPolicy, MaxLeavers};
-pub use leaver::LeaverTemplate;
+pub use leaver::{LeaverDelivery, LeaverTemplate};
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Write};

@@ -1,10 +1,7 @@
 //! The typed syntax tree of a mapping file. Every node carries the byte span it came from, so the
 //! checker and the renderer can point at it; nothing here knows about pest.
 
-use std::ops::Range;
-
-/// A byte range into the mapping source.
-pub type Span = Range<usize>;
+pub use crate::span::Span;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {
@@ -21,11 +18,12 @@ impl<T> Spanned<T> {
 /// A whole `.map` file, in source order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MappingFile {
-    pub items: Vec<Item>,
+    pub statements: Vec<Statement>,
 }
 
+/// One top-level statement (the grammar's `item`; named apart from `input::Item`, a row).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Item {
+pub enum Statement {
     Extension(ExtensionDecl),
     Let(LetDecl),
     Assign(Assignment),

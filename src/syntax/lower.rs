@@ -20,7 +20,7 @@ fn inner<'i>(p: Pair<'i, Rule>) -> Vec<Pair<'i, Rule>> {
     p.into_inner().collect()
 }
 
-pub(crate) fn item(p: Pair<'_, Rule>, base: usize) -> Result<Item, Diagnostic> {
+pub(crate) fn statement(p: Pair<'_, Rule>, base: usize) -> Result<Statement, Diagnostic> {
     let sp = span(&p, base);
     match p.as_rule() {
         Rule::extension_decl => {
@@ -34,21 +34,21 @@ pub(crate) fn item(p: Pair<'_, Rule>, base: usize) -> Result<Item, Diagnostic> {
                     attributes.push((spanned_str(&kv[0], base), spanned_str(&kv[1], base)));
                 }
             }
-            Ok(Item::Extension(ExtensionDecl { alias, urn, attributes, span: sp }))
+            Ok(Statement::Extension(ExtensionDecl { alias, urn, attributes, span: sp }))
         }
         Rule::let_decl => {
             let parts = inner(p);
             let name = spanned_str(&parts[1], base);
             let expr = expr(parts[2].clone(), base)?;
-            Ok(Item::Let(LetDecl { name, expr, span: sp }))
+            Ok(Statement::Let(LetDecl { name, expr, span: sp }))
         }
         Rule::assignment => {
             let parts = inner(p);
             let target = target(parts[0].clone(), base);
             let expr = expr(parts[1].clone(), base)?;
-            Ok(Item::Assign(Assignment { target, expr, span: sp }))
+            Ok(Statement::Assign(Assignment { target, expr, span: sp }))
         }
-        Rule::test_block => test_block(p, base).map(Item::Test),
+        Rule::test_block => test_block(p, base).map(Statement::Test),
         r => Err(Diagnostic::error("E001", format!("unexpected item {r:?}")).label(sp, "here")),
     }
 }
@@ -86,11 +86,9 @@ fn operand(p: Pair<'_, Rule>, base: usize) -> Result<Spanned<Expr>, Diagnostic> 
     let sp = span(&p, base);
     let expr = match p.as_rule() {
         Rule::string => Expr::Str(unescape(string_inner(&p))),
-        Rule::column => {
-            Expr::Column(p.into_inner().next().map(|n| n.as_str().to_string()).unwrap_or_default())
-        }
+        Rule::column => Expr::Column(only_inner(p, "a column holds its name").as_str().to_string()),
         Rule::let_ref => {
-            Expr::LetRef(p.into_inner().next().map(|n| n.as_str().to_string()).unwrap_or_default())
+            Expr::LetRef(only_inner(p, "a let_ref holds its ident").as_str().to_string())
         }
         Rule::keyword => Expr::Keyword(p.as_str().to_string()),
         Rule::number => number(p.as_str())
@@ -130,8 +128,15 @@ fn number(text: &str) -> Result<Expr, String> {
         .map_err(|_| format!("integer {text} does not fit in 64 bits"))
 }
 
+/// The first inner pair of `p`, which the grammar guarantees (`why` says which rule does).
+fn only_inner<'i>(p: Pair<'i, Rule>, why: &str) -> Pair<'i, Rule> {
+    p.into_inner().next().expect(why)
+}
+
+/// The text between a `string`'s quotes (not yet unescaped).
 fn string_inner<'i>(p: &Pair<'i, Rule>) -> &'i str {
-    p.clone().into_inner().next().map(|i| i.as_str()).unwrap_or("")
+    // `string_inner` is a non-silent rule, so it yields a pair even when it matches nothing.
+    only_inner(p.clone(), "a string holds a string_inner").as_str()
 }
 
 /// `\"` → `"`, `\\` → `\`; any other backslash is kept with its character (reference A2).
@@ -203,26 +208,19 @@ fn test_block(p: Pair<'_, Rule>, base: usize) -> Result<TestBlock, Diagnostic> {
             Rule::given => {
                 for pair in stmt.into_inner() {
                     let kv = inner(pair);
-                    let key_pair = kv[0].clone().into_inner().next().unwrap_or(kv[0].clone());
+                    let key_pair = only_inner(kv[0].clone(), "a given_key is a string or ident");
                     let key = match key_pair.as_rule() {
                         Rule::string => unescape(string_inner(&key_pair)),
                         _ => key_pair.as_str().to_string(),
                     };
                     let vsp = span(&kv[1], base);
-                    let v = kv[1].clone().into_inner().next();
-                    let value = match v.as_ref().map(|v| v.as_rule()) {
-                        Some(Rule::string) => {
-                            GivenValue::Str(unescape(string_inner(v.as_ref().unwrap_or(&kv[1]))))
-                        }
-                        Some(Rule::list_lit) => GivenValue::List(
-                            v.into_iter()
-                                .flat_map(|l| l.into_inner())
-                                .map(|s| unescape(string_inner(&s)))
-                                .collect(),
+                    let v = only_inner(kv[1].clone(), "a given_value holds one alternative");
+                    let value = match v.as_rule() {
+                        Rule::string => GivenValue::Str(unescape(string_inner(&v))),
+                        Rule::list_lit => GivenValue::List(
+                            v.into_inner().map(|s| unescape(string_inner(&s))).collect(),
                         ),
-                        Some(Rule::number) => {
-                            GivenValue::Str(v.map(|n| n.as_str().to_string()).unwrap_or_default())
-                        }
+                        Rule::number => GivenValue::Str(v.as_str().to_string()),
                         _ => GivenValue::Null,
                     };
                     block
@@ -240,10 +238,8 @@ fn test_block(p: Pair<'_, Rule>, base: usize) -> Result<TestBlock, Diagnostic> {
                 let Some(e) = stmt.into_inner().next() else { continue };
                 let exp = match e.as_rule() {
                     Rule::expect_rejected => {
-                        let s = e.into_inner().next();
-                        Expectation::Rejected(
-                            s.map(|s| unescape(string_inner(&s))).unwrap_or_default(),
-                        )
+                        let s = only_inner(e, "expect_rejected holds its string");
+                        Expectation::Rejected(unescape(string_inner(&s)))
                     }
                     Rule::expect_skipped => Expectation::Skipped,
                     Rule::expect_omitted => {

@@ -20,7 +20,7 @@ pub(crate) struct MappingParser;
 /// characters allows silly depths); the bound keeps every recursive pass well inside the stack.
 pub const MAX_DEPTH: usize = 64;
 
-/// Parse a whole mapping file. Returns the items that parsed and every syntax diagnostic.
+/// Parse a whole mapping file. Returns the statements that parsed and every syntax diagnostic.
 ///
 /// Each item is parsed only up to the next line that starts an item at column 1, so a broken
 /// item (a missing `)`, a missing expression) never swallows the next one, and parsing carries
@@ -33,7 +33,7 @@ pub fn parse_file(src: &str) -> (MappingFile, Vec<Diagnostic>) {
     let mut pos = skip_trivia(src, 0);
     while pos < src.len() {
         let next = next_item_start(src, pos);
-        if let Err(d) = parse_item(src, pos, next, &mut file) {
+        if let Err(d) = parse_statement(src, pos, next, &mut file) {
             diags.push(d);
         }
         pos = skip_trivia(src, next);
@@ -42,7 +42,7 @@ pub fn parse_file(src: &str) -> (MappingFile, Vec<Diagnostic>) {
 }
 
 /// Parse the one item in `src[pos..next]` into `file`, or say what is wrong with it.
-fn parse_item(
+fn parse_statement(
     src: &str,
     pos: usize,
     next: usize,
@@ -56,7 +56,7 @@ fn parse_item(
     let Some(item_at) = pairs.next() else { return Ok(()) };
     let end = pos + item_end(&item_at);
     if let Some(item) = item_at.into_inner().next() {
-        file.items.push(lower::item(item, pos)?);
+        file.statements.push(lower::statement(item, pos)?);
     }
     // Only trivia may follow an item: anything else is a stray token or a missing comma.
     let rest = skip_trivia(src, end);
@@ -182,15 +182,15 @@ fn too_deep(src: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::ast::Item;
+    use crate::syntax::ast::Statement;
 
     #[test]
     fn resync_reports_every_broken_item() {
         let src = "a = Join(\"x\" [b])\nb = ToLower(\n  [c]\nc = 'x'\nd = [ok]\n";
         let (file, diags) = parse_file(src);
         assert_eq!(diags.len(), 3, "{diags:#?}");
-        assert_eq!(file.items.len(), 1);
-        assert!(matches!(&file.items[0], Item::Assign(a) if a.target.node.text == "d"));
+        assert_eq!(file.statements.len(), 1);
+        assert!(matches!(&file.statements[0], Statement::Assign(a) if a.target.node.text == "d"));
     }
 
     #[test]
@@ -198,7 +198,7 @@ mod tests {
         let (file, diags) = parse_file("a = [x] b = [y]\nc = [z]\n");
         assert_eq!(diags.len(), 1);
         assert!(diags[0].message.contains("end of the line"), "{}", diags[0].message);
-        assert_eq!(file.items.len(), 2);
+        assert_eq!(file.statements.len(), 2);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Unit tests of the syntax front end: every construct in the issue's syntax list, and the
 //! shape of the AST it lowers to.
 
-use super::ast::{CompareOp, Expr, Item, Spanned};
+use super::ast::{CompareOp, Expr, Spanned, Statement};
 use super::{decode, parse_expression, parse_file};
 
 fn expr(src: &str) -> Expr {
@@ -106,18 +106,18 @@ test "smoke" {
 "#;
     let (file, diags) = parse_file(src);
     assert!(diags.is_empty(), "{diags:#?}");
-    assert_eq!(file.items.len(), 8);
-    let Item::Assign(a) = &file.items[3] else { panic!("not an assignment") };
+    assert_eq!(file.statements.len(), 8);
+    let Statement::Assign(a) = &file.statements[3] else { panic!("not an assignment") };
     assert_eq!(a.target.node.attr, "emails");
     assert_eq!(a.target.node.filter, vec![("type".to_string(), "work".to_string())]);
     assert_eq!(a.target.node.sub.as_deref(), Some("value"));
-    let Item::Assign(u) = &file.items[5] else { panic!("not an assignment") };
+    let Statement::Assign(u) = &file.statements[5] else { panic!("not an assignment") };
     assert_eq!(
         u.target.node.prefix.as_deref(),
         Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User")
     );
     assert_eq!(u.target.node.attr, "department");
-    let Item::Let(l) = &file.items[1] else { panic!("not a let") };
+    let Statement::Let(l) = &file.statements[1] else { panic!("not a let") };
     assert_eq!(
         &src[l.expr.span.clone()],
         "Coalesce([PreferredName],\n                     [FirstName])"
@@ -129,9 +129,9 @@ fn test_block_bodies_may_start_at_column_one() {
     let src = "userName = [a]\ntest \"t\" {\ngiven { a: \"x\" }\nnow = \"2026-01-01T00:00:00Z\"\nexpect userName = \"x\"\n}\nactive = \"true\"\n";
     let (file, diags) = parse_file(src);
     assert!(diags.is_empty(), "{diags:#?}");
-    assert_eq!(file.items.len(), 3);
+    assert_eq!(file.statements.len(), 3);
     assert!(
-        matches!(&file.items[1], Item::Test(t) if t.options.len() == 1 && t.expects.len() == 1)
+        matches!(&file.statements[1], Statement::Test(t) if t.options.len() == 1 && t.expects.len() == 1)
     );
 }
 
@@ -139,7 +139,7 @@ fn test_block_bodies_may_start_at_column_one() {
 fn spans_point_at_the_source() {
     let src = "a = Join(\",\", [x])";
     let (file, _) = parse_file(src);
-    let Some(Item::Assign(a)) = file.items.first() else { panic!("no item") };
+    let Some(Statement::Assign(a)) = file.statements.first() else { panic!("no item") };
     let Expr::Call { args, .. } = &a.expr.node else { panic!("not a call") };
     let x: &Spanned<Expr> = args[1].as_ref().unwrap_or_else(|| panic!("blank"));
     assert_eq!(&src[x.span.clone()], "[x]");

@@ -8,8 +8,8 @@ use base64::Engine;
 use reqwest::blocking::Client;
 use serde_json::Value as Json;
 
-use super::args::{TargetArgs, X5t};
 use super::endpoint::{check_url, token_url};
+use super::options::{TargetOptions, X5t};
 use super::UploadError;
 
 /// A secret string whose Debug output is redacted, so it cannot leak through `{:?}`.
@@ -66,7 +66,7 @@ pub struct TokenProvider {
 
 impl TokenProvider {
     /// Picks the Entra credential: token file, managed identity, certificate, then secret.
-    pub fn for_entra(args: &TargetArgs, scope: &str) -> Result<TokenProvider, UploadError> {
+    pub fn for_entra(args: &TargetOptions, scope: &str) -> Result<TokenProvider, UploadError> {
         let source = if let Some(path) = &args.token_file {
             Source::File(path.clone())
         } else if args.managed_identity {
@@ -106,7 +106,7 @@ impl TokenProvider {
     }
 
     /// Bearer for a SCIM server from `--token-file` or the `--token-env` variable (optional).
-    pub fn for_scim(args: &TargetArgs) -> Result<TokenProvider, UploadError> {
+    pub fn for_scim(args: &TargetOptions) -> Result<TokenProvider, UploadError> {
         let source = match &args.token_file {
             Some(path) => Source::File(path.clone()),
             None => Source::Static(

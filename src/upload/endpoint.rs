@@ -2,7 +2,7 @@
 
 use reqwest::Url;
 
-use super::args::TargetArgs;
+use super::options::TargetOptions;
 use super::UploadError;
 
 /// Parses a URL and refuses plain http unless the host is a loopback address.
@@ -38,7 +38,7 @@ pub struct EntraEndpoint {
 }
 
 /// From `--endpoint`, or from `--graph-url` + `--service-principal` + `--job-id`.
-pub fn resolve_entra(args: &TargetArgs) -> Result<EntraEndpoint, UploadError> {
+pub fn resolve_entra(args: &TargetOptions) -> Result<EntraEndpoint, UploadError> {
     if let Some(endpoint) = &args.endpoint {
         let url = check_url(endpoint)?;
         let segs: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
@@ -110,7 +110,7 @@ fn enc(s: &str) -> String {
 }
 
 /// `{login}/{tenant}/oauth2/v2.0/token`.
-pub fn token_url(args: &TargetArgs) -> Result<Url, UploadError> {
+pub fn token_url(args: &TargetOptions) -> Result<Url, UploadError> {
     let tenant = args.tenant_id.as_deref().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
         UploadError::Config(
             "no tenant id: pass --tenant-id or set AZURE_TENANT_ID (the Directory (tenant) ID of \
@@ -125,18 +125,22 @@ pub fn token_url(args: &TargetArgs) -> Result<Url, UploadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
-    #[derive(Parser)]
-    struct T {
-        #[command(flatten)]
-        t: TargetArgs,
-    }
-
-    fn args(extra: &[&str]) -> TargetArgs {
-        let mut v = vec!["t"];
-        v.extend_from_slice(extra);
-        T::parse_from(v).t
+    /// Options as the flags `--endpoint URL`, `--graph-url URL`, `--service-principal ID` and
+    /// `--job-id ID` set them.
+    fn args(extra: &[&str]) -> TargetOptions {
+        let mut t = TargetOptions::default();
+        for pair in extra.chunks(2) {
+            let value = Some(pair[1].to_string());
+            match pair[0] {
+                "--endpoint" => t.endpoint = value,
+                "--graph-url" => t.graph_url = pair[1].to_string(),
+                "--service-principal" => t.service_principal = value,
+                "--job-id" => t.job_id = value,
+                flag => panic!("not a flag of these tests: {flag}"),
+            }
+        }
+        t
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub struct Outcome {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Record {
+pub struct JournalEntry {
     pub ts: DateTime<Utc>,
     pub run: String,
     pub target: String,
@@ -107,7 +107,7 @@ impl Journal {
     }
 
     /// Appends one record and fsyncs it before returning.
-    pub fn append(&self, record: &Record) -> Result<(), UploadError> {
+    pub fn append(&self, record: &JournalEntry) -> Result<(), UploadError> {
         let mut line = serde_json::to_vec(record).map_err(|e| self.err(e.to_string()))?;
         line.push(b'\n');
         let mut f = self.batches.lock().unwrap_or_else(|p| p.into_inner());
@@ -163,7 +163,7 @@ pub fn last_upload(dir: &Path) -> Result<Option<LastUpload>, UploadError> {
     else {
         return Ok(None);
     };
-    let in_run: Vec<&Record> = records.iter().filter(|r| r.run == last_run).collect();
+    let in_run: Vec<&JournalEntry> = records.iter().filter(|r| r.run == last_run).collect();
     let accepted: HashSet<&str> =
         in_run.iter().filter(|r| r.event == Event::Accepted).map(|r| r.hash.as_str()).collect();
     let mut ids_by_hash: HashMap<&str, &[String]> = HashMap::new();
@@ -199,7 +199,7 @@ pub fn accepted_hashes(dir: &Path, target: &str) -> HashSet<String> {
         .collect()
 }
 
-pub fn read_records(path: &Path) -> Result<Vec<Record>, UploadError> {
+pub fn read_records(path: &Path) -> Result<Vec<JournalEntry>, UploadError> {
     read_lines(path)
 }
 
@@ -220,19 +220,17 @@ fn read_lines<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>, Uploa
     Ok(out)
 }
 
-/// Rewrites the call log without entries older than a day (temp file, fsync, rename).
+/// Rewrites the call log without entries older than a day (atomically, fsynced).
 fn compact_calls(path: &Path, keep: &[DateTime<Utc>]) -> Result<(), UploadError> {
-    let tmp = path.with_extension("jsonl.tmp");
     let mut text = String::new();
     for ts in keep {
         text += &serde_json::to_string(&CallLine { ts: *ts }).unwrap_or_default();
         text.push('\n');
     }
-    let mut f = File::create(&tmp).map_err(|e| UploadError::io(&tmp, e))?;
+    let mut f = crate::sinks::AtomicFile::create(path).map_err(|e| UploadError::io(path, e))?;
     f.write_all(text.as_bytes())
-        .and_then(|_| f.sync_all())
-        .map_err(|e| UploadError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| UploadError::io(path, e))
+        .and_then(|_| f.commit_synced())
+        .map_err(|e| UploadError::io(path, e))
 }
 
 fn open_append(path: &Path) -> Result<File, UploadError> {
@@ -260,8 +258,8 @@ fn open_append(path: &Path) -> Result<File, UploadError> {
 mod tests {
     use super::*;
 
-    fn rec(run: &str, seq: u64, hash: &str, event: Event, ids: &[&str]) -> Record {
-        Record {
+    fn rec(run: &str, seq: u64, hash: &str, event: Event, ids: &[&str]) -> JournalEntry {
+        JournalEntry {
             ts: Utc::now(),
             run: run.into(),
             target: "t".into(),

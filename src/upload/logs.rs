@@ -8,12 +8,12 @@ use reqwest::blocking::Client;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::args::{LogsArgs, LogsFormat};
 use super::auth::TokenProvider;
 use super::endpoint::{check_url, resolve_entra, EntraEndpoint};
 use super::error::{error_message, hint_for_status};
 use super::http::retry_after;
 use super::journal::last_upload;
+use super::options::{LogsFormat, LogsQuery};
 use super::UploadError;
 
 /// One provisioning event, reduced to what a user acts on.
@@ -58,7 +58,7 @@ fn quote(s: &str) -> String {
 /// The OData `$filter` for the job and the user's narrowing options.
 pub fn build_filter(
     ep: &EntraEndpoint,
-    args: &LogsArgs,
+    args: &LogsQuery,
     since: Option<chrono::DateTime<chrono::Utc>>,
 ) -> String {
     let mut parts = vec![format!("jobid eq {}", quote(&ep.job_id))];
@@ -170,7 +170,7 @@ impl Reader {
     }
 }
 
-pub fn run_logs(args: &LogsArgs) -> Result<i32, UploadError> {
+pub fn run_logs(args: &LogsQuery) -> Result<i32, UploadError> {
     let ep = resolve_entra(&args.target)?;
     let reader = Reader {
         http: Client::builder()
@@ -312,30 +312,24 @@ fn render_table(rep: &Report<'_>, per_user: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
-    #[derive(Parser)]
-    struct L {
-        #[command(flatten)]
-        l: LogsArgs,
+    /// A query for the job `J` of service principal `S`.
+    fn query() -> LogsQuery {
+        let target = crate::upload::TargetOptions {
+            service_principal: Some("S".into()),
+            job_id: Some("J".into()),
+            ..Default::default()
+        };
+        LogsQuery::new(target.validate().unwrap())
     }
 
     #[test]
     fn filter_combines_every_option_and_escapes_quotes() {
-        let args = L::parse_from([
-            "l",
-            "--job-id",
-            "J",
-            "--service-principal",
-            "S",
-            "--status",
-            "failure",
-            "--external-id",
-            "O'Brien",
-            "--external-id",
-            "E2",
-        ])
-        .l;
+        let args = LogsQuery {
+            status: Some("failure".into()),
+            external_ids: vec!["O'Brien".into(), "E2".into()],
+            ..query()
+        };
         let ep = resolve_entra(&args.target).unwrap();
         let f = build_filter(&ep, &args, None);
         assert_eq!(f, "jobid eq 'J' and provisioningStatusInfo/status eq 'failure' and (sourceIdentity/id eq 'O''Brien' or sourceIdentity/id eq 'E2')");
@@ -343,15 +337,21 @@ mod tests {
 
     #[test]
     fn since_and_cycle_narrow_the_filter() {
-        let args =
-            L::parse_from(["l", "--job-id", "J", "--service-principal", "S", "--cycle", "c'1"]).l;
+        let args = LogsQuery { cycle: Some("c'1".into()), ..query() };
         let ep = resolve_entra(&args.target).unwrap();
         let t = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").unwrap().to_utc();
         assert_eq!(
             build_filter(&ep, &args, Some(t)),
             "jobid eq 'J' and activityDateTime gt 2026-01-02T03:04:05Z and cycleId eq 'c''1'"
         );
-        let beta = L::parse_from(["l", "--endpoint", "https://graph.microsoft.com/beta/servicePrincipals/S/synchronization/jobs/J/bulkUpload", "--status", "failure"]).l;
+        let target = crate::upload::TargetOptions {
+            endpoint: Some("https://graph.microsoft.com/beta/servicePrincipals/S/synchronization/jobs/J/bulkUpload".into()),
+            ..Default::default()
+        };
+        let beta = LogsQuery {
+            status: Some("failure".into()),
+            ..LogsQuery::new(target.validate().unwrap())
+        };
         let ep = resolve_entra(&beta.target).unwrap();
         assert!(build_filter(&ep, &beta, None).ends_with("statusInfo/status eq 'failure'"));
         assert!(!build_filter(&ep, &beta, None).contains("provisioningStatusInfo"));

@@ -6,10 +6,8 @@
 //! before its first byte leaves and with its outcome after, so any crash leaves at most some
 //! batches "unknown", which a rerun resends (Entra matches users by externalId).
 
-mod args;
 mod auth;
 mod batch;
-pub mod cli;
 mod endpoint;
 mod entra;
 mod error;
@@ -19,19 +17,21 @@ mod http;
 pub mod journal;
 mod limiter;
 mod logs;
+mod options;
 mod runner;
 mod scim;
 mod summary;
 
-pub use args::{LogsArgs, LogsFormat, RateSpec, TargetArgs, TargetKind, X5t};
 pub use batch::{
     batches_from_dir, validate_bulk_request, Batch, BULK_REQUEST_URN, CORE_USER_URN,
     ENTERPRISE_USER_URN, MAX_OPERATIONS,
 };
-pub use cli::{cli_logs, cli_upload_from_dir, wait_for_logs, UploadCliArgs};
 pub use endpoint::check_url;
 pub use error::UploadError;
 pub use journal::accepted_hashes;
 pub use logs::{run_logs, LogRecord};
+pub use options::{
+    LogsFormat, LogsQuery, RateSpec, TargetKind, TargetOptions, UploadConfig, X5t, MAX_CONCURRENCY,
+};
 pub use runner::{upload, Batches};
 pub use summary::{FailedUser, UploadSummary};

@@ -7,13 +7,13 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use super::args::{TargetArgs, TargetKind};
 use super::auth::TokenProvider;
 use super::endpoint::{check_url, resolve_entra};
 use super::entra::{self, BatchReport};
 use super::http::{Sender, Stats};
-use super::journal::{Event, Journal, Outcome, Record};
+use super::journal::{Event, Journal, JournalEntry, Outcome};
 use super::limiter::Limiter;
+use super::options::{TargetKind, UploadConfig};
 use super::scim::{self, BulkLimits};
 use super::summary::UploadSummary;
 use super::{Batch, UploadError};
@@ -52,7 +52,7 @@ enum Target {
 /// later (refusal, quota, Ctrl-C, exhausted retries) returns `Ok` with `stopped` set.
 pub fn upload(
     batches: Batches,
-    args: &TargetArgs,
+    args: &UploadConfig,
     journal_dir: &Path,
     quiet: bool,
 ) -> Result<UploadSummary, UploadError> {
@@ -233,8 +233,9 @@ impl Run<'_> {
 
     fn send(&self, batch: &Batch, hash: &str) -> BatchReport {
         let pending = self.record(batch, hash, Event::Pending, Outcome::default());
-        if let Err(e) =
-            self.journal.append(&Record { external_ids: batch.external_ids.clone(), ..pending })
+        if let Err(e) = self
+            .journal
+            .append(&JournalEntry { external_ids: batch.external_ids.clone(), ..pending })
         {
             return BatchReport { stop: Some(e.to_string()), ..BatchReport::default() };
         }
@@ -310,8 +311,8 @@ impl Run<'_> {
         }
     }
 
-    fn record(&self, batch: &Batch, hash: &str, event: Event, outcome: Outcome) -> Record {
-        Record {
+    fn record(&self, batch: &Batch, hash: &str, event: Event, outcome: Outcome) -> JournalEntry {
+        JournalEntry {
             ts: Utc::now(),
             run: self.id.clone(),
             target: self.journal.target().to_string(),

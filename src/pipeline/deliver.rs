@@ -1,5 +1,5 @@
-//! Where users go in the second pass (delta runs, NDJSON, standard output): batch files written
-//! one by one, an NDJSON file, or standard output.
+//! Delivery, the second pass of delta, NDJSON and standard-output runs: the spooled users go to
+//! batch files written one by one, an NDJSON file, or standard output.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -9,47 +9,47 @@ use crate::sinks;
 
 use super::{out_err, ConvertError, ConvertOptions, OutputFormat};
 
-pub enum SinkError {
+pub enum DeliverError {
     Oversize(String),
     Fatal(ConvertError),
 }
 
-impl From<ConvertError> for SinkError {
+impl From<ConvertError> for DeliverError {
     fn from(e: ConvertError) -> Self {
-        SinkError::Fatal(e)
+        DeliverError::Fatal(e)
     }
 }
 
 /// Where users go in the second pass.
-pub enum UserSink {
+pub enum Delivery {
     Bulk { dir: PathBuf, writer: BulkWriter, files: usize },
     Ndjson { out: Box<dyn Write>, file: Option<sinks::AtomicFile> },
 }
 
-impl UserSink {
-    pub fn new(opts: &ConvertOptions) -> Result<UserSink, ConvertError> {
+impl Delivery {
+    pub fn new(opts: &ConvertOptions) -> Result<Delivery, ConvertError> {
         let dir = opts.out_dir.clone();
         Ok(match (opts.format, opts.stdout) {
             (OutputFormat::Bulk, false) => {
                 let writer = BulkWriter::new(opts.batch_size, opts.max_payload_bytes)
                     .map_err(|e| ConvertError::Options(e.to_string()))?;
-                UserSink::Bulk { dir, writer, files: 0 }
+                Delivery::Bulk { dir, writer, files: 0 }
             }
-            (_, true) => UserSink::Ndjson {
+            (_, true) => Delivery::Ndjson {
                 out: Box::new(io::BufWriter::new(io::stdout().lock())),
                 file: None,
             },
             (OutputFormat::Ndjson, false) => {
                 let path = dir.join("users.ndjson");
                 let f = sinks::AtomicFile::create(&path).map_err(out_err(&dir))?;
-                UserSink::Ndjson { out: Box::new(io::sink()), file: Some(f) }
+                Delivery::Ndjson { out: Box::new(io::sink()), file: Some(f) }
             }
         })
     }
 
-    pub fn push(&mut self, external_id: &str, doc: &[u8]) -> Result<(), SinkError> {
+    pub fn push(&mut self, external_id: &str, doc: &[u8]) -> Result<(), DeliverError> {
         match self {
-            UserSink::Bulk { dir, writer, files } => {
+            Delivery::Bulk { dir, writer, files } => {
                 match writer.push(external_id, doc) {
                     Ok(Some(batch)) => {
                         *files += 1;
@@ -58,17 +58,17 @@ impl UserSink {
                         writer.recycle(batch.bytes);
                     }
                     Ok(None) => {}
-                    Err(e) => return Err(SinkError::Oversize(e.to_string())),
+                    Err(e) => return Err(DeliverError::Oversize(e.to_string())),
                 }
                 Ok(())
             }
-            UserSink::Ndjson { out, file } => {
+            Delivery::Ndjson { out, file } => {
                 let w: &mut dyn Write = match file {
                     Some(f) => f,
                     None => out,
                 };
                 w.write_all(doc).and_then(|_| w.write_all(b"\n")).map_err(|e| {
-                    SinkError::Fatal(ConvertError::Output { path: "output".into(), source: e })
+                    DeliverError::Fatal(ConvertError::Output { path: "output".into(), source: e })
                 })
             }
         }
@@ -76,7 +76,7 @@ impl UserSink {
 
     pub fn finish(self) -> Result<u64, ConvertError> {
         match self {
-            UserSink::Bulk { dir, mut writer, mut files } => {
+            Delivery::Bulk { dir, mut writer, mut files } => {
                 if let Some(batch) = writer.finish() {
                     files += 1;
                     sinks::write_atomic(&dir.join(sinks::bulk_file_name(files)), &batch.bytes)
@@ -85,7 +85,7 @@ impl UserSink {
                 sinks::remove_stale_batches(&dir, files).map_err(out_err(&dir))?;
                 Ok(files as u64)
             }
-            UserSink::Ndjson { mut out, file } => {
+            Delivery::Ndjson { mut out, file } => {
                 out.flush()
                     .map_err(|e| ConvertError::Output { path: "stdout".into(), source: e })?;
                 if let Some(f) = file {

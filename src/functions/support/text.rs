@@ -61,6 +61,15 @@ pub fn is_latin(c: char) -> bool {
         | '\u{AB30}'..='\u{AB6F}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}')
 }
 
+/// `Cow` helper for functions that may return their input unchanged.
+pub fn same_or_owned<'r>(input: Cow<'r, str>, out: String) -> Cow<'r, str> {
+    if *input == *out {
+        input
+    } else {
+        Cow::Owned(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

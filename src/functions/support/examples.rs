@@ -1,11 +1,14 @@
 //! Runs every function's documented examples through the registry, the parser and the compiler:
-//! the examples in the `functions` help are tests, so they cannot drift from behaviour.
+//! the examples in the `functions` help are tests, so they cannot drift from behaviour. Test-only:
+//! running an example needs the checker, which sits above the built-ins.
+
+#![cfg(test)]
 
 use chrono::{TimeZone, Utc};
 
-use super::Expected;
 use crate::check::compile_expression;
-use crate::eval::{Env, Flow, Value};
+use crate::eval::{Env, Example, Expected, Flow, Value};
+use crate::functions::all;
 
 /// The fixed clock examples run at (so `Now()` examples are reproducible).
 pub fn example_env() -> Env {
@@ -17,7 +20,7 @@ pub fn example_env() -> Env {
 }
 
 /// Evaluate one example; `Err` describes the mismatch.
-pub fn run_example(ex: &super::Example, env: &Env) -> Result<(), String> {
+fn run_example(ex: &Example, env: &Env) -> Result<(), String> {
     let prog = compile_expression(ex.expr).map_err(|d| format!("does not compile: {d:?}"))?;
     let values: Vec<(String, Value<'static>)> = ex
         .columns
@@ -43,39 +46,33 @@ pub fn run_example(ex: &super::Example, env: &Env) -> Result<(), String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::functions::all;
-
-    #[test]
-    fn every_documented_example_holds() {
-        let env = example_env();
-        let mut failures = Vec::new();
-        let mut count = 0;
-        for f in all() {
-            assert!(!f.spec().examples.is_empty(), "{} has no examples", f.spec().name);
-            for ex in f.spec().examples {
-                count += 1;
-                if let Err(e) = run_example(ex, &env) {
-                    failures.push(format!("{}: {e} ({})", f.spec().name, ex.note));
-                }
+#[test]
+fn every_documented_example_holds() {
+    let env = example_env();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for f in all() {
+        assert!(!f.spec().examples.is_empty(), "{} has no examples", f.spec().name);
+        for ex in f.spec().examples {
+            count += 1;
+            if let Err(e) = run_example(ex, &env) {
+                failures.push(format!("{}: {e} ({})", f.spec().name, ex.note));
             }
         }
-        assert!(
-            failures.is_empty(),
-            "{} of {count} examples failed:\n{}",
-            failures.len(),
-            failures.join("\n")
-        );
     }
+    assert!(
+        failures.is_empty(),
+        "{} of {count} examples failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
 
-    #[test]
-    fn registry_names_are_unique_and_sorted() {
-        let names: Vec<&str> = all().iter().map(|f| f.spec().name).collect();
-        let mut sorted = names.clone();
-        sorted.sort_by_key(|n| n.to_lowercase());
-        sorted.dedup();
-        assert_eq!(names, sorted);
-    }
+#[test]
+fn registry_names_are_unique_and_sorted() {
+    let names: Vec<&str> = all().iter().map(|f| f.spec().name).collect();
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    sorted.dedup();
+    assert_eq!(names, sorted);
 }

@@ -1,10 +1,10 @@
 //! The one trait every built-in function implements, and the metadata the checker, the
-//! `functions` command and the example tests read from it.
+//! `functions` command and the example tests read from it. It lives in `eval` because call
+//! nodes hold a `&dyn Function`: built-ins depend on eval, never the reverse.
 
 use std::any::Any;
-use std::borrow::Cow;
 
-use crate::eval::{Call, EvalResult, Node};
+use super::{Call, EvalResult, Node};
 
 /// What a parameter accepts, as far as can be told before a row is seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +140,12 @@ pub trait Function: Send + Sync + 'static {
     /// Evaluate one call for one row. Arguments are evaluated on demand through `call`, which is
     /// what makes IIF and Switch lazy.
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r>;
+
+    /// True when a call yields candidates rather than the value (SelectUniqueValue): the
+    /// pipeline then picks, per target, the first candidate not yet taken.
+    fn yields_unique_candidates(&self) -> bool {
+        false
+    }
 }
 
 /// The literal text of an argument when it is a string literal (for compile-time preparation).
@@ -156,14 +162,5 @@ pub fn literal_int(arg: Option<&Node>) -> Option<i64> {
         Some(Node::Int(i)) => Some(*i),
         Some(Node::Str(s)) => s.trim().parse().ok(),
         _ => None,
-    }
-}
-
-/// `Cow` helper for functions that may return their input unchanged.
-pub fn same_or_owned<'r>(input: Cow<'r, str>, out: String) -> Cow<'r, str> {
-    if *input == *out {
-        input
-    } else {
-        Cow::Owned(out)
     }
 }

@@ -285,8 +285,8 @@ fn build(p: Parts, styles: Styles, now: DateTime<Utc>) -> Result<(DateTime<Utc>,
 
 #[cfg(test)]
 mod tests {
+    use super::super::net_format::tokenize;
     use super::*;
-    use crate::functions::net_format::tokenize;
     use chrono::TimeZone;
 
     fn parse(s: &str, f: &str, st: Styles) -> Result<String, String> {

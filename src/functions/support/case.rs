@@ -59,10 +59,8 @@ pub fn eval_case<'p: 'r, 'r>(
     call: &mut crate::eval::Call<'_, 'p, 'r>,
     case: Case,
 ) -> crate::eval::EvalResult<'r> {
-    let v = call.value(0)?;
-    if v.is_null() {
-        return Ok(crate::eval::Value::Null);
-    }
-    let culture = call.arg(1)?.map(|c| c.into_text());
-    Ok(crate::eval::Value::Str(convert_case(v.into_text(), culture.as_deref(), case)))
+    super::unary::map_text(call, |call, s| {
+        let culture = call.arg(1)?.map(|c| c.into_text());
+        Ok(convert_case(s, culture.as_deref(), case))
+    })
 }

@@ -6,8 +6,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 pub use super::date_parse::parse_date;
 
-use super::function::{literal_str, PrepareError, Prepared};
 use crate::eval::{fail, Call, Flow, Node, Value};
+use crate::eval::{literal_str, PrepareError, Prepared};
 
 /// Seconds from 1601-01-01 (the FILETIME epoch) to 1970-01-01.
 const FILETIME_EPOCH_OFFSET: i64 = 11_644_473_600;

@@ -1,7 +1,7 @@
 //! Replace's documented examples (kept apart from replace.rs for size): every Replace example of
 //! Microsoft's reference, with §9's correction for the phone-stripping one.
 
-use super::function::{Example, Expected};
+use crate::eval::{Example, Expected};
 
 pub static EXAMPLES: &[Example] = &[
     Example {

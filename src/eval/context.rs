@@ -54,13 +54,13 @@ enum LetSlot<'r> {
 }
 
 /// Everything an evaluation of one row needs. Created per row; cheap.
-pub struct Cx<'p, 'r> {
+pub struct RowContext<'p, 'r> {
     pub env: &'p Env,
     pub row: RowRef<'r>,
     lets: &'p [Node],
     columns: &'p [String],
     let_names: &'p [String],
-    /// How many places read each `let` (see [`Cx::with_let_uses`]); empty when unknown.
+    /// How many places read each `let` (see [`RowContext::with_let_uses`]); empty when unknown.
     let_uses: &'p [u32],
     cache: [LetSlot<'r>; INLINE_LETS],
     more: Vec<LetSlot<'r>>,
@@ -69,7 +69,7 @@ pub struct Cx<'p, 'r> {
     pub trace: Option<Trace>,
 }
 
-impl<'p: 'r, 'r> Cx<'p, 'r> {
+impl<'p: 'r, 'r> RowContext<'p, 'r> {
     pub fn new(
         env: &'p Env,
         row: RowRef<'r>,
@@ -77,7 +77,7 @@ impl<'p: 'r, 'r> Cx<'p, 'r> {
         let_names: &'p [String],
         columns: &'p [String],
     ) -> Self {
-        Cx {
+        RowContext {
             env,
             row,
             lets,
@@ -257,7 +257,7 @@ pub fn compare(op: CompareOp, l: &Value<'_>, r: &Value<'_>) -> bool {
 pub struct Call<'c, 'p, 'r> {
     args: &'p [Option<Node>],
     prepared: Option<&'p (dyn std::any::Any + Send + Sync)>,
-    cx: &'c mut Cx<'p, 'r>,
+    cx: &'c mut RowContext<'p, 'r>,
 }
 
 impl<'c, 'p: 'r, 'r> Call<'c, 'p, 'r> {
@@ -353,15 +353,15 @@ mod tests {
         let row = [Value::str("v")];
         // `a` is declared as read once, `b` twice; read each three times.
         let uses = [1, 2];
-        let mut cx =
-            Cx::new(&env, RowRef::Values(&row), &lets, &names, &columns).with_let_uses(&uses);
+        let mut cx = RowContext::new(&env, RowRef::Values(&row), &lets, &names, &columns)
+            .with_let_uses(&uses);
         let reads: Vec<String> = (0..3)
             .flat_map(|_| [0, 1])
             .map(|i| cx.eval_let(i).map(|v| v.to_string()).unwrap_or_default())
             .collect();
         assert_eq!(reads, ["v", "k", "v", "k", "v", "k"]);
         // Without use counts every read is served from the cache.
-        let mut cx = Cx::new(&env, RowRef::Values(&row), &lets, &names, &columns);
+        let mut cx = RowContext::new(&env, RowRef::Values(&row), &lets, &names, &columns);
         assert_eq!(cx.eval_let(0).map(|v| v.to_string()).ok().as_deref(), Some("v"));
         assert!(
             matches!(cx.cache[0], LetSlot::Cached { reads_left, .. } if reads_left == u32::MAX)
@@ -376,7 +376,8 @@ mod tests {
         let lets: Vec<Node> = (0..n).map(|i| Node::Str(format!("v{i}").into())).collect();
         let names: Vec<String> = (0..n).map(|i| format!("l{i}")).collect();
         let uses = vec![2; n];
-        let mut cx = Cx::new(&env, RowRef::Values(&[]), &lets, &names, &[]).with_let_uses(&uses);
+        let mut cx =
+            RowContext::new(&env, RowRef::Values(&[]), &lets, &names, &[]).with_let_uses(&uses);
         for round in 0..3 {
             for i in (0..n).rev() {
                 let v = cx.eval_let(i).map(|v| v.to_string()).unwrap_or_default();

@@ -1,5 +1,5 @@
-//! Static checks of `test` blocks (E060): what can be known without running them. Running them
-//! belongs to the authoring commands.
+//! Static checks of the expectations in `test` blocks (E060): what can be known without running
+//! them. Running them is `authoring::testblocks`.
 
 use super::program::Target;
 use crate::diagnostics::{did_you_mean, Diagnostic};

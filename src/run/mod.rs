@@ -1,0 +1,36 @@
+//! The conversion-and-state path that `convert`, `upload` and `state diff` share (and a
+//! scheduled `run` from a profile will): load the mapping against the input, convert with the
+//! previous state, settle the state with what the target accepted, and save it.
+//!
+//! Everything here is driven by plain option structs ([`RunOptions`], [`DeltaOptions`],
+//! [`crate::pipeline::ConvertOptions`]) that a command line or a TOML profile fills alike. Errors
+//! come back as [`RunError`]; the mapping's diagnostics (warnings too) go to the caller's
+//! [`Report`] as they are found, so the caller decides where they are shown.
+
+mod load;
+mod options;
+mod state;
+
+pub use load::{compile_mapping, load, Loaded};
+pub use options::{DeltaOptions, RunOptions};
+pub use state::{convert_with_state, load_delta, save_state, settle_upload};
+
+/// Where rendered diagnostics go (the CLI prints them on standard error).
+pub type Report<'a> = &'a dyn Fn(&str);
+
+/// Why a run stopped. The message is complete; the CLI prints it after `error: `.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The mapping did not compile; its diagnostics already went to the [`Report`].
+    #[error("the mapping has errors")]
+    Mapping,
+    #[error("{0}")]
+    Input(#[from] crate::input::InputError),
+    #[error("{0}")]
+    State(#[from] crate::state::StateError),
+    #[error("{0}")]
+    Convert(#[from] crate::pipeline::ConvertError),
+    /// Any other refusal, such as a bad `--existing` file.
+    #[error("{0}")]
+    Other(String),
+}

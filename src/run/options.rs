@@ -1,0 +1,67 @@
+//! The options of a run that are not about reading or writing files: the evaluation
+//! environment, the mapping's acceptance, and the delta state.
+
+use std::path::PathBuf;
+
+use crate::eval::{EmptyCells, Env};
+use crate::state::{LeaverPolicy, MaxLeavers};
+
+/// How a mapping is compiled and evaluated. `Default` is a run without any flag.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunOptions {
+    /// Threads that transform rows (`None`: all cores).
+    pub jobs: Option<usize>,
+    /// The instant Now() returns for the whole run (`None`: the real clock).
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+    /// The tenant's default verified domain, for DefaultDomain().
+    pub default_domain: Option<String>,
+    /// Evaluate IIF conditions over NULL/empty attributes instead of failing like Entra does.
+    pub lenient_iif: bool,
+    pub empty_cells: EmptyCells,
+    /// Values that already exist in the directory, for SelectUniqueValue: `TARGET=FILE` specs,
+    /// checked against the mapping when it is loaded.
+    pub existing: Vec<String>,
+    /// Accept a mapping without `active`.
+    pub allow_missing_active: bool,
+    /// No progress bar, and warnings only when the mapping fails.
+    pub quiet: bool,
+}
+
+impl RunOptions {
+    pub fn env(&self) -> Env {
+        Env {
+            now: self.now.unwrap_or_else(chrono::Utc::now),
+            default_domain: self.default_domain.clone(),
+            lenient_iif: self.lenient_iif,
+            empty_cells: self.empty_cells,
+        }
+    }
+}
+
+/// Delta runs: send only what changed since the run recorded in a state file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeltaOptions {
+    /// The state file; `None` is a plain (non-delta) run.
+    pub state: Option<PathBuf>,
+    /// Users in the state but not in this export.
+    pub leavers: LeaverPolicy,
+    /// Stop before writing anything when more leavers than this appear.
+    pub max_leavers: MaxLeavers,
+    /// Do not resend everyone when the mapping changed since the state was written.
+    pub assume_mapping_unchanged: bool,
+    /// A mapping whose targets are added to each leaver's disable document.
+    pub leaver_template: Option<PathBuf>,
+}
+
+impl Default for DeltaOptions {
+    fn default() -> Self {
+        DeltaOptions {
+            state: None,
+            leavers: LeaverPolicy::Ignore,
+            // A truncated export must not disable the company.
+            max_leavers: MaxLeavers::Percent(5.0),
+            assume_mapping_unchanged: false,
+            leaver_template: None,
+        }
+    }
+}
