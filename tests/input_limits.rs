@@ -113,3 +113,53 @@ fn xls_and_ods_files_are_bounded_by_size_before_parsing() {
         assert!(err.contains("sheet too large") && err.contains("--max-workbook-bytes"), "{err}");
     }
 }
+
+/// A 50 MB field from a pipe: once 54 s and 1.7 GB for a 200 MB one. Now the record is refused
+/// with its line once it passes `--max-record-bytes` (16 MiB), reading it once.
+#[test]
+fn a_50_mb_record_from_a_pipe_is_refused_with_its_line_fast() {
+    use std::io::Write;
+    use std::process::{Command as Std, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("hr2scim"))
+        .arg("convert")
+        .arg(root().join("mappings/entra-inbound.map"))
+        .arg("-")
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let head = std::fs::read_to_string(root().join("fixtures/hr-small.csv")).unwrap();
+        let mut lines = head.lines();
+        let header = lines.next().unwrap();
+        let first = lines.next().unwrap();
+        // The reader stops early: a write into the closed pipe is expected, not an error.
+        let _ = write!(stdin, "{header}\n{first}\n\"");
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..50 {
+            if stdin.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+        let _ = stdin.write_all(b"\"\n");
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let took = started.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the record at line 3 is longer than 16777216 bytes")
+            && err.contains("--max-record-bytes"),
+        "{err}"
+    );
+    // Seconds even in a debug build on a busy machine; the quadratic reader took minutes.
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    eprintln!("refused after {took:?}");
+}

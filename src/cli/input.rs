@@ -36,6 +36,11 @@ pub struct InputArgs {
     #[arg(long)]
     pub rename_duplicates: bool,
 
+    /// Stop at a CSV record (a line, or lines joined by quotes) longer than this, naming its
+    /// line: usually a quote that is never closed. Accepts KiB, MiB, GiB suffixes.
+    #[arg(long, value_name = "BYTES", default_value = "16MiB", value_parser = input::parse_size)]
+    pub max_record_bytes: Option<u64>,
+
     /// Refuse a sheet whose used area (first to last non-empty cell, rows × columns)
     /// spans more cells than this: the whole area is held in memory.
     #[arg(long, value_name = "N", default_value = "20000000")]
@@ -78,6 +83,9 @@ impl InputArgs {
         }
         opts.sheet = self.sheet.clone();
         opts.rename_duplicates = self.rename_duplicates;
+        if let Some(n) = self.max_record_bytes {
+            opts.max_record_bytes = n;
+        }
         if let Some(n) = self.max_sheet_cells {
             opts.max_sheet_cells = n;
         }
@@ -113,6 +121,7 @@ mod tests {
             encoding: Some("windows-1252".into()),
             sheet: Some("Staff".into()),
             rename_duplicates: true,
+            max_record_bytes: Some(8),
             max_sheet_cells: Some(9),
             max_unzipped_bytes: Some(10),
             max_workbook_bytes: Some(11),
@@ -125,6 +134,7 @@ mod tests {
         assert_eq!(o.sheet.as_deref(), Some("Staff"));
         assert!(o.rename_duplicates);
         assert_eq!((o.max_sheet_cells, o.max_unzipped_bytes, o.max_workbook_bytes), (9, 10, 11));
+        assert_eq!(o.max_record_bytes, 8);
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub struct InputOptions {
     pub sheet: Option<String>,
     /// Read duplicate/empty header names as `NAME_2`, `Column3`, ... instead of stopping.
     pub rename_duplicates: bool,
+    /// Longest CSV record, in bytes: a longer one stops the read with its line number.
+    pub max_record_bytes: u64,
     /// Most cells a sheet's used area (rows × columns from the first to the last non-empty
     /// cell) may span: the reader holds that whole rectangle in memory.
     pub max_sheet_cells: u64,
@@ -27,6 +29,8 @@ pub struct InputOptions {
     pub max_workbook_bytes: u64,
 }
 
+/// 16 MiB: a thousand times a long HR record; more is almost always a quote never closed.
+pub const DEFAULT_MAX_RECORD_BYTES: u64 = 16 << 20;
 /// 20 million cells: about 640 MB of cells in memory; an export of 400,000 people × 50 columns.
 pub const DEFAULT_MAX_SHEET_CELLS: u64 = 20_000_000;
 /// 2 GiB of XML: the sheet at `DEFAULT_MAX_SHEET_CELLS` takes about 1 GB of it.
@@ -43,6 +47,7 @@ impl Default for InputOptions {
             encoding: None,
             sheet: None,
             rename_duplicates: false,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
             max_sheet_cells: DEFAULT_MAX_SHEET_CELLS,
             max_unzipped_bytes: DEFAULT_MAX_UNZIPPED_BYTES,
             max_workbook_bytes: DEFAULT_MAX_WORKBOOK_BYTES,
