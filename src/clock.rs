@@ -69,7 +69,7 @@ pub fn sleep(d: Duration) {
     match mode() {
         Mode::Real { .. } => std::thread::sleep(d),
         Mode::Fake { advanced_ms, .. } => {
-            let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+            let ms = fake_step_ms(d);
             // Saturating: a huge wait must not wrap the clock around.
             let _ = advanced_ms
                 .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| Some(v.saturating_add(ms)));
@@ -79,9 +79,26 @@ pub fn sleep(d: Duration) {
     }
 }
 
+/// How far a fake sleep moves the clock: `d` rounded UP to whole milliseconds. Rounding down
+/// would make a wait of less than a millisecond move nothing, and a caller that sleeps "until
+/// `end`" in slices (`end` from `monotonic() + d`, where `d` has microseconds, as a jittered
+/// backoff does) would then spin for ever.
+fn fake_step_ms(d: Duration) -> i64 {
+    i64::try_from(d.as_nanos().div_ceil(1_000_000)).unwrap_or(i64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fake_sleep_of_less_than_a_millisecond_still_moves_the_clock() {
+        assert_eq!(fake_step_ms(Duration::from_micros(200)), 1);
+        assert_eq!(fake_step_ms(Duration::from_micros(29_200)), 30);
+        assert_eq!(fake_step_ms(Duration::from_millis(7000)), 7000);
+        assert_eq!(fake_step_ms(Duration::ZERO), 0);
+        assert_eq!(fake_step_ms(Duration::MAX), i64::MAX);
+    }
 
     #[test]
     fn a_fake_time_is_read_as_rfc3339() {
