@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::common::{fail, load_program, print_report, RunArgs};
+use super::common::{fail, load_program, lock_output, print_report, RunArgs};
 use super::convert::DeltaArgs;
 use super::exit;
 use super::input::InputArgs;
@@ -74,8 +74,16 @@ pub fn run(args: UploadArgs) -> i32 {
             );
             return exit::FATAL;
         }
+        let _lock = match lock_output(from, args.run.quiet) {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
         return upload_from_dir(from, &target, args.json, args.run.quiet, args.wait_for_logs);
     }
+    let _lock = match lock_output(&args.out, args.run.quiet) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let (Some(mapping), Some(input)) = (&args.mapping, &args.input) else {
         eprintln!("error: give MAPPING INPUT, or --from DIR");
         return exit::FATAL;
