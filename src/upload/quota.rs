@@ -41,7 +41,11 @@ pub fn state_dir(explicit: Option<&Path>) -> Option<PathBuf> {
 #[derive(Debug)]
 pub enum Refusal {
     /// The daily quota is used up until `free_at`.
-    Exhausted { used: u64, quota: u64, free_at: DateTime<Utc> },
+    Exhausted {
+        used: u64,
+        quota: u64,
+        free_at: DateTime<Utc>,
+    },
     /// Ctrl-C while waiting for the window.
     Interrupted,
     Io(UploadError),
@@ -151,7 +155,10 @@ impl TenantQuota {
     }
 
     /// Runs `f` on the day's calls under the file's lock; `f` says whether it changed them.
-    fn with_log<T>(&self, f: impl FnOnce(&mut Vec<i64>, i64) -> (T, bool)) -> Result<T, UploadError> {
+    fn with_log<T>(
+        &self,
+        f: impl FnOnce(&mut Vec<i64>, i64) -> (T, bool),
+    ) -> Result<T, UploadError> {
         let io = |e| UploadError::io(&self.path, e);
         let mut file = open_log(&self.path).map_err(io)?;
         fs4::fs_std::FileExt::lock_exclusive(&file).map_err(io)?;
@@ -213,7 +220,11 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// The tenant an Entra job belongs to: its tenant id when known (the same tenant reached
 /// through another app or output directory shares the quota), else the service principal; with
 /// the Graph host, since national clouds (and test emulators) are separate services.
-pub fn entra_tenant_key(graph_host: &str, tenant_id: Option<&str>, service_principal: &str) -> String {
+pub fn entra_tenant_key(
+    graph_host: &str,
+    tenant_id: Option<&str>,
+    service_principal: &str,
+) -> String {
     match tenant_id.map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) => format!("entra:{graph_host}:tenant:{t}"),
         None => format!("entra:{graph_host}:sp:{service_principal}"),

@@ -64,8 +64,7 @@ pub fn upload(
                 Some(p) => format!("{host}:{p}"),
                 None => host,
             };
-            let tenant =
-                entra_tenant_key(&host, args.tenant_id.as_deref(), &ep.service_principal);
+            let tenant = entra_tenant_key(&host, args.tenant_id.as_deref(), &ep.service_principal);
             (Target::Entra { url: url.clone() }, url, tenant, Some(ep.scope))
         }
         TargetKind::Scim => {
