@@ -104,11 +104,12 @@ pub fn load_program(
 }
 
 /// Takes the output directory's lock for the whole run (one run at a time per directory);
-/// prints a stale-lock warning, or why it is held and gives exit code 3 (a guard: nothing sent).
-pub fn lock_output(dir: &Path, quiet: bool) -> Result<crate::sinks::RunLock, i32> {
+/// prints a stale-lock warning (even with --quiet: a run died there), or why it is held and
+/// gives exit code 3 (a guard: nothing sent).
+pub fn lock_output(dir: &Path) -> Result<crate::sinks::RunLock, i32> {
     match crate::sinks::lock::lock_dir(dir) {
         Ok(lock) => {
-            if let Some(w) = lock.stale_warning().filter(|_| !quiet) {
+            if let Some(w) = lock.stale_warning() {
                 eprintln!("{w}");
             }
             Ok(lock)

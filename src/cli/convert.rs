@@ -121,7 +121,7 @@ impl ConvertArgs {
 }
 
 pub fn run(args: ConvertArgs) -> i32 {
-    let _lock = match super::common::lock_output(&args.out, args.run.quiet) {
+    let _lock = match super::common::lock_output(&args.out) {
         Ok(l) => l,
         Err(code) => return code,
     };

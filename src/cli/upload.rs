@@ -74,13 +74,13 @@ pub fn run(args: UploadArgs) -> i32 {
             );
             return exit::FATAL;
         }
-        let _lock = match lock_output(from, args.run.quiet) {
+        let _lock = match lock_output(from) {
             Ok(l) => l,
             Err(code) => return code,
         };
         return upload_from_dir(from, &target, args.json, args.run.quiet, args.wait_for_logs);
     }
-    let _lock = match lock_output(&args.out, args.run.quiet) {
+    let _lock = match lock_output(&args.out) {
         Ok(l) => l,
         Err(code) => return code,
     };
