@@ -79,12 +79,12 @@ fn host_name() -> String {
 pub enum LockError {
     /// Another live process holds the lock.
     #[error("another hr2scim run ({}) holds {what}; wait for it to finish (a scheduler overlap?)", holder_text(.holder))]
-    Held { what: String, path: PathBuf, holder: Option<Holder> },
+    Held { what: String, path: PathBuf, holder: Option<Box<Holder>> },
     #[error("cannot lock {what} ({}): {source}", .path.display())]
     Io { what: String, path: PathBuf, source: io::Error },
 }
 
-fn holder_text(h: &Option<Holder>) -> String {
+fn holder_text(h: &Option<Box<Holder>>) -> String {
     h.as_ref().map(|h| h.to_string()).unwrap_or_else(|| "holder unknown".into())
 }
 
@@ -118,7 +118,7 @@ impl RunLock {
             return Err(LockError::Held {
                 what: what.to_string(),
                 path: path.to_path_buf(),
-                holder: previous,
+                holder: previous.map(Box::new),
             });
         }
         let me = Holder::current();
