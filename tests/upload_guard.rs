@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use graph_emulator::{write_batches, Config, Emulator, CLIENT_ID, TENANT};
+use graph_emulator::{write_batches, Config, Emulator, Fault, CLIENT_ID, TENANT};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hr2scim");
 const MAP: &str = "externalId = [Id]\nuserName = Join(\"@\", [Id], \"x.example\")\nactive = Switch([Status], \"false\", \"Active\", \"true\")\ntitle = [Title]\n";
@@ -245,5 +245,47 @@ fn a_killed_delta_run_leaves_nothing_upload_from_would_send() {
     assert!(!names.iter().any(|n| n.starts_with("bulk-")), "{names:?}");
     let o = upload_from(&emu, &out, &dir.path().join("q"), &[]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("stale"), "the killed run's lock is taken over: {}", text(&o));
     assert_eq!(emu.state().accepted_requests, 0, "nothing was sent");
+
+    // The next run cleans up what the killed one left (its spool).
+    let mut day3 = convert_from_stdin(dir.path(), &["--state", state.to_str().unwrap()]);
+    drop(day3.stdin.take());
+    let o = day3.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".spool-") || n.ends_with(".part"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn retry_after_waits_cost_nothing_on_the_fake_clock() {
+    let emu = Emulator::start(Config::default());
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("a");
+    std::fs::create_dir_all(&d).unwrap();
+    write_batches(&d, "A", 4, 2);
+    // Two 429s asking for five minutes each: on the real clock this run would take ten.
+    emu.push_fault(Fault::TooMany(Some("300".into())));
+    emu.push_fault(Fault::TooMany(Some("300".into())));
+    let wall = Instant::now();
+    let o = Command::new(BIN)
+        .env("HR2SCIM_FAKE_NOW", "2026-01-05T08:00:00Z")
+        .env("AZURE_CLIENT_SECRET", &emu.config.client_secret)
+        .arg("upload")
+        .arg("--from")
+        .arg(&d)
+        .arg("--quota-dir")
+        .arg(tmp.path().join("state"))
+        .args(["--endpoint", &emu.endpoint(), "--login-url", &emu.base])
+        .args(["--tenant-id", TENANT, "--client-id", CLIENT_ID, "--concurrency", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(wall.elapsed() < Duration::from_secs(60), "{:?}", wall.elapsed());
+    let st = emu.state();
+    assert_eq!((st.accepted_requests, st.statuses.iter().filter(|s| **s == 429).count()), (2, 2));
 }

@@ -26,7 +26,10 @@ Examples:
 
 Rows that fail validation are never sent (they go to DIR/rejects.csv). A journal in DIR/journal
 records every batch before and after it is sent: rerun the same command after a crash, Ctrl-C or
-network failure and accepted batches are skipped, the rest resent. Secrets come only from
+network failure and the unfinished run is resumed (its accepted batches skipped, the rest
+resent); a run that finished is never skipped again. One run at a time per DIR (a second one
+stops with exit code 3, naming the holder). The daily quota and the pacing are the tenant's,
+shared by every run on this machine (--quota-dir). Secrets come only from
 AZURE_CLIENT_SECRET, --client-secret-file, certificates, token files or managed identity.
 
 Exit codes: 0 everything sent and accepted; 2 some rows rejected or some users/batches failed;

@@ -191,6 +191,7 @@ fn open_destination(
     // the end, so a run killed at any point leaves no batch for `upload --from DIR` to send,
     // never a mix of stale and new ones. (The output directory's lock keeps other runs out.)
     sinks::remove_stale_batches(dir, 0).map_err(out_err(dir))?;
+    spool::remove_leftovers(dir).map_err(out_err(dir))?;
     let spool = || SpoolWriter::new(dir).map_err(out_err(dir));
     if delta_run || opts.format != OutputFormat::Bulk || opts.stdout {
         return Ok(Destination::Spool(spool()?));
