@@ -284,7 +284,8 @@ proptest! {
         }
         let rejected = reject_lines(&out).len();
         prop_assert_eq!(written + rejected, rows.len());
-        // Batches are numbered without gaps, and nothing hidden (parts, spools) is left behind.
+        // Batches are numbered without gaps, and nothing hidden (parts, spools) is left behind
+        // but the output directory's lock file, empty once the run is over.
         let mut names: Vec<String> = fs::read_dir(&out)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -292,8 +293,11 @@ proptest! {
         names.sort();
         let n = batches(&out).len();
         let mut expected: Vec<String> = (1..=n).map(|k| format!("bulk-{k:05}.json")).collect();
-        expected.extend(["rejects.csv", "schemas.json", "summary.json"].map(String::from));
+        expected.extend(
+            [".hr2scim.lock", "rejects.csv", "schemas.json", "summary.json"].map(String::from),
+        );
         expected.sort();
         prop_assert_eq!(names, expected);
+        prop_assert_eq!(fs::read(out.join(".hr2scim.lock")).unwrap().len(), 0);
     }
 }

@@ -45,6 +45,7 @@ mod upload_cli; // the `upload` binary: secrets, URLs, identities, Ctrl-C
 mod upload_delta; // `upload --state`: exactly which users each run sends
 mod upload_emulator; // the emulator itself enforces the bulkUpload contract
 mod upload_entra; // upload through the library: auth flavours, journal, faults
+mod upload_guard; // one run at a time (lock), the tenant's quota and pacing, killed delta runs
 mod upload_kill; // kill -9 mid-upload, then a rerun: nothing lost, nothing resent
 mod upload_logs; // `hr2scim logs`: paging, counts, late records
 mod upload_scim; // scim2-server: /Bulk, /Users fallback, upserts

@@ -31,7 +31,10 @@ fn args(emu: &Emulator, dir: &Path, extra: &[&str]) -> UploadConfig {
     std::fs::write(&secret_file, &emu.config.client_secret).unwrap();
     let secret = secret_file.display().to_string();
     let endpoint = emu.endpoint();
+    // The tenant's call log of this test only (runs on the same directory share it).
+    let quota_dir = dir.join("quota-state").display().to_string();
     let mut defaults = vec![
+        ("--quota-dir", quota_dir.as_str()),
         ("--endpoint", endpoint.as_str()),
         ("--login-url", emu.base.as_str()),
         ("--tenant-id", TENANT),
@@ -124,8 +127,11 @@ fn a_rerun_skips_accepted_batches_and_resends_the_rest() {
     assert_eq!(second.batches_sent as usize, n - 2);
     assert_eq!(second.stopped, None);
     assert_eq!(emu.accepted_ids().len(), 200);
+    // The run finished: the same batches again are a new run, sent in full (the journal
+    // belongs to a run; an identical request accepted earlier is no reason to skip).
     let third = run(&emu, dir.path(), &[]);
-    assert_eq!((third.batches_sent, third.batches_skipped_already_accepted), (0, n as u64));
+    assert_eq!((third.batches_sent, third.batches_skipped_already_accepted), (n as u64, 0));
+    assert!(!third.resumed && second.resumed);
 }
 
 #[test]
@@ -262,11 +268,15 @@ fn the_daily_quota_stops_at_a_batch_boundary_and_is_remembered() {
     assert_eq!(s.batches_sent, 3);
     let why = s.stopped.as_deref().unwrap();
     assert!(why.contains("daily quota of 3") && why.contains("resume after"), "{why}");
+    assert_eq!(s.exit_code(), 2, "some batches went before the quota stopped the run");
+    // Nothing can go: stopped before anything is sent or journaled (a guard, exit code 3).
     let again = run(&emu, dir.path(), &["--daily-quota", "3"]);
-    assert_eq!((again.batches_sent, again.batches_skipped_already_accepted), (0, 3));
-    assert!(again.stopped.is_some());
+    assert_eq!((again.batches_sent, again.requests), (0, 0));
+    assert!(again.stopped_by_quota && again.exit_code() == 3, "{again:?}");
+    // With room, the unfinished run is resumed: its 3 accepted batches are skipped.
     let more = run(&emu, dir.path(), &["--daily-quota", "10"]);
     assert_eq!((more.batches_sent, more.stopped.as_deref()), (2, None));
+    assert_eq!(more.batches_skipped_already_accepted, 3);
     assert_eq!(more.daily_calls_used, 5);
 }
 

@@ -102,3 +102,25 @@ pub fn load_program(
     };
     run::load(mapping, input_path, &opts, &run.options(), &print_report).map_err(fail).ok()
 }
+
+/// Takes the output directory's lock for the whole run (one run at a time per directory);
+/// prints a stale-lock warning (even with --quiet: a run died there), or why it is held and
+/// gives exit code 3 (a guard: nothing sent).
+pub fn lock_output(dir: &Path) -> Result<crate::sinks::RunLock, i32> {
+    match crate::sinks::lock::lock_dir(dir) {
+        Ok(lock) => {
+            if let Some(w) = lock.stale_warning() {
+                eprintln!("{w}");
+            }
+            Ok(lock)
+        }
+        Err(e @ crate::sinks::LockError::Held { .. }) => {
+            eprintln!("error: {e}");
+            Err(super::exit::GUARD)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(super::exit::FATAL)
+        }
+    }
+}

@@ -121,6 +121,10 @@ impl ConvertArgs {
 }
 
 pub fn run(args: ConvertArgs) -> i32 {
+    let _lock = match super::common::lock_output(&args.out) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let Some(mut ctx) = load_program(&args.mapping, &args.input, &args.input_args, &args.run)
     else {
         return exit::FATAL;

@@ -29,6 +29,9 @@ pub mod exit {
     pub const FATAL: i32 = 1;
     /// Partial: some rows rejected (files still written) or some users failed.
     pub const PARTIAL: i32 = 2;
+    /// Stopped by a guard before anything was sent: leaver threshold, another run holding the
+    /// lock, daily quota exhausted. Rerun later (or fix the cause); nothing needs repair.
+    pub const GUARD: i32 = 3;
 }
 
 const AFTER_HELP: &str = "\

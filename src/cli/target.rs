@@ -71,10 +71,16 @@ pub struct TargetArgs {
     /// Requests in flight at once.
     #[arg(long, value_name = "N", default_value_t = TargetOptions::default().concurrency, value_parser = clap::value_parser!(u16).range(1..=MAX_CONCURRENCY as i64))]
     pub concurrency: u16,
-    /// Calls allowed per rolling 24 hours, tracked in the journal (Entra: 2000 with P1/P2,
-    /// 6000 with Governance). Default: 2000 for Entra, unlimited for SCIM.
+    /// Calls allowed per rolling 24 hours for the tenant, counted over every run on this
+    /// machine (Entra: 2000 with P1/P2, 6000 with Governance). Default: 2000 for Entra,
+    /// unlimited for SCIM.
     #[arg(long, value_name = "N")]
     pub daily_quota: Option<u64>,
+    /// Where each tenant's call log lives (daily quota and pacing shared by every run on this
+    /// machine). Default: $XDG_STATE_HOME/hr2scim (~/.local/state/hr2scim; Windows:
+    /// %LOCALAPPDATA%\hr2scim). In a container, point it at a mounted volume.
+    #[arg(long, env = "HR2SCIM_STATE_DIR", value_name = "DIR")]
+    pub quota_dir: Option<PathBuf>,
     /// Journal directory (default: DIR/journal next to the batches).
     #[arg(long, value_name = "DIR")]
     pub journal: Option<PathBuf>,
@@ -146,6 +152,7 @@ impl TargetArgs {
             concurrency: self.concurrency,
             daily_quota: self.daily_quota,
             journal: self.journal.clone(),
+            quota_dir: self.quota_dir.clone(),
             timeout: self.timeout,
             max_retries: self.max_retries,
             backoff_base: self.backoff_base,
@@ -197,11 +204,12 @@ mod tests {
     fn bare_flags_are_the_core_defaults() {
         // The env-backed flags would read the test's environment; only their absence is compared.
         let mut o = T::parse_from(["t"]).t.options();
-        (o.tenant_id, o.client_id, o.certificate) = (None, None, None);
+        (o.tenant_id, o.client_id, o.certificate, o.quota_dir) = (None, None, None, None);
         assert_eq!(o, TargetOptions::default());
         let mut q = L::parse_from(["l"]).l.query().unwrap();
         let mut target = (*q.target).clone();
-        (target.tenant_id, target.client_id, target.certificate) = (None, None, None);
+        (target.tenant_id, target.client_id, target.certificate, target.quota_dir) =
+            (None, None, None, None);
         q.target = target.validate().unwrap();
         assert_eq!(q, LogsQuery::new(TargetOptions::default().validate().unwrap()));
     }
@@ -223,6 +231,8 @@ mod tests {
             "--timeout",
             "5s",
             "--dry-run",
+            "--quota-dir",
+            "/q",
         ])
         .t
         .options();
@@ -230,6 +240,7 @@ mod tests {
         assert_eq!(o.x5t, crate::upload::X5t::Sha256);
         assert_eq!((o.rate.requests, o.concurrency, o.timeout), (10, 2, Duration::from_secs(5)));
         assert!(o.dry_run && o.url.as_deref() == Some("https://scim.example"));
+        assert_eq!(o.quota_dir.as_deref(), Some(std::path::Path::new("/q")));
         assert!(T::try_parse_from(["t", "--concurrency", "65"]).is_err());
         let q =
             L::parse_from(["l", "--format", "json", "--wait", "--since", "2h"]).l.query().unwrap();

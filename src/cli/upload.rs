@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::common::{fail, load_program, print_report, RunArgs};
+use super::common::{fail, load_program, lock_output, print_report, RunArgs};
 use super::convert::DeltaArgs;
 use super::exit;
 use super::input::InputArgs;
@@ -26,7 +26,10 @@ Examples:
 
 Rows that fail validation are never sent (they go to DIR/rejects.csv). A journal in DIR/journal
 records every batch before and after it is sent: rerun the same command after a crash, Ctrl-C or
-network failure and accepted batches are skipped, the rest resent. Secrets come only from
+network failure and the unfinished run is resumed (its accepted batches skipped, the rest
+resent); a run that finished is never skipped again. One run at a time per DIR (a second one
+stops with exit code 3, naming the holder). The daily quota and the pacing are the tenant's,
+shared by every run on this machine (--quota-dir). Secrets come only from
 AZURE_CLIENT_SECRET, --client-secret-file, certificates, token files or managed identity.
 
 Exit codes: 0 everything sent and accepted; 2 some rows rejected or some users/batches failed;
@@ -74,8 +77,16 @@ pub fn run(args: UploadArgs) -> i32 {
             );
             return exit::FATAL;
         }
+        let _lock = match lock_output(from) {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
         return upload_from_dir(from, &target, args.json, args.run.quiet, args.wait_for_logs);
     }
+    let _lock = match lock_output(&args.out) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let (Some(mapping), Some(input)) = (&args.mapping, &args.input) else {
         eprintln!("error: give MAPPING INPUT, or --from DIR");
         return exit::FATAL;

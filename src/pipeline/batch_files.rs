@@ -21,7 +21,7 @@ pub struct BatchFiles {
     finished: bool,
 }
 
-fn part_name(n: usize) -> String {
+pub(super) fn part_name(n: usize) -> String {
     format!(".bulk-{n:05}.json.part")
 }
 
@@ -31,15 +31,22 @@ fn is_part_name(name: &str) -> bool {
         .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Removes the hidden parts an interrupted run left in `dir` (the output directory's lock says
+/// no other run is writing there).
+pub(super) fn remove_parts(dir: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name().to_str().is_some_and(is_part_name) {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
 impl BatchFiles {
     /// Start writing into `dir`, removing parts an interrupted run left there.
     pub fn new(dir: &Path, writer: BulkWriter) -> io::Result<BatchFiles> {
-        for entry in fs::read_dir(dir)? {
-            let entry = entry?;
-            if entry.file_name().to_str().is_some_and(is_part_name) {
-                fs::remove_file(entry.path())?;
-            }
-        }
+        remove_parts(dir)?;
         Ok(BatchFiles {
             dir: dir.to_path_buf(),
             writer,
@@ -81,6 +88,9 @@ impl BatchFiles {
         if let Some(batch) = self.writer.finish() {
             self.write_part(&batch.bytes)?;
         }
+        // The earlier run's batches go first: a crash between the renames below then leaves
+        // only batches of this run, never a mix with stale ones that `upload --from` would send.
+        sinks::remove_stale_batches(&self.dir, 0)?;
         let mut files = 0;
         for (k, lines) in self.parts.iter().enumerate() {
             let part = self.dir.join(part_name(k + 1));
@@ -97,7 +107,6 @@ impl BatchFiles {
                 sinks::write_atomic(&self.dir.join(sinks::bulk_file_name(files)), &cut)?;
             }
         }
-        sinks::remove_stale_batches(&self.dir, files)?;
         self.finished = true;
         Ok(files)
     }

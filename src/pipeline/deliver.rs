@@ -1,5 +1,10 @@
 //! Delivery, the second pass of delta, NDJSON and standard-output runs: the spooled users go to
 //! batch files written one by one, an NDJSON file, or standard output.
+//!
+//! As in plain runs, batch files are written hidden (`.bulk-00001.json.part`) and renamed into
+//! place only when the run ends; the earlier run's `bulk-*.json` are removed when this run
+//! starts writing (NDJSON runs too). A run that dies therefore leaves nothing `upload --from DIR`
+//! would send.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -7,6 +12,7 @@ use std::path::PathBuf;
 use crate::scim::BulkWriter;
 use crate::sinks;
 
+use super::batch_files::{part_name, remove_parts};
 use super::{out_err, ConvertError, ConvertOptions, OutputFormat};
 
 pub enum DeliverError {
@@ -22,39 +28,78 @@ impl From<ConvertError> for DeliverError {
 
 /// Where users go in the second pass.
 pub enum Delivery {
-    Bulk { dir: PathBuf, writer: BulkWriter, files: usize },
-    Ndjson { out: Box<dyn Write>, file: Option<sinks::AtomicFile> },
+    Bulk { writer: BulkWriter, parts: Parts },
+    Ndjson { dir: PathBuf, out: Box<dyn Write>, file: Option<sinks::AtomicFile> },
+}
+
+/// Hidden batch files written so far; removed if the run stops before [`Parts::publish`].
+pub struct Parts {
+    dir: PathBuf,
+    count: usize,
+    published: bool,
+}
+
+impl Parts {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let path = self.dir.join(part_name(self.count + 1));
+        sinks::private_file(&path)?.write_all(bytes)?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Removes the earlier run's batches, then renames the parts into place.
+    fn publish(mut self) -> io::Result<usize> {
+        sinks::remove_stale_batches(&self.dir, 0)?;
+        for n in 1..=self.count {
+            std::fs::rename(self.dir.join(part_name(n)), self.dir.join(sinks::bulk_file_name(n)))?;
+        }
+        self.published = true;
+        Ok(self.count)
+    }
+}
+
+impl Drop for Parts {
+    fn drop(&mut self) {
+        if !self.published {
+            for n in 1..=self.count {
+                let _ = std::fs::remove_file(self.dir.join(part_name(n)));
+            }
+        }
+    }
 }
 
 impl Delivery {
+    /// Called once the run has decided to write (past the leaver threshold): the earlier run's
+    /// batches go now, so a run killed from here on leaves no batch at all, never a mix.
     pub fn new(opts: &ConvertOptions) -> Result<Delivery, ConvertError> {
         let dir = opts.out_dir.clone();
+        sinks::remove_stale_batches(&dir, 0).map_err(out_err(&dir))?;
         Ok(match (opts.format, opts.stdout) {
             (OutputFormat::Bulk, false) => {
                 let writer = BulkWriter::new(opts.batch_size, opts.max_payload_bytes)
                     .map_err(|e| ConvertError::Options(e.to_string()))?;
-                Delivery::Bulk { dir, writer, files: 0 }
+                remove_parts(&dir).map_err(out_err(&dir))?;
+                Delivery::Bulk { writer, parts: Parts { dir, count: 0, published: false } }
             }
             (_, true) => Delivery::Ndjson {
+                dir,
                 out: Box::new(io::BufWriter::new(io::stdout().lock())),
                 file: None,
             },
             (OutputFormat::Ndjson, false) => {
                 let path = dir.join("users.ndjson");
                 let f = sinks::AtomicFile::create(&path).map_err(out_err(&dir))?;
-                Delivery::Ndjson { out: Box::new(io::sink()), file: Some(f) }
+                Delivery::Ndjson { dir, out: Box::new(io::sink()), file: Some(f) }
             }
         })
     }
 
     pub fn push(&mut self, external_id: &str, doc: &[u8]) -> Result<(), DeliverError> {
         match self {
-            Delivery::Bulk { dir, writer, files } => {
+            Delivery::Bulk { writer, parts } => {
                 match writer.push(external_id, doc) {
                     Ok(Some(batch)) => {
-                        *files += 1;
-                        let path = dir.join(sinks::bulk_file_name(*files));
-                        sinks::write_atomic(&path, &batch.bytes).map_err(out_err(dir))?;
+                        parts.write(&batch.bytes).map_err(out_err(&parts.dir))?;
                         writer.recycle(batch.bytes);
                     }
                     Ok(None) => {}
@@ -62,7 +107,7 @@ impl Delivery {
                 }
                 Ok(())
             }
-            Delivery::Ndjson { out, file } => {
+            Delivery::Ndjson { out, file, .. } => {
                 let w: &mut dyn Write = match file {
                     Some(f) => f,
                     None => out,
@@ -76,16 +121,16 @@ impl Delivery {
 
     pub fn finish(self) -> Result<u64, ConvertError> {
         match self {
-            Delivery::Bulk { dir, mut writer, mut files } => {
+            Delivery::Bulk { mut writer, mut parts } => {
+                let dir = parts.dir.clone();
                 if let Some(batch) = writer.finish() {
-                    files += 1;
-                    sinks::write_atomic(&dir.join(sinks::bulk_file_name(files)), &batch.bytes)
-                        .map_err(out_err(&dir))?;
+                    parts.write(&batch.bytes).map_err(out_err(&dir))?;
                 }
-                sinks::remove_stale_batches(&dir, files).map_err(out_err(&dir))?;
-                Ok(files as u64)
+                Ok(parts.publish().map_err(out_err(&dir))? as u64)
             }
-            Delivery::Ndjson { mut out, file } => {
+            Delivery::Ndjson { dir, mut out, file } => {
+                // An earlier batch run's files would otherwise be sent by `upload --from DIR`.
+                sinks::remove_stale_batches(&dir, 0).map_err(out_err(&dir))?;
                 out.flush()
                     .map_err(|e| ConvertError::Output { path: "stdout".into(), source: e })?;
                 if let Some(f) = file {
@@ -97,5 +142,65 @@ impl Delivery {
                 Ok(0)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &std::path::Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn opts(dir: &std::path::Path, format: OutputFormat) -> ConvertOptions {
+        ConvertOptions { out_dir: dir.to_path_buf(), format, batch_size: 1, ..Default::default() }
+    }
+
+    fn push_two(d: &mut Delivery) {
+        for id in ["1", "2"] {
+            let doc = format!("{{\"externalId\":\"{id}\",\"active\":true}}");
+            assert!(d.push(id, doc.as_bytes()).is_ok());
+        }
+    }
+
+    #[test]
+    fn batches_stay_hidden_until_the_end_and_replace_the_earlier_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in 1..=3 {
+            std::fs::write(dir.path().join(sinks::bulk_file_name(n)), b"{}").unwrap();
+        }
+        let mut d = Delivery::new(&opts(dir.path(), OutputFormat::Bulk)).unwrap();
+        push_two(&mut d);
+        // Mid-run (a kill -9 here): only hidden parts, nothing `upload --from` would read.
+        assert_eq!(names(dir.path()), [".bulk-00001.json.part"]);
+        assert_eq!(d.finish().unwrap(), 2);
+        assert_eq!(names(dir.path()), ["bulk-00001.json", "bulk-00002.json"]);
+        let first = std::fs::read_to_string(dir.path().join("bulk-00001.json")).unwrap();
+        assert!(first.contains("\"1\""), "{first}");
+    }
+
+    #[test]
+    fn a_run_that_stops_leaves_no_parts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = Delivery::new(&opts(dir.path(), OutputFormat::Bulk)).unwrap();
+        push_two(&mut d);
+        drop(d);
+        assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+    }
+
+    #[test]
+    fn an_ndjson_run_removes_an_earlier_runs_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(sinks::bulk_file_name(1)), b"{}").unwrap();
+        let mut d = Delivery::new(&opts(dir.path(), OutputFormat::Ndjson)).unwrap();
+        push_two(&mut d);
+        d.finish().unwrap();
+        assert_eq!(names(dir.path()), ["users.ndjson"]);
     }
 }

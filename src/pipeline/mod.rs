@@ -187,6 +187,11 @@ fn open_destination(
     delta_run: bool,
 ) -> Result<Destination, ConvertError> {
     let dir = opts.out_dir.as_path();
+    // The earlier run's batches go before this run writes anything: the new ones appear only at
+    // the end, so a run killed at any point leaves no batch for `upload --from DIR` to send,
+    // never a mix of stale and new ones. (The output directory's lock keeps other runs out.)
+    sinks::remove_stale_batches(dir, 0).map_err(out_err(dir))?;
+    spool::remove_leftovers(dir).map_err(out_err(dir))?;
     let spool = || SpoolWriter::new(dir).map_err(out_err(dir));
     if delta_run || opts.format != OutputFormat::Bulk || opts.stdout {
         return Ok(Destination::Spool(spool()?));

@@ -2,8 +2,10 @@
 //! Every file holds personal data, so it is created with mode 0600 and appears atomically
 //! (written under a temporary name, then renamed), so a crash never leaves half a batch behind.
 
+pub mod lock;
 mod rejects;
 
+pub use lock::{LockError, RunLock};
 pub use rejects::RejectsWriter;
 
 use std::fs::{self, File};

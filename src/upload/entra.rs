@@ -16,6 +16,8 @@ pub struct BatchReport {
     pub failed_users: Vec<FailedUser>,
     /// Set when no further batch should be started, with the reason for the user.
     pub stop: Option<String>,
+    /// The stop is the tenant's daily quota (exit code 3 when nothing was sent before it).
+    pub quota_stop: bool,
 }
 
 impl BatchReport {
@@ -31,7 +33,7 @@ impl BatchReport {
                 Some(format!("{label} failed: {what}. The service looks unavailable; rerun later, accepted batches will be skipped.")),
             ),
             SendError::Throttled { wait } => {
-                let at = chrono::Utc::now()
+                let at = crate::clock::now()
                     + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::zero());
                 (
                     format!("throttled for {}", humantime::format_duration(wait)),
@@ -43,14 +45,35 @@ impl BatchReport {
                 )
             }
             SendError::Fatal(e) => (e.to_string(), Some(e.to_string())),
+            SendError::Quota { used, quota, free_at } => {
+                return BatchReport {
+                    event: Some(Event::Failed),
+                    outcome: Outcome {
+                        error: Some("not sent: daily quota used up".into()),
+                        ..Outcome::default()
+                    },
+                    stop: Some(quota_message(used, quota, free_at)),
+                    quota_stop: true,
+                    ..BatchReport::default()
+                }
+            }
         };
         BatchReport {
             event: Some(Event::Failed),
             outcome: Outcome { error: Some(error), ..Outcome::default() },
             failed_users: Vec::new(),
             stop,
+            quota_stop: false,
         }
     }
+}
+
+/// Why a run stops at the daily quota, and when it can resume.
+pub fn quota_message(used: u64, quota: u64, free_at: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "the tenant's daily quota of {quota} calls is used up ({used} calls in the last 24 hours, by every run on this machine); resume after {} (raise it with --daily-quota if your licence allows more).",
+        free_at.format("%Y-%m-%d %H:%M UTC")
+    )
 }
 
 pub fn send_batch(sender: &Sender<'_>, url: &str, batch: &Batch) -> BatchReport {
@@ -81,6 +104,7 @@ pub fn send_batch(sender: &Sender<'_>, url: &str, batch: &Batch) -> BatchReport 
         event: Some(Event::Failed),
         outcome,
         failed_users: Vec::new(),
+        quota_stop: false,
         stop: Some(format!(
             "{label} was refused: POST {url} answered HTTP {}{request_id}: {message}. {hint}",
             reply.status

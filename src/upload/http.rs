@@ -1,7 +1,7 @@
 //! One paced, authenticated HTTP exchange with bounded retries (429, 5xx, timeouts, resets).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use rand::Rng;
 use reqwest::blocking::Client;
@@ -9,8 +9,8 @@ use reqwest::header::HeaderMap;
 use reqwest::Method;
 
 use super::auth::TokenProvider;
-use super::journal::Journal;
 use super::limiter::Limiter;
+use super::quota::{Refusal, TenantQuota};
 use super::UploadError;
 
 /// A 429 asking for a longer wait than this is a quota, not a burst: stop instead of sleeping.
@@ -49,6 +49,8 @@ pub enum SendError {
     Throttled { wait: Duration },
     /// A non-retryable local problem (token service refused the credential, journal failure).
     Fatal(UploadError),
+    /// The tenant's daily quota is used up (by this run or others on this machine).
+    Quota { used: u64, quota: u64, free_at: chrono::DateTime<chrono::Utc> },
 }
 
 impl std::fmt::Display for SendError {
@@ -60,6 +62,9 @@ impl std::fmt::Display for SendError {
                 write!(f, "throttled for {}", humantime::format_duration(*wait))
             }
             SendError::Fatal(e) => write!(f, "{e}"),
+            SendError::Quota { used, quota, .. } => {
+                write!(f, "daily quota used up ({used} of {quota} calls)")
+            }
         }
     }
 }
@@ -68,8 +73,9 @@ impl std::fmt::Display for SendError {
 pub struct Sender<'a> {
     pub http: Client,
     pub limiter: &'a Limiter,
+    /// The tenant's call log: quota and pacing shared with every run on the machine.
+    pub quota: &'a TenantQuota,
     pub tokens: &'a TokenProvider,
-    pub journal: &'a Journal,
     pub stats: &'a Stats,
     pub interrupted: &'a AtomicBool,
     pub max_retries: u32,
@@ -110,7 +116,14 @@ impl Sender<'_> {
                 }
                 Err(e) => return Err(SendError::Fatal(e)),
             };
-            self.journal.note_call().map_err(SendError::Fatal)?;
+            match self.quota.acquire(&|| self.interrupted.load(Ordering::SeqCst)) {
+                Ok(()) => {}
+                Err(Refusal::Interrupted) => return Err(SendError::Interrupted),
+                Err(Refusal::Io(e)) => return Err(SendError::Fatal(e)),
+                Err(Refusal::Exhausted { used, quota, free_at }) => {
+                    return Err(SendError::Quota { used, quota, free_at })
+                }
+            }
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let mut req = self.http.request(method.clone(), url);
             if let Some(t) = &token {
@@ -143,7 +156,7 @@ impl Sender<'_> {
                         return Err(SendError::Throttled { wait: w });
                     }
                     let wait = wait.unwrap_or_else(|| self.backoff(failures));
-                    self.limiter.pause_until(Instant::now() + wait);
+                    self.limiter.pause_for(wait);
                     ("HTTP 429 (throttled)".to_string(), wait)
                 }
                 Ok(r) if matches!(r.status, 500 | 502 | 503 | 504) => {
@@ -181,16 +194,19 @@ impl Sender<'_> {
         full.mul_f64(rand::thread_rng().gen_range(0.5..=1.0))
     }
 
-    /// Sleeps in slices so Ctrl-C is seen; false when interrupted.
+    /// Sleeps (on the process's clock) in slices so Ctrl-C is seen; false when interrupted.
     fn sleep(&self, d: Duration) -> bool {
-        let end = Instant::now() + d;
-        while Instant::now() < end {
+        let end = crate::clock::monotonic() + d;
+        loop {
+            let now = crate::clock::monotonic();
+            if now >= end {
+                return true;
+            }
             if self.interrupted.load(Ordering::SeqCst) {
                 return false;
             }
-            std::thread::sleep((end - Instant::now()).min(Duration::from_millis(100)));
+            crate::clock::sleep((end - now).min(Duration::from_millis(100)));
         }
-        true
     }
 
     /// Something the user should see (retries, refusals), above the progress bar if any.
@@ -232,7 +248,9 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let when = httpdate::parse_http_date(v).ok()?;
-    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    let now = SystemTime::UNIX_EPOCH
+        + Duration::from_millis(crate::clock::now().timestamp_millis().max(0) as u64);
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]

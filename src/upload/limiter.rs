@@ -1,8 +1,13 @@
 //! Sliding-window request limiter shared by all sending threads, with a global pause for 429s.
+//! Times are on `crate::clock` (monotonic since the process started), so under the fake clock
+//! of the tests a wait costs nothing. Other processes on the same tenant are paced by
+//! `upload::quota`; this one keeps this process's threads in step and holds them all on a 429.
 
 use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::clock;
 
 /// Never lets more than `limit` requests start within any `window`.
 ///
@@ -13,12 +18,12 @@ pub struct Limiter {
     limit: usize,
     window: Duration,
     state: Mutex<State>,
-    wake: Condvar,
 }
 
+/// Instants are `clock::monotonic()` readings.
 struct State {
-    starts: VecDeque<Instant>,
-    paused_until: Option<Instant>,
+    starts: VecDeque<Duration>,
+    paused_until: Option<Duration>,
 }
 
 impl Limiter {
@@ -28,25 +33,24 @@ impl Limiter {
             limit: limit.max(1),
             window: window + guard,
             state: Mutex::new(State { starts: VecDeque::new(), paused_until: None }),
-            wake: Condvar::new(),
         }
     }
 
     /// Blocks until a request may start, then records it. Returns false (without recording)
     /// when `cancelled` turns true while waiting.
     pub fn acquire(&self, cancelled: &dyn Fn() -> bool) -> bool {
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             if cancelled() {
                 return false;
             }
-            let now = Instant::now();
-            while st.starts.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+            let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let now = clock::monotonic();
+            while st.starts.front().is_some_and(|t| now.saturating_sub(*t) >= self.window) {
                 st.starts.pop_front();
             }
             let wait_pause = st.paused_until.filter(|t| *t > now).map(|t| t - now);
             let wait_window = if st.starts.len() >= self.limit {
-                st.starts.front().map(|t| (*t + self.window).saturating_duration_since(now))
+                st.starts.front().map(|t| (*t + self.window).saturating_sub(now))
             } else {
                 None
             };
@@ -55,17 +59,19 @@ impl Limiter {
                     st.starts.push_back(now);
                     return true;
                 }
-                // Short slices so a Ctrl-C is noticed promptly.
+                // Short slices so a Ctrl-C is noticed promptly; without the lock, so the other
+                // threads can check too.
                 Some(d) => {
-                    let d = d.min(Duration::from_millis(200));
-                    st = self.wake.wait_timeout(st, d).unwrap_or_else(|p| p.into_inner()).0;
+                    drop(st);
+                    clock::sleep(d.clamp(Duration::from_millis(1), Duration::from_millis(200)));
                 }
             }
         }
     }
 
-    /// Holds every thread back until `until` (a 429 means the whole client is too fast).
-    pub fn pause_until(&self, until: Instant) {
+    /// Holds every thread back for `wait` (a 429 means the whole client is too fast).
+    pub fn pause_for(&self, wait: Duration) {
+        let until = clock::monotonic() + wait;
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if st.paused_until.is_none_or(|t| t < until) {
             st.paused_until = Some(until);
@@ -97,7 +103,7 @@ mod tests {
                 std::thread::spawn(move || {
                     for _ in 0..5 {
                         assert!(lim.acquire(&|| false));
-                        starts.lock().unwrap().push(Instant::now());
+                        starts.lock().unwrap().push(std::time::Instant::now());
                     }
                 })
             })
@@ -120,11 +126,11 @@ mod tests {
     #[test]
     fn pause_delays_and_cancel_aborts() {
         let lim = Limiter::new(100, Duration::from_secs(1));
-        lim.pause_until(Instant::now() + Duration::from_millis(120));
-        let t = Instant::now();
+        lim.pause_for(Duration::from_millis(120));
+        let t = std::time::Instant::now();
         assert!(lim.acquire(&|| false));
         assert!(t.elapsed() >= Duration::from_millis(100));
-        lim.pause_until(Instant::now() + Duration::from_secs(30));
+        lim.pause_for(Duration::from_secs(30));
         assert!(!lim.acquire(&|| true));
     }
 

@@ -1,10 +1,11 @@
 //! Sending batches to Entra bulkUpload or a SCIM server: paced, journaled, resumable; and logs.
 //!
-//! `upload` takes any iterator of validated [`Batch`]es (from `batches_from_dir` or a streaming
-//! convert), skips those the journal says this target already accepted, and sends the rest from a
-//! few threads behind one sliding-window limiter. Every batch is journaled (fsync) as pending
-//! before its first byte leaves and with its outcome after, so any crash leaves at most some
-//! batches "unknown", which a rerun resends (Entra matches users by externalId).
+//! `upload` takes validated [`Batch`]es (from `batches_from_dir` or a convert), and sends them
+//! from a few threads, paced by the tenant's call log shared with every run on the machine
+//! (`quota`). The journal belongs to the run: only when this run resumes an unfinished run of
+//! the same batches does it skip what that run had accepted. Every batch is journaled (fsync)
+//! as pending before its first byte leaves and with its outcome after, so any crash leaves at
+//! most some batches "unknown", which a rerun resends (Entra matches users by externalId).
 
 mod auth;
 mod batch;
@@ -18,6 +19,7 @@ pub mod journal;
 mod limiter;
 mod logs;
 mod options;
+pub mod quota;
 mod runner;
 mod scim;
 mod summary;
@@ -34,4 +36,4 @@ pub use options::{
     LogsFormat, LogsQuery, RateSpec, TargetKind, TargetOptions, UploadConfig, X5t, MAX_CONCURRENCY,
 };
 pub use runner::{upload, Batches};
-pub use summary::{FailedUser, UploadSummary};
+pub use summary::{AcceptedBatch, FailedUser, UploadSummary};

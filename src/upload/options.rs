@@ -92,6 +92,10 @@ pub struct TargetOptions {
     pub daily_quota: Option<u64>,
     /// Journal directory (`None`: DIR/journal next to the batches).
     pub journal: Option<PathBuf>,
+    /// Per-user state directory holding each tenant's call log (daily quota and pacing shared
+    /// by every run on the machine). `None`: `$HR2SCIM_STATE_DIR`, else the platform's
+    /// (`$XDG_STATE_HOME/hr2scim`, `~/.local/state/hr2scim`, `%LOCALAPPDATA%\hr2scim`).
+    pub quota_dir: Option<PathBuf>,
     pub timeout: Duration,
     pub max_retries: u32,
     pub backoff_base: Duration,
@@ -124,6 +128,7 @@ impl Default for TargetOptions {
             concurrency: 4,
             daily_quota: None,
             journal: None,
+            quota_dir: None,
             timeout: Duration::from_secs(60),
             max_retries: 6,
             backoff_base: Duration::from_secs(2),

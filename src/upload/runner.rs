@@ -1,22 +1,21 @@
 //! The upload run: a few sending threads, journal before and after each batch, clean stops.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::Instant;
-
-use chrono::Utc;
 
 use super::auth::TokenProvider;
 use super::endpoint::{check_url, resolve_entra};
-use super::entra::{self, BatchReport};
+use super::entra::{self, quota_message, BatchReport};
 use super::http::{Sender, Stats};
-use super::journal::{Event, Journal, JournalEntry, Outcome};
+use super::journal::{run_key, Event, Journal, JournalEntry, Outcome};
 use super::limiter::Limiter;
 use super::options::{TargetKind, UploadConfig};
+use super::quota::{entra_tenant_key, state_dir, Refusal, TenantQuota};
 use super::scim::{self, BulkLimits};
-use super::summary::UploadSummary;
+use super::summary::{AcceptedBatch, UploadSummary};
 use super::{Batch, UploadError};
+use crate::clock;
 
 /// Entra's smaller documented daily budget (P1/P2), used unless --daily-quota says otherwise.
 const ENTRA_DEFAULT_DAILY_QUOTA: u64 = 2000;
@@ -56,35 +55,65 @@ pub fn upload(
     journal_dir: &Path,
     quiet: bool,
 ) -> Result<UploadSummary, UploadError> {
-    let (mut target, target_key, scope) = match args.target {
+    let (mut target, target_key, tenant_key, scope) = match args.target {
         TargetKind::Entra => {
             let ep = resolve_entra(args)?;
             let url = ep.bulk_url.to_string();
-            (Target::Entra { url: url.clone() }, url, Some(ep.scope))
+            let host = ep.bulk_url.host_str().unwrap_or_default().to_string();
+            let host = match ep.bulk_url.port() {
+                Some(p) => format!("{host}:{p}"),
+                None => host,
+            };
+            let tenant = entra_tenant_key(&host, args.tenant_id.as_deref(), &ep.service_principal);
+            (Target::Entra { url: url.clone() }, url, tenant, Some(ep.scope))
         }
         TargetKind::Scim => {
             let raw = args.url.as_deref().ok_or_else(|| {
                 UploadError::Config("--target scim needs --url BASE (the SCIM base URL).".into())
             })?;
             let base = check_url(raw)?.to_string().trim_end_matches('/').to_string();
-            (Target::Scim { base: base.clone(), limits: None }, format!("scim:{base}"), None)
+            let key = format!("scim:{base}");
+            (Target::Scim { base: base.clone(), limits: None }, key.clone(), key, None)
         }
     };
     let quota = args.daily_quota.or(match args.target {
         TargetKind::Entra => Some(ENTRA_DEFAULT_DAILY_QUOTA),
         TargetKind::Scim => None,
     });
-    let journal = Journal::open(journal_dir, &target_key)?;
+    // The run's key needs every batch: they are all read before anything is sent (an input
+    // error then stops the run before its first request).
+    let batches: Vec<Batch> = batches.collect::<Result<_, _>>()?;
+    let hashes: Vec<String> = batches.iter().map(Batch::hash).collect();
+    let key = run_key(&target_key, hashes.iter().map(String::as_str));
+    let journal = Journal::open(journal_dir, &target_key, &key)?;
+    let quota_dir = state_dir(args.quota_dir.as_deref()).ok_or_else(|| {
+        UploadError::Config(
+            "no per-user state directory for the daily quota: pass --quota-dir DIR or set HR2SCIM_STATE_DIR."
+                .into(),
+        )
+    })?;
+    let tenant = TenantQuota::open(&quota_dir, &tenant_key, args.rate, quota)?;
     let limiter = Limiter::new(args.rate.requests, args.rate.window);
-    let summary = UploadSummary {
+    let mut summary = UploadSummary {
         target: target_key.clone(),
         journal: journal_dir.to_path_buf(),
         dry_run: args.dry_run,
         daily_quota: quota,
+        resumed: journal.is_resuming(),
+        quota_file: Some(tenant.path().to_path_buf()),
         ..Default::default()
     };
+    let work: Vec<(Batch, String)> = batches.into_iter().zip(hashes).collect();
     if args.dry_run {
-        return dry_run(batches, &journal, &limiter, summary, quiet);
+        summary.daily_calls_used = tenant.used_last_day()?.0;
+        return dry_run(work, &journal, &limiter, summary, quiet);
+    }
+    // A run the quota cannot start stops before journaling anything: a guard (exit code 3).
+    if let Some(Refusal::Exhausted { used, quota, free_at }) = tenant.check()? {
+        summary.stopped = Some(quota_message(used, quota, free_at));
+        summary.stopped_by_quota = true;
+        summary.daily_calls_used = used;
+        return Ok(summary);
     }
     let tokens = match scope {
         Some(scope) => TokenProvider::for_entra(args, &scope)?,
@@ -105,8 +134,8 @@ pub fn upload(
     let sender = Sender {
         http,
         limiter: &limiter,
+        quota: &tenant,
         tokens: &tokens,
-        journal: &journal,
         stats: &stats,
         interrupted,
         max_retries: args.max_retries,
@@ -117,19 +146,18 @@ pub fn upload(
     if let Target::Scim { base, limits } = &mut target {
         *limits = scim::discover(&sender, base)?;
     }
-    let started = Instant::now();
+    let started = clock::monotonic();
     let run = Run {
         id: uuid::Uuid::new_v4().to_string(),
         sender: &sender,
         target: &target,
         journal: &journal,
-        quota,
-        batches: Mutex::new(batches),
+        tenant: &tenant,
+        batches: Mutex::new(Box::new(work.into_iter())),
         halt: AtomicBool::new(false),
-        in_flight: AtomicU64::new(0),
-        quota_gate: Mutex::new(()),
-        state: Mutex::new(RunState { summary, input_error: None }),
+        state: Mutex::new(RunState { summary }),
     };
+    journal.mark(&run.id, Event::RunStart)?;
     std::thread::scope(|s| {
         for _ in 0..args.concurrency {
             s.spawn(|| run.worker());
@@ -138,16 +166,16 @@ pub fn upload(
     if let Some(pb) = &sender.progress {
         pb.finish_and_clear();
     }
-    let RunState { mut summary, input_error } =
-        run.state.into_inner().unwrap_or_else(|p| p.into_inner());
-    if let Some(e) = input_error {
-        return Err(e);
-    }
+    let RunState { mut summary } = run.state.into_inner().unwrap_or_else(|p| p.into_inner());
     if interrupted.load(Ordering::SeqCst) && summary.stopped.is_none() {
         summary.stopped =
             Some("interrupted (Ctrl-C); batches in flight were finished and journaled.".into());
     }
-    summary.elapsed_secs = started.elapsed().as_secs_f64();
+    // Every batch has a final outcome: a rerun of the same batches is a new run, not a resume.
+    if summary.stopped.is_none() {
+        journal.mark(&run.id, Event::RunFinished)?;
+    }
+    summary.elapsed_secs = (clock::monotonic() - started).as_secs_f64();
     summary.requests = stats.requests.load(Ordering::Relaxed);
     summary.retries = stats.retries.load(Ordering::Relaxed);
     summary.throttled_429 = stats.throttled.load(Ordering::Relaxed);
@@ -156,7 +184,7 @@ pub fn upload(
     } else {
         0.0
     };
-    summary.daily_calls_used = journal.calls_last_day().0;
+    summary.daily_calls_used = tenant.used_last_day()?.0;
     Ok(summary)
 }
 
@@ -177,22 +205,20 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
 
 struct RunState {
     summary: UploadSummary,
-    input_error: Option<UploadError>,
 }
+
+type Work = Box<dyn Iterator<Item = (Batch, String)> + Send>;
 
 struct Run<'a> {
     id: String,
     sender: &'a Sender<'a>,
     target: &'a Target,
     journal: &'a Journal,
-    quota: Option<u64>,
-    batches: Mutex<Batches>,
+    tenant: &'a TenantQuota,
+    /// The batches with their content hashes, taken one at a time by the workers.
+    batches: Mutex<Work>,
     /// Set when no new batch may start (refusal, quota, input error).
     halt: AtomicBool,
-    /// Batches being sent; counted against the quota as if each had made its call already,
-    /// which can stop a run up to `concurrency - 1` calls early but never lets it overrun.
-    in_flight: AtomicU64,
-    quota_gate: Mutex<()>,
     state: Mutex<RunState>,
 }
 
@@ -203,28 +229,34 @@ impl Run<'_> {
                 return;
             }
             let next = self.batches.lock().unwrap_or_else(|p| p.into_inner()).next();
-            let batch = match next {
-                None => return,
-                Some(Err(e)) => return self.stop_with_input_error(e),
-                Some(Ok(b)) => b,
-            };
-            let hash = batch.hash();
+            let Some((batch, hash)) = next else { return };
             self.with_state(|st| st.summary.batches_seen += 1);
-            if self.journal.is_accepted(&hash) {
-                self.with_state(|st| st.summary.batches_skipped_already_accepted += 1);
+            if let Some(earlier) = self.journal.accepted_earlier(&hash) {
+                let done = AcceptedBatch {
+                    seq: batch.seq,
+                    hash: hash.clone(),
+                    at: earlier.at,
+                    resumed: true,
+                    external_ids: batch.external_ids.clone(),
+                };
+                self.with_state(|st| {
+                    st.summary.batches_skipped_already_accepted += 1;
+                    st.summary.accepted.push(done);
+                });
                 self.tick();
                 continue;
             }
-            {
-                // Check and reserve together, or two threads could both take the last call.
-                let _gate = self.quota_gate.lock().unwrap_or_else(|p| p.into_inner());
-                if let Some(reason) = self.quota_exhausted() {
-                    return self.stop(reason);
+            // Checked before the batch is journaled, so a batch the quota keeps back is not
+            // left "pending"; the request itself takes its slot in `Sender::send`.
+            match self.tenant.check() {
+                Ok(Some(Refusal::Exhausted { used, quota, free_at })) => {
+                    self.with_state(|st| st.summary.stopped_by_quota = true);
+                    return self.stop(quota_message(used, quota, free_at));
                 }
-                self.in_flight.fetch_add(1, Ordering::SeqCst);
+                Ok(_) => {}
+                Err(e) => return self.stop(e.to_string()),
             }
             let report = self.send(&batch, &hash);
-            self.in_flight.fetch_sub(1, Ordering::SeqCst);
             if let Err(e) = self.finish(&batch, &hash, report) {
                 return self.stop(e.to_string());
             }
@@ -291,6 +323,16 @@ impl Run<'_> {
                 _ => s.batches_failed += 1,
             }
             s.failed_users.extend(report.failed_users);
+            if event == Event::Accepted {
+                s.accepted.push(AcceptedBatch {
+                    seq: batch.seq,
+                    hash: hash.to_string(),
+                    at: record.ts,
+                    resumed: false,
+                    external_ids: batch.external_ids.clone(),
+                });
+            }
+            s.stopped_by_quota |= report.quota_stop;
         });
         self.tick();
         if let Some(reason) = report.stop {
@@ -313,8 +355,9 @@ impl Run<'_> {
 
     fn record(&self, batch: &Batch, hash: &str, event: Event, outcome: Outcome) -> JournalEntry {
         JournalEntry {
-            ts: Utc::now(),
+            ts: clock::now(),
             run: self.id.clone(),
+            key: self.journal.key().to_string(),
             target: self.journal.target().to_string(),
             seq: batch.seq,
             hash: hash.to_string(),
@@ -324,30 +367,10 @@ impl Run<'_> {
         }
     }
 
-    fn quota_exhausted(&self) -> Option<String> {
-        let quota = self.quota?;
-        let (used, free_at) = self.journal.calls_last_day();
-        let in_flight = self.in_flight.load(Ordering::SeqCst);
-        (used + in_flight >= quota).then(|| {
-            let when = free_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string());
-            format!(
-                "the daily quota of {quota} calls is used up ({used} calls in the last 24 hours); resume after {} (raise it with --daily-quota if your licence allows more).",
-                when.unwrap_or_else(|| "24 hours".into())
-            )
-        })
-    }
-
     fn stop(&self, reason: String) {
         self.halt.store(true, Ordering::SeqCst);
         self.with_state(|st| {
             st.summary.stopped.get_or_insert(reason);
-        });
-    }
-
-    fn stop_with_input_error(&self, e: UploadError) {
-        self.halt.store(true, Ordering::SeqCst);
-        self.with_state(|st| {
-            st.input_error.get_or_insert(e);
         });
     }
 
@@ -358,16 +381,15 @@ impl Run<'_> {
 
 /// Everything but the network: what would be sent, where, and how long the pacing takes.
 fn dry_run(
-    batches: Batches,
+    batches: Vec<(Batch, String)>,
     journal: &Journal,
     limiter: &Limiter,
     mut summary: UploadSummary,
     quiet: bool,
 ) -> Result<UploadSummary, UploadError> {
-    for batch in batches {
-        let batch = batch?;
+    for (batch, hash) in batches {
         summary.batches_seen += 1;
-        if journal.is_accepted(&batch.hash()) {
+        if journal.is_accepted(&hash) {
             summary.batches_skipped_already_accepted += 1;
         } else {
             summary.batches_sent += 1;

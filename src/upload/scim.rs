@@ -154,7 +154,7 @@ pub fn send_batch(
             ..Outcome::default()
         },
         failed_users: failed,
-        stop: None,
+        ..BatchReport::default()
     }
 }
 
@@ -171,8 +171,8 @@ fn stop_report(msg: String) -> BatchReport {
     BatchReport {
         event: Some(Event::Failed),
         outcome: Outcome { error: Some(msg.clone()), ..Outcome::default() },
-        failed_users: Vec::new(),
         stop: Some(msg),
+        ..BatchReport::default()
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// A user the target refused (SCIM per-operation failures; Entra reports those only in logs).
@@ -10,6 +11,19 @@ pub struct FailedUser {
     pub external_id: String,
     pub status: Option<u16>,
     pub detail: String,
+}
+
+/// A batch the target accepted for this run: sent now, or (when resuming an unfinished run)
+/// accepted by the earlier attempt. Its users are what the state may record as sent.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AcceptedBatch {
+    pub seq: u64,
+    pub hash: String,
+    /// When it was accepted (for a resumed batch, the journal's time).
+    pub at: DateTime<Utc>,
+    /// True when the earlier attempt of this run had it accepted and it was skipped now.
+    pub resumed: bool,
+    pub external_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -21,7 +35,10 @@ pub struct UploadSummary {
     pub batches_seen: u64,
     /// Batches the target accepted in this run.
     pub batches_sent: u64,
+    /// Batches skipped because the unfinished run this one resumes had them accepted.
     pub batches_skipped_already_accepted: u64,
+    /// This run resumes an unfinished run with the same key (same batches, same target).
+    pub resumed: bool,
     /// Batches sent but not (fully) accepted; a rerun sends them again.
     pub batches_failed: u64,
     pub users_sent: u64,
@@ -34,15 +51,31 @@ pub struct UploadSummary {
     pub failed_users: Vec<FailedUser>,
     /// Why the run ended early (refusal, quota, Ctrl-C); None when everything was attempted.
     pub stopped: Option<String>,
-    /// Calls counted against the daily quota in the last 24 hours, after this run.
+    /// The stop is the tenant's daily quota.
+    pub stopped_by_quota: bool,
+    /// Calls counted against the tenant's daily quota in the last 24 hours (every run on this
+    /// machine), after this run.
     pub daily_calls_used: u64,
     pub daily_quota: Option<u64>,
+    /// The tenant's call log (quota and pacing).
+    pub quota_file: Option<PathBuf>,
+    /// Every batch accepted for this run, in the order of acceptance.
+    pub accepted: Vec<AcceptedBatch>,
 }
 
 impl UploadSummary {
-    /// 0 all sent; 1 stopped early; 2 some users or batches failed.
+    /// The exit codes of `cli::exit`: 0 all sent; 3 the daily quota stopped the run before
+    /// anything was accepted (a guard: nothing to repair, rerun after the time given); 2 some
+    /// users or batches failed, or the quota stopped the run after some were accepted (the
+    /// rest goes with the next run); 1 stopped early otherwise.
     pub fn exit_code(&self) -> i32 {
-        if self.stopped.is_some() {
+        if self.stopped_by_quota {
+            if self.batches_sent == 0 && self.users_sent == 0 {
+                3
+            } else {
+                2
+            }
+        } else if self.stopped.is_some() {
             1
         } else if !self.failed_users.is_empty() || self.batches_failed > 0 {
             2
@@ -76,9 +109,12 @@ impl UploadSummary {
                 self.throttled_429
             );
         }
+        if self.resumed {
+            s += "resumed an unfinished run of the same batches: its accepted batches were skipped\n";
+        }
         if let Some(q) = self.daily_quota {
             s += &format!(
-                "daily quota: {} of {q} calls used in the last 24 hours\n",
+                "daily quota: {} of {q} calls used in the last 24 hours (this tenant, every run on this machine)\n",
                 self.daily_calls_used
             );
         }
@@ -118,8 +154,12 @@ mod tests {
         });
         assert_eq!(s.exit_code(), 2);
         assert!(s.render_human().contains("E1  HTTP 400  bad"));
-        s.stopped = Some("quota".into());
+        s.stopped = Some("refused".into());
         assert_eq!(s.exit_code(), 1);
+        s.stopped_by_quota = true;
+        assert_eq!(s.exit_code(), 2, "the quota stopped a run that had sent something");
+        (s.batches_sent, s.users_sent) = (0, 0);
+        assert_eq!(s.exit_code(), 3, "the quota stopped the run before anything was sent");
         assert!(s.render_human().contains("To resume, rerun"));
     }
 }
