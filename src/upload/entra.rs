@@ -31,14 +31,13 @@ impl BatchReport {
                 Some(format!("{label} failed: {what}. The service looks unavailable; rerun later, accepted batches will be skipped.")),
             ),
             SendError::Throttled { wait } => {
-                let at = chrono::Utc::now()
-                    + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::zero());
+                let at = resume_at(wait);
                 (
                     format!("throttled for {}", humantime::format_duration(wait)),
                     Some(format!(
                         "the server asked to wait {} (daily quota?); resume after {} by rerunning the same command.",
                         humantime::format_duration(wait),
-                        at.format("%Y-%m-%d %H:%M UTC")
+                        at
                     )),
                 )
             }
@@ -51,6 +50,15 @@ impl BatchReport {
             stop,
         }
     }
+}
+
+/// When a wait ends, for "resume after ...": checked, since the wait comes from a server.
+fn resume_at(wait: std::time::Duration) -> String {
+    chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|d| chrono::Utc::now().checked_add_signed(d))
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| format!("{} from now", humantime::format_duration(wait)))
 }
 
 pub fn send_batch(sender: &Sender<'_>, url: &str, batch: &Batch) -> BatchReport {
