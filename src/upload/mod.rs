@@ -8,6 +8,7 @@
 
 mod auth;
 mod batch;
+mod client;
 mod endpoint;
 mod entra;
 mod error;
@@ -16,6 +17,7 @@ pub mod journal;
 mod limiter;
 mod logs;
 mod options;
+mod redact;
 mod runner;
 mod scim;
 mod summary;
