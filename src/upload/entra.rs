@@ -95,3 +95,18 @@ pub fn send_batch(sender: &Sender<'_>, url: &str, batch: &Batch) -> BatchReport 
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn resume_time_of_any_wait_is_printable() {
+        assert!(resume_at(Duration::from_secs(3600)).ends_with(" UTC"));
+        assert!(resume_at(Duration::from_secs(9_000_000_000_000_000)).ends_with("from now"));
+        assert!(resume_at(Duration::MAX).ends_with("from now"));
+        let stop = BatchReport::from_send_error(SendError::Throttled { wait: Duration::MAX }, "b");
+        assert!(stop.stop.unwrap().contains("resume after"));
+    }
+}
