@@ -12,6 +12,8 @@ mod client;
 mod endpoint;
 mod entra;
 mod error;
+#[cfg(test)]
+mod fuzz_tests;
 mod http;
 pub mod journal;
 mod limiter;
