@@ -48,6 +48,7 @@ mod upload_entra; // upload through the library: auth flavours, journal, faults
 mod upload_guard; // one run at a time (lock), the tenant's quota and pacing, killed delta runs
 mod upload_kill; // kill -9 mid-upload, then a rerun: nothing lost, nothing resent
 mod upload_logs; // `hr2scim logs`: paging, counts, late records
+mod upload_net; // hostile surroundings: proxies, huge Retry-After, credentials in URLs, sloppy SCIM
 mod upload_scim; // scim2-server: /Bulk, /Users fallback, upserts
 
 // The sync model over simulated days: the Graph emulator with a directory behind it.

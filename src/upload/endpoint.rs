@@ -6,13 +6,37 @@ use super::options::TargetOptions;
 use super::UploadError;
 
 /// Parses a URL and refuses plain http unless the host is a loopback address.
+///
+/// URLs with a user name or password are refused: they would be echoed into the target name,
+/// the journal and the summary; credentials go in --token-env, --token-file or the Azure ones.
 pub fn check_url(url: &str) -> Result<Url, UploadError> {
-    let parsed = Url::parse(url.trim())
-        .map_err(|e| UploadError::Config(format!("'{url}' is not a valid URL ({e}).")))?;
+    let parsed = Url::parse(url.trim()).map_err(|e| {
+        UploadError::Config(format!("'{}' is not a valid URL ({e}).", without_userinfo(url)))
+    })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        let mut shown = parsed.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        return Err(UploadError::Config(format!(
+            "refusing the URL {shown} given with a user name or password in it (user:password@): \
+             credentials in URLs end up in logs and the journal. Remove them and pass the token \
+             with --token-env or --token-file (SCIM) or the Azure credential options (Entra)."
+        )));
+    }
     match parsed.scheme() {
         "https" => Ok(parsed),
         "http" if is_loopback(&parsed) => Ok(parsed),
         _ => Err(UploadError::InsecureUrl(url.to_string())),
+    }
+}
+
+/// The text of a URL that did not parse, with anything that may be `user:password@` cut out.
+fn without_userinfo(url: &str) -> String {
+    let Some(start) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let authority_end = url[start..].find(['/', '?', '#']).map_or(url.len(), |i| start + i);
+    match url[start..authority_end].rfind('@') {
+        Some(at) => format!("{}***@{}", &url[..start], &url[start + at + 1..]),
+        None => url.to_string(),
     }
 }
 
@@ -155,6 +179,34 @@ mod tests {
         assert!(err.to_string().contains("only https://"));
         assert!(check_url("http://10.0.0.1/x").is_err());
         assert!(check_url("ftp://127.0.0.1/x").is_err());
+    }
+
+    #[test]
+    fn urls_with_credentials_are_refused_without_echoing_the_password() {
+        for url in [
+            "https://user:pw-S3CRET@graph.microsoft.com/beta/x",
+            "https://pw-S3CRET@graph.microsoft.com/x",
+            "http://admin:pw-S3CRET@127.0.0.1:8080/scim",
+            "https://:pw-S3CRET@host/x",
+        ] {
+            let err = check_url(url).unwrap_err().to_string();
+            assert!(err.contains("user name or password"), "{err}");
+            assert!(!err.contains("pw-S3CRET"), "{err}");
+        }
+        // Unparseable URLs are echoed, but not their user info.
+        let err = check_url("https://u:pw-S3CRET@ho st/x").unwrap_err().to_string();
+        assert!(err.contains("not a valid URL") && !err.contains("pw-S3CRET"), "{err}");
+        assert_eq!(without_userinfo("https://a@b/c@d"), "https://***@b/c@d");
+        assert_eq!(without_userinfo("https://b/c@d"), "https://b/c@d");
+        let graph = args(&[
+            "--graph-url",
+            "https://u:pw-S3CRET@graph.microsoft.us",
+            "--service-principal",
+            "sp",
+            "--job-id",
+            "job",
+        ]);
+        assert!(!resolve_entra(&graph).unwrap_err().to_string().contains("pw-S3CRET"));
     }
 
     #[test]

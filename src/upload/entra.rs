@@ -33,14 +33,13 @@ impl BatchReport {
                 Some(format!("{label} failed: {what}. The service looks unavailable; rerun later, accepted batches will be skipped.")),
             ),
             SendError::Throttled { wait } => {
-                let at = crate::clock::now()
-                    + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::zero());
+                let at = resume_at(wait);
                 (
                     format!("throttled for {}", humantime::format_duration(wait)),
                     Some(format!(
                         "the server asked to wait {} (daily quota?); resume after {} by rerunning the same command.",
                         humantime::format_duration(wait),
-                        at.format("%Y-%m-%d %H:%M UTC")
+                        at
                     )),
                 )
             }
@@ -76,6 +75,15 @@ pub fn quota_message(used: u64, quota: u64, free_at: chrono::DateTime<chrono::Ut
     )
 }
 
+/// When a wait ends, for "resume after ...": checked, since the wait comes from a server.
+fn resume_at(wait: std::time::Duration) -> String {
+    chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|d| crate::clock::now().checked_add_signed(d))
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| format!("{} from now", humantime::format_duration(wait)))
+}
+
 pub fn send_batch(sender: &Sender<'_>, url: &str, batch: &Batch) -> BatchReport {
     let label = format!("batch {}", batch.seq);
     let client_request_id = uuid::Uuid::new_v4().to_string();
@@ -109,5 +117,20 @@ pub fn send_batch(sender: &Sender<'_>, url: &str, batch: &Batch) -> BatchReport 
             "{label} was refused: POST {url} answered HTTP {}{request_id}: {message}. {hint}",
             reply.status
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn resume_time_of_any_wait_is_printable() {
+        assert!(resume_at(Duration::from_secs(3600)).ends_with(" UTC"));
+        assert!(resume_at(Duration::from_secs(9_000_000_000_000_000)).ends_with("from now"));
+        assert!(resume_at(Duration::MAX).ends_with("from now"));
+        let stop = BatchReport::from_send_error(SendError::Throttled { wait: Duration::MAX }, "b");
+        assert!(stop.stop.unwrap().contains("resume after"));
     }
 }

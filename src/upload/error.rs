@@ -69,8 +69,13 @@ pub(crate) fn hint_for_status(status: u16, entra: bool) -> &'static str {
 }
 
 /// Pulls a readable message out of an error body: Graph's `{"error":{"code","message"}}`, SCIM's
-/// `{"detail": ...}`, or the raw text cut to a sensible length.
+/// `{"detail": ...}`, or the raw text; always capped and with token-like strings blanked, since it
+/// is journaled and shown.
 pub(crate) fn error_message(body: &str) -> String {
+    super::redact::redact(&raw_error_message(body))
+}
+
+fn raw_error_message(body: &str) -> String {
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
         let graph = v.get("error").and_then(|e| {
             let code = e.get("code").and_then(|c| c.as_str()).unwrap_or_default();
@@ -87,11 +92,7 @@ pub(crate) fn error_message(body: &str) -> String {
     if trimmed.is_empty() {
         return "(empty response body)".to_string();
     }
-    let mut cut: String = trimmed.chars().take(2000).collect();
-    if cut.len() < trimmed.len() {
-        cut.push_str(" …");
-    }
-    cut
+    trimmed.to_string()
 }
 
 #[cfg(test)]
@@ -105,6 +106,9 @@ mod tests {
         assert_eq!(error_message(r#"{"detail":"Invalid Data Format"}"#), "Invalid Data Format");
         assert_eq!(error_message("  "), "(empty response body)");
         assert!(error_message(&"x".repeat(5000)).ends_with('…'));
+        assert!(error_message(&format!(r#"{{"detail":"{}"}}"#, "y".repeat(50_000))).len() < 2100);
+        let echo = r#"{"detail":"request had Authorization: Bearer abc.def-123456 in it"}"#;
+        assert!(!error_message(echo).contains("abc.def-123456"));
     }
 
     #[test]

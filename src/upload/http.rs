@@ -241,16 +241,23 @@ pub fn describe(e: reqwest::Error) -> String {
     text
 }
 
-/// `Retry-After` as seconds or as an HTTP date.
+/// Longer waits are read as this: far beyond any stop-and-resume, small enough that adding it
+/// to any clock (Instant, SystemTime, chrono) cannot overflow.
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(366 * 24 * 3600);
+
+/// `Retry-After` as seconds or as an HTTP date, capped at [`RETRY_AFTER_CAP`].
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get("retry-after")?.to_str().ok()?.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = httpdate::parse_http_date(v).ok()?;
-    let now = SystemTime::UNIX_EPOCH
-        + Duration::from_millis(crate::clock::now().timestamp_millis().max(0) as u64);
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+    let wait = if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits beyond u64 are still "very long", not "no header".
+        v.parse::<u64>().map(Duration::from_secs).unwrap_or(Duration::MAX)
+    } else {
+        let when = httpdate::parse_http_date(v).ok()?;
+        let now = SystemTime::UNIX_EPOCH
+            + Duration::from_millis(crate::clock::now().timestamp_millis().max(0) as u64);
+        when.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(RETRY_AFTER_CAP))
 }
 
 #[cfg(test)]
@@ -273,5 +280,13 @@ mod tests {
         assert_eq!(retry_after(&h(&past)), Some(Duration::ZERO));
         assert_eq!(retry_after(&h("soon")), None);
         assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn huge_retry_after_values_are_capped_not_overflowed() {
+        assert_eq!(retry_after(&h("9000000000000000")), Some(RETRY_AFTER_CAP));
+        assert_eq!(retry_after(&h("99999999999999999999999999")), Some(RETRY_AFTER_CAP));
+        assert_eq!(retry_after(&h("Fri, 31 Dec 9999 23:59:59 GMT")), Some(RETRY_AFTER_CAP));
+        assert_eq!(retry_after(&h("-5")), None);
     }
 }

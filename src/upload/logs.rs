@@ -173,12 +173,7 @@ impl Reader {
 pub fn run_logs(args: &LogsQuery) -> Result<i32, UploadError> {
     let ep = resolve_entra(&args.target)?;
     let reader = Reader {
-        http: Client::builder()
-            .timeout(args.target.timeout)
-            // A redirect could downgrade to plain http or leave the checked host: never follow.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| UploadError::Config(format!("cannot set up the HTTP client ({e}).")))?,
+        http: super::client::build(args.target.timeout)?,
         tokens: TokenProvider::for_entra(&args.target, &ep.scope)?,
     };
     let base = format!("{}/auditLogs/provisioning", ep.graph_versioned);

@@ -9,6 +9,7 @@
 
 mod auth;
 mod batch;
+mod client;
 mod endpoint;
 mod entra;
 mod error;
@@ -20,6 +21,7 @@ mod limiter;
 mod logs;
 mod options;
 pub mod quota;
+mod redact;
 mod runner;
 mod scim;
 mod summary;

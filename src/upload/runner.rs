@@ -119,13 +119,7 @@ pub fn upload(
         Some(scope) => TokenProvider::for_entra(args, &scope)?,
         None => TokenProvider::for_scim(args)?,
     };
-    let http = reqwest::blocking::Client::builder()
-        .timeout(args.timeout)
-        // A redirect could downgrade to plain http or leave the checked host: never follow.
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("hr2scim/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| UploadError::Config(format!("cannot set up the HTTP client ({e}).")))?;
+    let http = super::client::build(args.timeout)?;
     // Fail fast on a bad credential, before anything is journaled.
     tokens.get(&http)?;
     let interrupted = interrupted();

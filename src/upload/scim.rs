@@ -160,11 +160,12 @@ pub fn send_batch(
 
 fn op_detail(result: &Json) -> String {
     let r = &result["response"];
-    r["detail"]
+    let text = r["detail"]
         .as_str()
         .or(r["scimType"].as_str())
         .map(str::to_string)
-        .unwrap_or_else(|| r.to_string())
+        .unwrap_or_else(|| r.to_string());
+    super::redact::redact(&text)
 }
 
 fn stop_report(msg: String) -> BatchReport {
@@ -240,20 +241,60 @@ fn upsert(
         .unwrap_or(users.clone());
     let found = send(Method::GET, &search, None)?;
     let doc: Json = serde_json::from_str(&found.body).unwrap_or(Json::Null);
-    let Some(id) = doc["Resources"].get(0).and_then(|r| r["id"].as_str()) else {
-        return Ok(Some(FailedUser {
-            external_id: op.external_id.to_string(),
-            status: Some(409),
-            detail:
-                "the server reports a conflict but no user with this externalId was found to update"
-                    .into(),
-        }));
+    let id = match the_one_match(&doc, op.external_id) {
+        Ok(id) => id,
+        Err(why) => {
+            return Ok(Some(FailedUser {
+                external_id: op.external_id.to_string(),
+                status: Some(409),
+                detail: format!("conflict not resolved, nothing was overwritten: {why}"),
+            }))
+        }
     };
     let mut data = op.data.clone();
     data["id"] = json!(id);
     let body = serde_json::to_vec(&data).unwrap_or_default();
-    let put = send(Method::PUT, &format!("{users}/{id}"), Some(&body))?;
+    let put = send(Method::PUT, &format!("{users}/{}", path_segment(id)), Some(&body))?;
     Ok((!(200..300).contains(&put.status)).then(|| fail(put.status, &put)))
+}
+
+/// The id of the one user the search found with exactly this externalId. A server that ignores
+/// or misreads the filter returns other users; overwriting `Resources[0]` would then put this
+/// user's data onto someone else, so anything but one exact match is refused.
+fn the_one_match<'d>(doc: &'d Json, external_id: &str) -> Result<&'d str, String> {
+    let resources = doc["Resources"].as_array().map(|a| a.as_slice()).unwrap_or_default();
+    let exact: Vec<&Json> =
+        resources.iter().filter(|r| r["externalId"].as_str() == Some(external_id)).collect();
+    match (exact.as_slice(), resources.len()) {
+        ([one], _) => one["id"]
+            .as_str()
+            // "." and ".." would be resolved away as path segments, even percent-encoded.
+            .filter(|id| !matches!(*id, "" | "." | ".."))
+            .ok_or_else(|| "the user found with this externalId has no usable id".to_string()),
+        ([], 0) => Err(
+            "the server reports a conflict but no user with this externalId was found to update"
+                .into(),
+        ),
+        ([], n) => Err(format!(
+            "the search by externalId returned {n} user(s), none with this externalId (does the \
+             server support filtering on externalId?)"
+        )),
+        (many, _) => Err(format!("{} users have this externalId", many.len())),
+    }
+}
+
+/// Percent-encodes an id for use as one URL path segment (RFC 3986 unreserved kept).
+fn path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -269,6 +310,28 @@ mod tests {
         );
         assert_eq!(parse_service_provider_config(&json!({"bulk":{"supported":false}})), None);
         assert_eq!(parse_service_provider_config(&json!({})), None);
+    }
+
+    #[test]
+    fn only_one_exact_external_id_match_is_updated() {
+        let doc = |r: Json| json!({ "Resources": r });
+        let two = doc(json!([{"id":"9","externalId":"other"},{"id":"7","externalId":"E1"}]));
+        assert_eq!(the_one_match(&two, "E1"), Ok("7"));
+        let wrong = doc(json!([{"id":"9","externalId":"other"}]));
+        assert!(the_one_match(&wrong, "E1").unwrap_err().contains("none with this externalId"));
+        assert!(the_one_match(&doc(json!([])), "E1").unwrap_err().contains("no user"));
+        let dup = doc(json!([{"id":"1","externalId":"E1"},{"id":"2","externalId":"E1"}]));
+        assert!(the_one_match(&dup, "E1").unwrap_err().contains("2 users"));
+        assert!(the_one_match(&Json::Null, "E1").is_err());
+        assert!(the_one_match(&doc(json!([{"externalId":"E1"}])), "E1").is_err());
+        assert!(the_one_match(&doc(json!([{"id":"..","externalId":"E1"}])), "E1").is_err());
+    }
+
+    #[test]
+    fn ids_in_paths_are_percent_encoded() {
+        assert_eq!(path_segment("2819c223-7f76"), "2819c223-7f76");
+        assert_eq!(path_segment("../Groups/x?y#z"), "..%2FGroups%2Fx%3Fy%23z");
+        assert_eq!(path_segment("a b/é"), "a%20b%2F%C3%A9");
     }
 
     #[test]
