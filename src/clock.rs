@@ -16,18 +16,21 @@ use chrono::{DateTime, Utc};
 pub const FAKE_NOW_ENV: &str = "HR2SCIM_FAKE_NOW";
 
 enum Mode {
-    Real { start: Instant },
+    Real {
+        start: Instant,
+    },
     /// The fake start, and how far sleeps have moved the clock since (milliseconds).
-    Fake { start: DateTime<Utc>, advanced_ms: AtomicI64 },
+    Fake {
+        start: DateTime<Utc>,
+        advanced_ms: AtomicI64,
+    },
 }
 
 fn mode() -> &'static Mode {
     static MODE: OnceLock<Mode> = OnceLock::new();
-    MODE.get_or_init(|| {
-        match std::env::var(FAKE_NOW_ENV).ok().and_then(|v| parse_fake(&v)) {
-            Some(start) => Mode::Fake { start, advanced_ms: AtomicI64::new(0) },
-            None => Mode::Real { start: Instant::now() },
-        }
+    MODE.get_or_init(|| match std::env::var(FAKE_NOW_ENV).ok().and_then(|v| parse_fake(&v)) {
+        Some(start) => Mode::Fake { start, advanced_ms: AtomicI64::new(0) },
+        None => Mode::Real { start: Instant::now() },
     })
 }
 
@@ -68,9 +71,8 @@ pub fn sleep(d: Duration) {
         Mode::Fake { advanced_ms, .. } => {
             let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
             // Saturating: a huge wait must not wrap the clock around.
-            let _ = advanced_ms.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| {
-                Some(v.saturating_add(ms))
-            });
+            let _ = advanced_ms
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| Some(v.saturating_add(ms)));
             // Let other threads (the sender pool) run as a real wait would.
             std::thread::yield_now();
         }

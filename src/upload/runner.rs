@@ -15,7 +15,7 @@ use super::journal::{Event, Journal, JournalEntry, Outcome};
 use super::limiter::Limiter;
 use super::options::{TargetKind, UploadConfig};
 use super::scim::{self, BulkLimits};
-use super::summary::UploadSummary;
+use super::summary::{AcceptedBatch, UploadSummary};
 use super::{Batch, UploadError};
 
 /// Entra's smaller documented daily budget (P1/P2), used unless --daily-quota says otherwise.
@@ -211,7 +211,16 @@ impl Run<'_> {
             let hash = batch.hash();
             self.with_state(|st| st.summary.batches_seen += 1);
             if self.journal.is_accepted(&hash) {
-                self.with_state(|st| st.summary.batches_skipped_already_accepted += 1);
+                self.with_state(|st| {
+                    st.summary.batches_skipped_already_accepted += 1;
+                    // TODO(r15-journal): the journal's own time of the acceptance.
+                    let at = crate::clock::now();
+                    st.summary.accepted.push(AcceptedBatch {
+                        hash: hash.clone(),
+                        at,
+                        resumed: true,
+                    });
+                });
                 self.tick();
                 continue;
             }
@@ -219,6 +228,7 @@ impl Run<'_> {
                 // Check and reserve together, or two threads could both take the last call.
                 let _gate = self.quota_gate.lock().unwrap_or_else(|p| p.into_inner());
                 if let Some(reason) = self.quota_exhausted() {
+                    self.with_state(|st| st.summary.quota_exhausted = true);
                     return self.stop(reason);
                 }
                 self.in_flight.fetch_add(1, Ordering::SeqCst);
@@ -284,6 +294,8 @@ impl Run<'_> {
             let s = &mut st.summary;
             match event {
                 Event::Accepted | Event::Partial => {
+                    let at = crate::clock::now();
+                    s.accepted.push(AcceptedBatch { hash: hash.to_string(), at, resumed: false });
                     s.batches_sent += u64::from(event == Event::Accepted);
                     s.batches_failed += u64::from(event == Event::Partial);
                     s.users_sent += (batch.operations - report.failed_users.len()) as u64;

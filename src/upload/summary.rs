@@ -12,6 +12,18 @@ pub struct FailedUser {
     pub detail: String,
 }
 
+/// A batch the target took in this run (or in the unfinished run this one resumed): what the
+/// sync state records per user.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AcceptedBatch {
+    /// The batch's content hash ([`super::Batch::hash`]).
+    pub hash: String,
+    /// When the target answered (the journal's time for a resumed batch).
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Accepted by the run this one resumed, so skipped here.
+    pub resumed: bool,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct UploadSummary {
     pub target: String,
@@ -34,15 +46,26 @@ pub struct UploadSummary {
     pub failed_users: Vec<FailedUser>,
     /// Why the run ended early (refusal, quota, Ctrl-C); None when everything was attempted.
     pub stopped: Option<String>,
+    /// The run stopped because the daily quota was used up (a guard: exit 3 when nothing was
+    /// sent).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub quota_exhausted: bool,
+    /// Batches accepted (fully or partly), per content hash; per-user failures are in
+    /// `failed_users`.
+    #[serde(skip)]
+    pub accepted: Vec<AcceptedBatch>,
     /// Calls counted against the daily quota in the last 24 hours, after this run.
     pub daily_calls_used: u64,
     pub daily_quota: Option<u64>,
 }
 
 impl UploadSummary {
-    /// 0 all sent; 1 stopped early; 2 some users or batches failed.
+    /// 0 all sent; 3 stopped by the quota before anything was sent; 1 stopped early; 2 some
+    /// users or batches failed.
     pub fn exit_code(&self) -> i32 {
-        if self.stopped.is_some() {
+        if self.quota_exhausted && self.batches_sent == 0 && self.batches_failed == 0 {
+            3
+        } else if self.stopped.is_some() {
             1
         } else if !self.failed_users.is_empty() || self.batches_failed > 0 {
             2
@@ -120,6 +143,10 @@ mod tests {
         assert!(s.render_human().contains("E1  HTTP 400  bad"));
         s.stopped = Some("quota".into());
         assert_eq!(s.exit_code(), 1);
+        s.quota_exhausted = true;
+        assert_eq!(s.exit_code(), 1, "batches were sent before the quota ran out");
+        s.batches_sent = 0;
+        assert_eq!(s.exit_code(), 3, "nothing sent: a guard stopped the run");
         assert!(s.render_human().contains("To resume, rerun"));
     }
 }
