@@ -233,9 +233,12 @@ impl Run<'_> {
                 }
                 self.in_flight.fetch_add(1, Ordering::SeqCst);
             }
+            // The send time the sync state records: before the request, so every log record
+            // about it is later.
+            let sent_at = crate::clock::now();
             let report = self.send(&batch, &hash);
             self.in_flight.fetch_sub(1, Ordering::SeqCst);
-            if let Err(e) = self.finish(&batch, &hash, report) {
+            if let Err(e) = self.finish(&batch, &hash, report, sent_at) {
                 return self.stop(e.to_string());
             }
         }
@@ -255,7 +258,13 @@ impl Run<'_> {
         }
     }
 
-    fn finish(&self, batch: &Batch, hash: &str, report: BatchReport) -> Result<(), UploadError> {
+    fn finish(
+        &self,
+        batch: &Batch,
+        hash: &str,
+        report: BatchReport,
+        sent_at: chrono::DateTime<Utc>,
+    ) -> Result<(), UploadError> {
         let event = report.event();
         let record = self.record(batch, hash, event, report.outcome.clone());
         self.journal.append(&record)?;
@@ -294,7 +303,7 @@ impl Run<'_> {
             let s = &mut st.summary;
             match event {
                 Event::Accepted | Event::Partial => {
-                    let at = crate::clock::now();
+                    let at = sent_at;
                     s.accepted.push(AcceptedBatch { hash: hash.to_string(), at, resumed: false });
                     s.batches_sent += u64::from(event == Event::Accepted);
                     s.batches_failed += u64::from(event == Event::Partial);

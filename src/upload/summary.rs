@@ -18,7 +18,7 @@ pub struct FailedUser {
 pub struct AcceptedBatch {
     /// The batch's content hash ([`super::Batch::hash`]).
     pub hash: String,
-    /// When the target answered (the journal's time for a resumed batch).
+    /// When it was sent (the journal's time for a resumed batch).
     pub at: chrono::DateTime<chrono::Utc>,
     /// Accepted by the run this one resumed, so skipped here.
     pub resumed: bool,
