@@ -1,5 +1,7 @@
 //! The `hr2scim` binary: parse arguments, run the command, exit with its code.
 
+#![forbid(unsafe_code)]
+
 use clap::Parser;
 
 fn main() {

@@ -5,6 +5,9 @@
 //! in `tests/snapshots/` (named `main__MODULE__NAME.snap`) and `tests/diagnostics/snapshots/`;
 //! the data the tests read is described in the README of each data folder.
 
+// The code base itself: the module map of DESIGN.md, enforced.
+mod architecture;
+
 // Helpers, not tests: the Graph emulator and the scim2-server wrapper.
 mod support;
 

@@ -3,7 +3,6 @@
 use std::borrow::Cow;
 
 use super::prelude::*;
-use crate::put::put_str;
 
 pub struct Join;
 
@@ -73,8 +72,8 @@ impl Function for Join {
                     if s.capacity() - s.len() < needed {
                         s.reserve(needed + 48);
                     }
-                    put_str(s, &sep);
-                    put_str(s, &t);
+                    s.push_str(&sep);
+                    s.push_str(&t);
                 }
             }
         };

@@ -1,4 +1,5 @@
-//! The reader against the csv crate (records) and against the input's own bytes (line starts).
+//! The reader against the csv crate (records) and against the input's own bytes (line starts,
+//! field starts).
 
 use super::*;
 use proptest::prelude::*;
@@ -25,32 +26,30 @@ fn ours(input: &[u8], delimiter: u8, quote: u8, step: usize, buffer: usize) -> V
     let mut raw = RawRecord::default();
     let mut out = Vec::new();
     while let Some(s) = r.read(&mut raw).unwrap() {
-        // A record said to be UTF-8 must be, field by field: Record trusts it unchecked.
-        if s.utf8 {
-            assert!(raw.iter().all(|f| std::str::from_utf8(f).is_ok()), "{raw:?}");
-        }
+        // One start per field, in order, inside the record's bytes.
+        let starts = r.field_starts();
+        assert_eq!(starts.len(), raw.len(), "{raw:?}");
+        assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{starts:?}");
+        assert!(starts.iter().all(|&s| s <= r.pos - r.mark), "{starts:?}");
         out.push((s.line, s.byte, raw.iter().map(<[u8]>::to_vec).collect()));
     }
     out
 }
 
-/// Which records the reader vouches for as UTF-8.
-fn vouched(input: &[u8], step: usize, buffer: usize) -> Vec<bool> {
+/// Each field's start in the record's bytes, for the records of `input`.
+fn field_starts(input: &[u8], step: usize, buffer: usize) -> Vec<Vec<usize>> {
     let mut r = CsvReader::with_buffer(Trickle { data: input, step }, b',', b'"', buffer);
     let mut raw = RawRecord::default();
-    std::iter::from_fn(|| r.read(&mut raw).unwrap().map(|s| s.utf8)).collect()
+    std::iter::from_fn(|| r.read(&mut raw).unwrap().map(|_| r.field_starts())).collect()
 }
 
 #[test]
-fn input_validated_in_blocks_vouches_for_its_plain_lines() {
-    let good = "Id,Name\n1,Zoë\n2,\"Ødegård, Å\"\n3,日本\n".as_bytes();
+fn field_starts_point_past_opening_quotes() {
+    let t = b"Id,Name,City\n1,\"Smith, Jr.\",Gen\xE8ve\r\n\n2,\"a\nb\",\"\",x";
     for (step, buffer) in [(1 << 20, 1 << 16), (1, 8), (3, 16)] {
-        assert!(vouched(good, step, buffer).iter().all(|&v| v), "step {step}");
+        let got = field_starts(t, step, buffer);
+        assert_eq!(got, [vec![0, 3, 8], vec![0, 3, 15], vec![0, 3, 9, 11]], "step {step}");
     }
-    // After a bad byte nothing is vouched for until reading has passed it; quoted records
-    // read by csv-core are checked per record anyway.
-    let bad = b"Id,Name\n1,ok\n2,bad \xFF\n3,ok\n4,\"q\"\"q\"\n5,ok\n";
-    assert_eq!(vouched(bad, 1 << 20, 1 << 16), [true, true, false, false, false, false]);
 }
 
 /// The csv crate's records, each placed by counting the input's own `\n`s: a record starts at

@@ -170,11 +170,8 @@ impl CsvSource {
     /// The next record and where it starts, in the user's file coordinates.
     fn next_raw(&mut self, raw: &mut RawRecord) -> Result<Option<Start>, InputError> {
         match self.reader.read(raw) {
-            Ok(start) => Ok(start.map(|s| Start {
-                line: s.line + self.line_base,
-                byte: s.byte + self.byte_base,
-                utf8: s.utf8,
-            })),
+            Ok(start) => Ok(start
+                .map(|s| Start { line: s.line + self.line_base, byte: s.byte + self.byte_base })),
             Err(source) => Err(InputError::Read {
                 path: self.name.clone(),
                 position: format!("line {}", self.reader.line() + self.line_base),
@@ -184,9 +181,10 @@ impl CsvSource {
     }
 
     /// Points at the bad byte: the record's start plus the bytes before it in the record (exact
-    /// for unquoted fields, which is how legacy-encoded exports usually look).
+    /// for unquoted fields, which is how legacy-encoded exports usually look). `raw` is the
+    /// record the reader read last.
     fn utf8_error(&self, raw: &RawRecord, p: Utf8Problem, start: Start) -> InputError {
-        let bytes = raw.iter().nth(p.field).unwrap_or_default();
+        let bytes = raw.iter().nth(p.field).expect("the bad field is one of the record's");
         let prefix = &bytes[..p.valid_up_to.min(bytes.len())];
         let newlines = raw.iter().take(p.field).flatten().chain(prefix).filter(|&&b| b == b'\n');
         let line = start.line + newlines.count() as u64;
@@ -207,7 +205,9 @@ impl CsvSource {
             path: self.name.clone(),
             line,
             byte: if self.offsets_exact {
-                start.byte + (p.offset + p.valid_up_to) as u64
+                let starts = self.reader.field_starts();
+                let offset = starts.get(p.field).expect("csv-core finds the same fields again");
+                start.byte + (offset + p.valid_up_to) as u64
             } else {
                 start.byte
             },
@@ -272,13 +272,8 @@ impl Source for CsvSource {
                 return Ok(true);
             }
             raw.truncate(width);
-            let record = if start.utf8 {
-                // SAFETY: `utf8` means the reader split this line from input it had validated,
-                // at ASCII bytes; dropping trailing fields keeps the rest whole.
-                unsafe { Record::from_checked(raw) }
-            } else {
-                Record::from_raw(raw).map_err(|(raw, p)| self.utf8_error(&raw, p, start))?
-            };
+            let record =
+                Record::from_raw(raw).map_err(|(raw, p)| self.utf8_error(&raw, p, start))?;
             *slot = Item::Row(Row { line, record, cell_errors: Vec::new() });
             return Ok(true);
         }

@@ -7,7 +7,6 @@
 mod cell;
 mod csv_reader;
 mod csv_source;
-mod csv_split;
 mod decode;
 mod error;
 pub mod generate;

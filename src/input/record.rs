@@ -1,42 +1,95 @@
-//! One input row's fields as text: bytes proved UTF-8 once, read as `&str` without checking again.
+//! One input row's fields as text: a record's bytes are checked for UTF-8 once, as a whole, and
+//! its fields are then `&str` slices of one `String`.
 //!
-//! The CSV reader ([`super::csv_reader`]) fills a [`RawRecord`]: a plain line is copied whole,
-//! delimiters included, with each field's bounds; a quoted one holds csv-core's unescaped fields
-//! end to end. [`Record::from_raw`] then checks the whole buffer at once with a SIMD validator,
-//! plus one look at each field boundary, which proves every field is UTF-8. Checking field by
-//! field (as the csv crate's `StringRecord` does as soon as a record holds one non-ASCII byte,
-//! which HR names nearly always do) was 6 % of a conversion.
+//! The CSV reader ([`super::csv_reader`]) hands csv-core's output for a record (every field's
+//! bytes end to end, and where each ends) to [`RawRecord::set`]. That runs one SIMD validation
+//! over all of it plus one look at each field end, which proves every field is UTF-8, and then
+//! keeps the bytes as a `String`; a record that fails keeps them as bytes, for the error message
+//! and the rejects file. Checking field by field (as the csv crate's `StringRecord` does as soon
+//! as a record holds one non-ASCII byte, which HR names nearly always do) was 6 % of a
+//! conversion.
 
-/// Fields as bytes and bounds, not yet known to be UTF-8.
+/// A record as read: its fields end to end and their bounds. The fields are text exactly when
+/// every one of them is UTF-8 ([`Fields`]).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RawRecord {
-    pub(crate) bytes: Vec<u8>,
-    /// `(start, end)` of each field in `bytes`.
-    pub(crate) bounds: Vec<(usize, usize)>,
+    fields: Fields,
+    /// `(start, end)` of each field.
+    bounds: Vec<(usize, usize)>,
+}
+
+/// The fields' bytes, end to end.
+#[derive(Debug, Clone)]
+enum Fields {
+    /// Every field is UTF-8 (the bounds fall on character boundaries).
+    Text(String),
+    /// At least one field is not UTF-8.
+    Bytes(Vec<u8>),
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields::Text(String::new())
+    }
+}
+
+impl Fields {
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Fields::Text(t) => t.as_bytes(),
+            Fields::Bytes(b) => b,
+        }
+    }
 }
 
 impl RawRecord {
-    pub(crate) fn clear(&mut self) {
-        self.bytes.clear();
+    /// Take the fields `data[..ends[0]]`, `data[ends[0]..ends[1]]`, ... (as csv-core writes a
+    /// record: `ends` rising, the last one `data.len()`), as text when each of them is UTF-8.
+    /// The buffers of the record read before are reused.
+    pub(crate) fn set(&mut self, data: &[u8], ends: &[usize]) {
         self.bounds.clear();
+        let mut start = 0;
+        for &end in ends {
+            self.bounds.push((start, end));
+            start = end;
+        }
+        let data = &data[..start];
+        let text = match std::mem::take(&mut self.fields) {
+            Fields::Text(mut t) => {
+                t.clear();
+                t
+            }
+            // After a record that was not UTF-8 (rare): a new buffer.
+            Fields::Bytes(_) => String::new(),
+        };
+        self.fields = classify(text, data, &self.bounds);
     }
 
     pub(crate) fn len(&self) -> usize {
         self.bounds.len()
     }
 
+    /// Keep the first `n` fields. A record kept as bytes becomes text when what is left is
+    /// UTF-8, so that [`Fields::Bytes`] always holds a field that is not.
     pub(crate) fn truncate(&mut self, n: usize) {
+        if n >= self.bounds.len() {
+            return;
+        }
         self.bounds.truncate(n);
-    }
-
-    pub(crate) fn push_field(&mut self, field: &[u8]) {
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(field);
-        self.bounds.push((start, self.bytes.len()));
+        let keep = self.bounds.last().map_or(0, |&(_, end)| end);
+        match &mut self.fields {
+            Fields::Text(t) => t.truncate(keep),
+            Fields::Bytes(b) => {
+                b.truncate(keep);
+                let bytes = std::mem::take(b);
+                self.fields = classify(String::new(), &bytes, &self.bounds);
+            }
+        }
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.bounds.iter().map(|&(s, e)| &self.bytes[s..e])
+        let bytes = self.fields.as_bytes();
+        self.bounds.iter().map(move |&(s, e)| &bytes[s..e])
     }
 
     /// Every field empty or ASCII whitespace: a line of only delimiters or blanks.
@@ -45,18 +98,39 @@ impl RawRecord {
     }
 }
 
-/// Where a record's bytes stop being UTF-8: the field (0-based), the length of its valid prefix
-/// and the field's offset from the record's first byte (exact for plain lines).
+/// `data` as [`Fields`] cut at `bounds` (which cover it): appended to `text` when the whole is
+/// UTF-8 and no bound falls inside a character, which is exactly when every field is UTF-8 on
+/// its own.
+fn classify(mut text: String, data: &[u8], bounds: &[(usize, usize)]) -> Fields {
+    match simdutf8::basic::from_utf8(data) {
+        // Each field starts where the one before ended (or at 0): checking the ends is enough.
+        Ok(s) if bounds.iter().all(|&(_, end)| s.is_char_boundary(end)) => {
+            text.push_str(s);
+            Fields::Text(text)
+        }
+        _ => {
+            let mut bytes = text.into_bytes();
+            bytes.extend_from_slice(data);
+            Fields::Bytes(bytes)
+        }
+    }
+}
+
+/// Where a record's bytes stop being UTF-8: the field (0-based) and the length of its valid
+/// prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Utf8Problem {
     pub(crate) field: usize,
     pub(crate) valid_up_to: usize,
-    pub(crate) offset: usize,
 }
 
-/// Fields that are all valid UTF-8, read as `&str` without checking again.
+/// Fields that are all valid UTF-8.
 #[derive(Debug, Clone, Default)]
-pub struct Record(RawRecord);
+pub struct Record {
+    text: String,
+    /// `(start, end)` of each field in `text`, on character boundaries.
+    bounds: Vec<(usize, usize)>,
+}
 
 impl Record {
     pub fn new() -> Record {
@@ -65,62 +139,52 @@ impl Record {
 
     /// Take `raw` if every field is UTF-8; otherwise hand it back with the first bad field.
     pub(crate) fn from_raw(raw: RawRecord) -> Result<Record, (RawRecord, Utf8Problem)> {
-        if fields_are_utf8(&raw) {
-            return Ok(Record(raw));
-        }
+        let bytes = match raw.fields {
+            Fields::Text(text) => return Ok(Record { text, bounds: raw.bounds }),
+            Fields::Bytes(bytes) => bytes,
+        };
         let problem = raw
             .bounds
             .iter()
             .enumerate()
             .find_map(|(field, &(s, e))| {
-                std::str::from_utf8(&raw.bytes[s..e]).err().map(|err| Utf8Problem {
-                    field,
-                    valid_up_to: err.valid_up_to(),
-                    offset: s,
-                })
+                std::str::from_utf8(&bytes[s..e])
+                    .err()
+                    .map(|err| Utf8Problem { field, valid_up_to: err.valid_up_to() })
             })
-            // Unreachable: a record whose every field is valid passes the check above.
-            .unwrap_or(Utf8Problem { field: 0, valid_up_to: 0, offset: 0 });
-        Err((raw, problem))
-    }
-
-    /// Take `raw` without checking it again.
-    ///
-    /// # Safety
-    /// Every field of `raw` must be valid UTF-8: the CSV reader proves it for a line it split
-    /// from input it had already validated ([`super::csv_reader::Start::utf8`]).
-    pub(crate) unsafe fn from_checked(raw: RawRecord) -> Record {
-        debug_assert!(fields_are_utf8(&raw), "a record claimed UTF-8 is not: {raw:?}");
-        Record(raw)
+            .expect("a record is kept as bytes only while one of its fields is not UTF-8");
+        Err((RawRecord { fields: Fields::Bytes(bytes), bounds: raw.bounds }, problem))
     }
 
     pub fn get(&self, i: usize) -> Option<&str> {
-        self.0.bounds.get(i).map(|&(s, e)| as_str(&self.0.bytes[s..e]))
+        self.bounds.get(i).map(|&(s, e)| &self.text[s..e])
     }
 
     pub fn len(&self) -> usize {
-        self.0.bounds.len()
+        self.bounds.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.bounds.is_empty()
+        self.bounds.is_empty()
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + '_ {
-        self.0.bounds.iter().map(|&(s, e)| as_str(&self.0.bytes[s..e]))
+        self.bounds.iter().map(|&(s, e)| &self.text[s..e])
     }
 
     pub fn push_field(&mut self, field: &str) {
-        self.0.push_field(field.as_bytes());
+        let start = self.text.len();
+        self.text.push_str(field);
+        self.bounds.push((start, self.text.len()));
     }
 
     /// The buffers, for the next record to be read into the same allocations.
     pub(crate) fn into_raw(self) -> RawRecord {
-        self.0
+        RawRecord { fields: Fields::Text(self.text), bounds: self.bounds }
     }
 }
 
-/// Equal fields, however the bytes are laid out (a plain line keeps its delimiters).
+/// Equal fields, however the bytes are laid out.
 impl PartialEq for Record {
     fn eq(&self, other: &Record) -> bool {
         self.iter().eq(other.iter())
@@ -128,27 +192,6 @@ impl PartialEq for Record {
 }
 
 impl Eq for Record {}
-
-/// A field of a [`Record`]: every constructor proved it is UTF-8.
-fn as_str(field: &[u8]) -> &str {
-    debug_assert!(std::str::from_utf8(field).is_ok());
-    // SAFETY: a Record is built only from `&str`s (`push_field`, `From`), from a RawRecord
-    // that `fields_are_utf8` accepted, or through `from_checked`, whose callers prove the same;
-    // it offers no way to change its bytes or bounds afterwards.
-    unsafe { std::str::from_utf8_unchecked(field) }
-}
-
-/// Is every field of `r` valid UTF-8? The buffer is valid, and no field starts or ends inside a
-/// character, exactly when each field is valid on its own.
-fn fields_are_utf8(r: &RawRecord) -> bool {
-    let all = r.bytes.as_slice();
-    if simdutf8::basic::from_utf8(all).is_err() {
-        return false;
-    }
-    // A UTF-8 continuation byte (0b10xx_xxxx) at a field's edge would cut a character in two.
-    let starts_char = |i: usize| all.get(i).is_none_or(|&b| (b as i8) >= -0x40);
-    r.bounds.iter().all(|&(s, e)| s <= e && e <= all.len() && starts_char(s) && starts_char(e))
-}
 
 impl<T: AsRef<str>> From<Vec<T>> for Record {
     fn from(fields: Vec<T>) -> Record {
@@ -168,9 +211,18 @@ impl<'a> FromIterator<&'a str> for Record {
 mod tests {
     use super::*;
 
+    /// A record laid out as csv-core writes one: the fields end to end.
     fn raw(fields: &[&[u8]]) -> RawRecord {
+        let data = fields.concat();
+        let ends: Vec<usize> = fields
+            .iter()
+            .scan(0, |end, f| {
+                *end += f.len();
+                Some(*end)
+            })
+            .collect();
         let mut r = RawRecord::default();
-        fields.iter().for_each(|f| r.push_field(f));
+        r.set(&data, &ends);
         r
     }
 
@@ -221,26 +273,43 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_line_keeps_its_delimiters_out_of_the_fields() {
-        // How the CSV reader lays out a plain line: the bytes as read, bounds between the commas.
-        let line = "Zoë,,Ødegård".as_bytes();
-        let r = RawRecord { bytes: line.to_vec(), bounds: vec![(0, 4), (5, 5), (6, line.len())] };
-        let rec = Record::from_raw(r).unwrap();
+    fn a_bound_inside_a_character_is_refused() {
+        // "ë" is C3 AB: the buffer is valid, a field boundary between its bytes is not.
+        let (_, p) = Record::from_raw(raw(&[b"Zo\xC3", b"\xAB", b"x"])).unwrap_err();
+        assert_eq!((p.field, p.valid_up_to), (0, 2));
+        let rec = Record::from_raw(raw(&["Zoë".as_bytes(), b"", "Ødegård".as_bytes()])).unwrap();
         assert_eq!(rec.iter().collect::<Vec<_>>(), ["Zoë", "", "Ødegård"]);
         assert_eq!(rec, Record::from(vec!["Zoë", "", "Ødegård"]));
-        // A bound inside "ë" (C3 AB) is refused, whatever the buffer as a whole says.
-        let cut = RawRecord { bytes: line.to_vec(), bounds: vec![(0, 3), (6, line.len())] };
-        let (_, p) = Record::from_raw(cut).unwrap_err();
-        assert_eq!((p.field, p.valid_up_to, p.offset), (0, 2, 0));
     }
 
     #[test]
-    fn reports_the_bad_fields_offset_in_the_line() {
-        let line = b"ok,fine,bad \xFF".to_vec();
-        let n = line.len();
-        let r = RawRecord { bytes: line, bounds: vec![(0, 2), (3, 7), (8, n)] };
-        let (_, p) = Record::from_raw(r).unwrap_err();
-        assert_eq!((p.field, p.valid_up_to, p.offset), (2, 4, 8));
+    fn reports_the_first_bad_field() {
+        let (_, p) = Record::from_raw(raw(&[b"ok", b"fine", b"bad \xFF", b"\xFE"])).unwrap_err();
+        assert_eq!((p.field, p.valid_up_to), (2, 4));
+    }
+
+    #[test]
+    fn dropping_the_bad_fields_leaves_text() {
+        let mut r = raw(&[b"a", "é".as_bytes(), b"\xFF"]);
+        r.truncate(2);
+        let rec = Record::from_raw(r).unwrap();
+        assert_eq!(rec.iter().collect::<Vec<_>>(), ["a", "é"]);
+        let mut r = raw(&[b"\xFF", b"a", b""]);
+        r.truncate(2);
+        assert_eq!(Record::from_raw(r).unwrap_err().1, Utf8Problem { field: 0, valid_up_to: 0 });
+    }
+
+    #[test]
+    fn buffers_are_reused_after_text_and_after_bytes() {
+        let mut r = raw(&[b"long enough to allocate", b"x"]);
+        r.set(b"\xFFy", &[1, 2]);
+        assert_eq!(r.iter().collect::<Vec<_>>(), [&b"\xFF"[..], b"y"]);
+        r.set(b"ab", &[1, 2]);
+        let rec = Record::from_raw(r).unwrap();
+        assert_eq!(rec.iter().collect::<Vec<_>>(), ["a", "b"]);
+        let mut again = rec.into_raw();
+        again.set(b"", &[0]);
+        assert_eq!(Record::from_raw(again).unwrap().iter().collect::<Vec<_>>(), [""]);
     }
 
     #[test]

@@ -16,9 +16,6 @@ use super::spool::SpoolWriter;
 use super::transform::{Outcome, UserDoc};
 use super::{out_err, resolve_pending, ConvertError, Summary, UniqueSet};
 
-/// How many users ahead the cross-row tables are warmed.
-const WARM_AHEAD: usize = 16;
-
 /// Where taken-in users go.
 pub enum Destination {
     /// Documents wait in the spool for the second pass (delta runs, NDJSON, standard output).
@@ -63,15 +60,6 @@ impl Intake<'_> {
     ) -> Result<(), ConvertError> {
         let dir = self.dir;
         for i in 0..chunk.len().min(outcomes.len()) {
-            // The cross-row tables are far larger than the cache: warming a user a few rows ahead
-            // lets those misses overlap with this row's work.
-            if let Some(Some(Outcome::User(u))) = outcomes.get(i + WARM_AHEAD) {
-                self.checks.warm_hashed(u.key_hashes());
-            }
-            // Halfway there, the slots have arrived: the managers' arena entries follow.
-            if let Some(Some(Outcome::User(u))) = outcomes.get(i + WARM_AHEAD / 2) {
-                self.checks.warm_manager(u.key_hashes());
-            }
             let (item, outcome) = (&chunk[i], outcomes[i].take());
             self.summary.rows_read += 1;
             let line = match item {
@@ -100,8 +88,9 @@ impl Intake<'_> {
                         }
                         None => (true, 0),
                     };
+                    let (external_id, user_name, manager) = u.keys();
                     let h = u.key_hashes();
-                    self.checks.push_hashed(line, u.external_id(), u.user_name(), u.manager(), h);
+                    self.checks.push_hashed(line, external_id, user_name, manager, h);
                     let Item::Row(r) = item else { continue };
                     let u = Spent { user: u, to: spent };
                     match &mut self.dest {

@@ -5,7 +5,6 @@
 //! values: two copies per value instead of walking the groups again (a third of the writing).
 
 use super::Entry;
-use crate::put::put;
 
 /// The most shapes one builder remembers; rows of other shapes take the general writer.
 const MAX_TEMPLATES: usize = 64;
@@ -105,11 +104,11 @@ impl Template {
     pub fn write<'v>(&self, out: &mut Vec<u8>, value: impl Fn(usize) -> &'v [u8]) {
         let mut pos = 0;
         for &(end, entry) in self.cuts.iter() {
-            put(out, &self.text[pos..end as usize]);
-            put(out, value(entry as usize));
+            out.extend_from_slice(&self.text[pos..end as usize]);
+            out.extend_from_slice(value(entry as usize));
             pos = end as usize;
         }
-        put(out, &self.text[pos..]);
+        out.extend_from_slice(&self.text[pos..]);
     }
 }
 

@@ -3,7 +3,6 @@
 //! One conversion ([`to_scalar`]) feeds both outputs: [`coerce`] builds a `serde_json::Value`
 //! (tests, previews), [`write_coerced`] writes bytes straight into the document buffer (per row).
 
-use crate::put::put;
 use std::borrow::Cow;
 
 use base64::Engine;
@@ -267,7 +266,7 @@ pub(crate) fn write_json_str(out: &mut Vec<u8>, s: &str) {
     if !any_needs_escape(bytes) {
         out.reserve(bytes.len() + 2);
         out.push(b'"');
-        put(out, bytes);
+        out.extend_from_slice(bytes);
         out.push(b'"');
         return;
     }

@@ -162,24 +162,6 @@ impl CrossRowChecks {
         n
     }
 
-    /// Prefetch the table slots that pushing the row of hashes `h` will probe (see
-    /// [`Interner::prefetch_hashed`]); the results of `push` do not depend on it.
-    pub fn warm_hashed(&self, h: &KeyHashes) {
-        self.ids.prefetch_hashed(h.id);
-        self.user_names.prefetch_hashed(h.name);
-        if let Some(m) = h.manager {
-            self.ids.prefetch_hashed(m);
-        }
-    }
-
-    /// The second warming step, a few rows after [`CrossRowChecks::warm_hashed`]: a manager is
-    /// usually interned already, and its arena entry is then compared (and missed) too.
-    pub fn warm_manager(&self, h: &KeyHashes) {
-        if let Some(m) = h.manager {
-            self.ids.prefetch_entry_hashed(m);
-        }
-    }
-
     /// One valid row. `manager_id` is the row's `manager.value`, if set.
     pub fn push(
         &mut self,

@@ -33,23 +33,6 @@ impl Default for Interner {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn prefetch_read<T>(p: &T) {
-    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-    // SAFETY: a prefetch is only a hint; it never faults, even for an invalid address, and `p`
-    // is a valid reference anyway. SSE is part of the x86_64 baseline. (The intrinsic became
-    // safe to call in newer Rust; the block stays for older compilers.)
-    #[allow(unused_unsafe)]
-    unsafe {
-        _mm_prefetch::<_MM_HINT_T0>((p as *const T).cast::<i8>())
-    };
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-fn prefetch_read<T>(_: &T) {}
-
 /// The hash the tables use for `s`: callers may compute it ahead (on a worker thread) and pass
 /// it to the `_hashed` methods.
 pub fn hash32(s: &str) -> u32 {
@@ -64,37 +47,19 @@ fn home(h: u32, mask: usize) -> usize {
 impl Interner {
     /// String number `i`.
     pub fn resolve(&self, i: u32) -> &str {
-        // Only `&str`s are ever copied in, at these bounds.
-        std::str::from_utf8(self.at(self.starts[i as usize]).1).unwrap_or_default()
+        std::str::from_utf8(self.at(self.starts[i as usize]).1)
+            .expect("only `&str`s are copied into the arena, and read back at their bounds")
     }
 
     /// The number and bytes of the entry starting at `unit`.
     fn at(&self, unit: u32) -> (u32, &[u8]) {
         let p = unit as usize * 8;
-        let word = |k: usize| u32::from_le_bytes(self.arena[k..k + 4].try_into().unwrap_or([0; 4]));
+        let word = |k: usize| {
+            let bytes = self.arena[k..k + 4].try_into().expect("a 4-byte slice is a [u8; 4]");
+            u32::from_le_bytes(bytes)
+        };
         let (n, len) = (word(p), word(p + 4) as usize);
         (n, &self.arena[p + 8..p + 8 + len])
-    }
-
-    /// Ask the CPU to fetch the slot that interning a string of [`hash32`] `h` will probe first,
-    /// without waiting for it: the cache misses of several upcoming strings then overlap instead
-    /// of queueing one after another. Has no other effect.
-    pub fn prefetch_hashed(&self, h: u32) {
-        let k = home(h, self.slots.len() - 1);
-        prefetch_read(&self.slots[k]);
-    }
-
-    /// The second step after [`Interner::prefetch_hashed`], a few strings later, once the slot
-    /// has arrived: when it holds a string with the same hash (usually that string itself,
-    /// interned before), fetch that entry of the arena too, which `intern` must compare. Has no
-    /// other effect.
-    pub fn prefetch_entry_hashed(&self, h: u32) {
-        let slot = self.slots[home(h, self.slots.len() - 1)];
-        if slot != EMPTY && (slot >> 32) as u32 == h {
-            if let Some(entry) = self.arena.get(slot as u32 as usize * 8) {
-                prefetch_read(entry);
-            }
-        }
     }
 
     /// The number of `s`, and whether it is new.
