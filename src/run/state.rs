@@ -135,3 +135,75 @@ pub fn record_upload(delta: &mut Delta, sent: &[Batch], summary: &UploadSummary,
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Entry, Status};
+    use crate::upload::{AcceptedBatch, FailedUser};
+
+    fn batch(seq: u64, users: &[(&str, Option<bool>)]) -> Batch {
+        let ops: Vec<serde_json::Value> = users
+            .iter()
+            .map(|(id, active)| {
+                let mut data = serde_json::json!({"schemas": [crate::upload::CORE_USER_URN, crate::upload::ENTERPRISE_USER_URN], "externalId": id});
+                if let Some(a) = active {
+                    data["active"] = serde_json::Value::Bool(*a);
+                }
+                serde_json::json!({"method": "POST", "bulkId": id, "path": "/Users", "data": data})
+            })
+            .collect();
+        let doc =
+            serde_json::json!({"schemas": [crate::upload::BULK_REQUEST_URN], "Operations": ops});
+        Batch::from_json(seq, doc.to_string().as_bytes(), "test").unwrap()
+    }
+
+    fn planned(ids: &[&str]) -> Delta {
+        let mut d = Delta::new(
+            State::default(),
+            "m",
+            false,
+            chrono::DateTime::from_timestamp(0, 0).unwrap(),
+            crate::state::DEFAULT_RESEND_PENDING_AFTER,
+        );
+        for id in ids {
+            assert!(d.offer(id, id.as_bytes()));
+        }
+        d
+    }
+
+    #[test]
+    fn users_of_accepted_batches_only_are_recorded_with_their_active() {
+        let sent = [
+            batch(1, &[("1", Some(true)), ("2", Some(false)), ("3", None)]),
+            batch(2, &[("4", Some(true))]),
+        ];
+        let at = chrono::DateTime::from_timestamp(100, 0).unwrap();
+        let summary = UploadSummary {
+            accepted: vec![AcceptedBatch { hash: sent[0].hash(), at, resumed: false }],
+            ..UploadSummary::default()
+        };
+        let mut d = planned(&["1", "2", "3", "4"]);
+        record_upload(&mut d, &sent, &summary, TargetKind::Entra);
+        let s = d.into_state();
+        assert_eq!(s.users["1"], Entry::pending(doc_hash(b"1"), at, true));
+        assert!(!s.users["2"].a);
+        assert!(!s.users["3"].a, "absent `active` counts as false, as in Entra");
+        assert!(!s.users.contains_key("4"), "batch 2 was not accepted: no entry");
+
+        let summary = UploadSummary {
+            failed_users: vec![FailedUser {
+                external_id: "2".into(),
+                status: Some(409),
+                detail: "uniqueness".into(),
+            }],
+            ..summary
+        };
+        let mut d = planned(&["1", "2", "3"]);
+        record_upload(&mut d, &sent, &summary, TargetKind::Scim);
+        let s = d.into_state();
+        assert_eq!(s.users["1"].s, Status::Confirmed, "a SCIM answer is final");
+        assert_eq!(s.users["2"].s, Status::Failed);
+        assert_eq!(s.users["2"].r.as_deref(), Some("HTTP 409: uniqueness"));
+    }
+}
