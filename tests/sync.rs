@@ -244,3 +244,25 @@ fn a_damaged_state_is_refused_whole() {
     assert!(r.err.contains("line 2") && r.err.contains("move it away"), "{}", r.err);
     assert!(r.ids.is_empty());
 }
+
+#[test]
+fn every_command_states_the_exit_codes_in_its_help() {
+    for cmd in [
+        [""; 0].as_slice(),
+        &["convert"],
+        &["upload"],
+        &["state"],
+        &["logs"],
+        &["init"],
+        &["preview"],
+        &["test"],
+    ] {
+        let o = Command::cargo_bin("hr2scim").unwrap().args(cmd).arg("--help").output().unwrap();
+        let help = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            help.contains("Exit codes:")
+                && help.contains("3  stopped by a guard before anything was sent"),
+            "{cmd:?}: {help}"
+        );
+    }
+}
