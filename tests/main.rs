@@ -13,6 +13,7 @@ mod support;
 
 // The mapping language: parser and checker.
 mod diagnostics; // rendered diagnostics over tests/diagnostics/cases, one snapshot per case
+mod mapping_limits; // let chains and nesting too deep to run: refused, run as subprocesses
 mod syntax_fuzz; // property tests: no input makes the parser or checker panic
 mod syntax_reference; // every expression of Entra's reference parses
 
@@ -20,9 +21,13 @@ mod syntax_reference; // every expression of Entra's reference parses
 mod functions_dates; // date functions, Replace and SelectUniqueValue: Microsoft's examples
 mod functions_text; // string, test and conversion functions: the documented examples
 
+// Fuzz targets for every parser of outside data: fixed seeds plus the kept tests/fuzz-corpus/.
+mod fuzz;
+
 // Reading HR exports.
 mod input_csv; // encodings, BOMs, delimiters, preambles, ragged rows, bad headers
 mod input_fuzz; // property tests: no bytes make the reader panic; csv writer output reads back
+mod input_limits; // hostile inputs that once aborted the process, run as subprocesses
 mod input_sheets; // xlsx/xls/ods: typed cells, date epochs, messy layouts
 
 // The commands a user runs, through the built binary.

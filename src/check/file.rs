@@ -270,6 +270,9 @@ fn build_program(
 ) -> Checked {
     let Items { columns, lets, mut targets, tests } = items;
     check_let_cycles(&lets, &decls.names, &decls.spans, &mut diags);
+    let target_nodes: Vec<(&Node, &Span)> = targets.iter().map(|t| (&t.node, &t.span)).collect();
+    super::depth::check_depth(&lets, &decls.names, &decls.spans, &target_nodes, &mut diags);
+    let too_deep = diags.iter().any(|d| d.code == "E043");
     check_unused_lets(&lets, &targets, &decls.names, &decls.spans, &mut diags);
     // After a syntax error the missing target may just be the statement that did not parse.
     if !diags.iter().any(|d| d.code == "E001") {
@@ -277,8 +280,9 @@ fn build_program(
     }
     super::expectations::check_tests(&tests, &targets, &mut diags);
 
-    // Columns each target reads, through lets too.
-    for t in &mut targets {
+    // Columns each target reads, through lets too (a walk as deep as the chain, so not when
+    // the chain is too deep; there is no program then anyway).
+    for t in targets.iter_mut().filter(|_| !too_deep) {
         let mut cols = Vec::new();
         collect_columns(&t.node, &lets, &mut cols, &mut Vec::new());
         t.columns = cols;

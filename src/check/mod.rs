@@ -1,6 +1,7 @@
 //! The checker and compiler: resolves names against the input's headers, the schema and the
 //! function registry, reports every problem in one pass, and builds the immutable [`Program`].
 
+mod depth;
 mod expectations;
 mod expr;
 mod file;
@@ -8,6 +9,7 @@ mod lets;
 mod literal;
 mod program;
 
+pub use depth::MAX_EVAL_DEPTH;
 pub use expr::{ExprCompiler, Scope};
 pub use file::{check_file, CheckOptions, Checked};
 pub use program::{ExprProgram, KeyTargets, Program, Target};

@@ -35,6 +35,26 @@ pub struct InputArgs {
     /// NAME_2, NAME_3, ... and Column<N>.
     #[arg(long)]
     pub rename_duplicates: bool,
+
+    /// Stop at a CSV record (a line, or lines joined by quotes) longer than this, naming its
+    /// line: usually a quote that is never closed. Accepts KiB, MiB, GiB suffixes.
+    #[arg(long, value_name = "BYTES", default_value = "16MiB", value_parser = input::parse_size)]
+    pub max_record_bytes: Option<u64>,
+
+    /// Refuse a sheet whose used area (first to last non-empty cell, rows × columns)
+    /// spans more cells than this: the whole area is held in memory.
+    #[arg(long, value_name = "N", default_value = "20000000")]
+    pub max_sheet_cells: Option<u64>,
+
+    /// Refuse an xlsx, xlsm, xlsb or ods file whose zip entries unpack to more than
+    /// this many bytes (a "zip bomb"). Accepts KiB, MiB, GiB suffixes.
+    #[arg(long, value_name = "BYTES", default_value = "2GiB", value_parser = input::parse_size)]
+    pub max_unzipped_bytes: Option<u64>,
+
+    /// Refuse an xls or ods file larger than this: those formats are parsed whole
+    /// when opened. Accepts KiB, MiB, GiB suffixes.
+    #[arg(long, value_name = "BYTES", default_value = "256MiB", value_parser = input::parse_size)]
+    pub max_workbook_bytes: Option<u64>,
 }
 
 impl InputArgs {
@@ -63,6 +83,18 @@ impl InputArgs {
         }
         opts.sheet = self.sheet.clone();
         opts.rename_duplicates = self.rename_duplicates;
+        if let Some(n) = self.max_record_bytes {
+            opts.max_record_bytes = n;
+        }
+        if let Some(n) = self.max_sheet_cells {
+            opts.max_sheet_cells = n;
+        }
+        if let Some(n) = self.max_unzipped_bytes {
+            opts.max_unzipped_bytes = n;
+        }
+        if let Some(n) = self.max_workbook_bytes {
+            opts.max_workbook_bytes = n;
+        }
         Ok(opts)
     }
 }
@@ -89,6 +121,10 @@ mod tests {
             encoding: Some("windows-1252".into()),
             sheet: Some("Staff".into()),
             rename_duplicates: true,
+            max_record_bytes: Some(8),
+            max_sheet_cells: Some(9),
+            max_unzipped_bytes: Some(10),
+            max_workbook_bytes: Some(11),
         };
         let o = args.options().unwrap();
         assert_eq!(o.delimiter, Some(b'\t'));
@@ -97,6 +133,8 @@ mod tests {
         assert_eq!(o.encoding.as_deref(), Some("windows-1252"));
         assert_eq!(o.sheet.as_deref(), Some("Staff"));
         assert!(o.rename_duplicates);
+        assert_eq!((o.max_sheet_cells, o.max_unzipped_bytes, o.max_workbook_bytes), (9, 10, 11));
+        assert_eq!(o.max_record_bytes, 8);
     }
 
     #[test]
@@ -118,12 +156,15 @@ mod tests {
             "--sheet",
             "2",
             "--rename-duplicates",
+            "--max-unzipped-bytes",
+            "64MiB",
         ])
         .unwrap();
         let o = cli.input.options().unwrap();
         assert_eq!((o.delimiter, o.quote, o.header_row), (Some(b'\t'), b'"', 3));
         assert_eq!((o.encoding.as_deref(), o.sheet.as_deref()), (Some("latin1"), Some("2")));
         assert!(o.rename_duplicates);
+        assert_eq!(o.max_unzipped_bytes, 64 << 20);
         let bare = Cli::try_parse_from(["hr2scim"]).unwrap();
         assert_eq!(bare.input.options().unwrap(), InputOptions::default());
     }

@@ -23,6 +23,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("E040", "undefined let"),
     ("E041", "let defined twice"),
     ("E042", "let cycle"),
+    ("E043", "lets and nested calls too deep to evaluate safely"),
     ("E050", "unknown keyword"),
     ("E060", "test block problem"),
     ("W001", "let defined but never used"),

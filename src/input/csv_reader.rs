@@ -15,6 +15,22 @@ use std::io::{self, Read};
 const BUF: usize = 64 * 1024;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// A record longer than the reader's limit: the error inside the `io::Error` that
+/// [`CsvReader::read`] returns, with the line the record starts on.
+#[derive(Debug)]
+pub(crate) struct RecordTooLong {
+    pub line: u64,
+    pub limit: usize,
+}
+
+impl std::fmt::Display for RecordTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the record at line {} is longer than {} bytes", self.line, self.limit)
+    }
+}
+
+impl std::error::Error for RecordTooLong {}
+
 /// Where a record starts: its physical line (from 1) and the byte offset of that line's start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Start {
@@ -45,6 +61,8 @@ pub(crate) struct CsvReader<R> {
     /// csv-core's output for a record: the fields end to end, and where each ends.
     out: Vec<u8>,
     ends: Vec<usize>,
+    /// Longest record read, in bytes of input: the record stays in the buffer while it is read.
+    max_record: usize,
 }
 
 /// A csv-core reader that has been fed one line break, so that it never takes a record's first
@@ -78,7 +96,14 @@ impl<R: Read> CsvReader<R> {
             started: false,
             out: vec![0; 1024],
             ends: vec![0; 64],
+            max_record: usize::MAX,
         }
+    }
+
+    /// Stop with [`RecordTooLong`] on a record of more than `limit` bytes.
+    pub(crate) fn with_max_record(mut self, limit: usize) -> Self {
+        self.max_record = limit;
+        self
     }
 
     /// The line being read, for errors that have no record to point at.
@@ -109,7 +134,7 @@ impl<R: Read> CsvReader<R> {
         }
         self.mark = self.pos;
         let start = Start { line: self.newlines + 1, byte: self.line_start };
-        self.read_record(raw)?;
+        self.read_record(raw, start.line)?;
         Ok(Some(start))
     }
 
@@ -125,7 +150,7 @@ impl<R: Read> CsvReader<R> {
 
     /// Let csv-core read the record at `pos`, refilling the buffer as it asks (the csv crate's
     /// own loop: at the end of the input csv-core is given nothing, which ends the last record).
-    fn read_record(&mut self, raw: &mut RawRecord) -> io::Result<()> {
+    fn read_record(&mut self, raw: &mut RawRecord, line: u64) -> io::Result<()> {
         let (mut nout, mut nend) = (0, 0);
         loop {
             if self.pos == self.end {
@@ -139,6 +164,12 @@ impl<R: Read> CsvReader<R> {
             self.passed(nin, self.core.line() - lines);
             nout += o;
             nend += e;
+            // csv-core resumes where it stopped, so a long record costs its length once; the
+            // limit bounds the memory it takes (the buffer and the fields, each about its size).
+            if self.pos - self.mark > self.max_record {
+                let too_long = RecordTooLong { line, limit: self.max_record };
+                return Err(io::Error::new(io::ErrorKind::InvalidData, too_long));
+            }
             match res {
                 ReadRecordResult::InputEmpty if !at_end => {}
                 ReadRecordResult::OutputFull => {

@@ -181,3 +181,29 @@ proptest! {
         prop_assert_eq!(ours(&input, delimiter, quote, step, buffer), oracle(&input, delimiter, quote));
     }
 }
+
+#[test]
+fn a_record_over_the_limit_stops_with_the_line_it_starts_on() {
+    // Line 3 opens a quote spanning two lines; with its line break the record has 15 bytes.
+    let input = b"a,b\n1,2\n\"x\ny\",12345678\n5,6\n";
+    for step in [1, 3, 64] {
+        let read = |limit: usize| {
+            let mut r = CsvReader::with_buffer(Trickle { data: input, step }, b',', b'"', 4)
+                .with_max_record(limit);
+            let mut raw = RawRecord::default();
+            let mut lines = Vec::new();
+            loop {
+                match r.read(&mut raw) {
+                    Ok(Some(s)) => lines.push(s.line),
+                    Ok(None) => return Ok(lines),
+                    Err(e) => {
+                        let t = e.get_ref().and_then(|e| e.downcast_ref::<RecordTooLong>());
+                        return Err((lines, t.map(|t| (t.line, t.limit))));
+                    }
+                }
+            }
+        };
+        assert_eq!(read(15), Ok(vec![1, 2, 3, 5]), "step {step}");
+        assert_eq!(read(14), Err((vec![1, 2], Some((3, 14)))), "step {step}");
+    }
+}

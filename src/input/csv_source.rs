@@ -1,6 +1,6 @@
 //! Streaming CSV/TSV source: BOM and encoding handling, preamble skipping, delimiter detection, ragged rows.
 
-use super::csv_reader::{CsvReader, Start};
+use super::csv_reader::{CsvReader, RecordTooLong, Start};
 use super::decode::{self, DecodingReader, Prefixed};
 use super::record::{RawRecord, Utf8Problem};
 use super::{headers, InputError, InputOptions, Item, Record, Rejected, Row, RowNames, Source};
@@ -86,7 +86,8 @@ pub(crate) fn open(
     let mut replayed = header_bytes;
     replayed.extend_from_slice(buffered.buffer());
     let replay: Box<dyn Read + Send> = Box::new(Prefixed::new(replayed, buffered.into_inner()));
-    let reader = CsvReader::new(replay, delimiter, opts.quote);
+    let limit = usize::try_from(opts.max_record_bytes).unwrap_or(usize::MAX);
+    let reader = CsvReader::new(replay, delimiter, opts.quote).with_max_record(limit);
 
     let mut source = CsvSource {
         reader,
@@ -131,9 +132,13 @@ pub(crate) fn open(
 /// Reads one physical record (lines joined while a quote is open) without interpreting it.
 fn read_header_line<R: BufRead>(r: &mut R, quote: u8) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
+    // Quotes are counted in the new bytes only: recounting the whole header per line was
+    // quadratic in a header of many quoted line breaks.
+    let mut open_quote = false;
     loop {
+        let from = out.len();
         let n = r.read_until(b'\n', &mut out)?;
-        let open_quote = out.iter().filter(|&&b| b == quote).count() % 2 == 1;
+        open_quote ^= out[from..].iter().filter(|&&b| b == quote).count() % 2 == 1;
         if n == 0 || !open_quote || out.len() > MAX_HEADER {
             return Ok(out);
         }
@@ -172,11 +177,20 @@ impl CsvSource {
         match self.reader.read(raw) {
             Ok(start) => Ok(start
                 .map(|s| Start { line: s.line + self.line_base, byte: s.byte + self.byte_base })),
-            Err(source) => Err(InputError::Read {
-                path: self.name.clone(),
-                position: format!("line {}", self.reader.line() + self.line_base),
-                source,
-            }),
+            Err(source) => {
+                Err(match source.get_ref().and_then(|e| e.downcast_ref::<RecordTooLong>()) {
+                    Some(t) => InputError::RecordTooLong {
+                        path: self.name.clone(),
+                        line: t.line + self.line_base,
+                        limit: t.limit as u64,
+                    },
+                    None => InputError::Read {
+                        path: self.name.clone(),
+                        position: format!("line {}", self.reader.line() + self.line_base),
+                        source,
+                    },
+                })
+            }
         }
     }
 

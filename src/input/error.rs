@@ -72,4 +72,11 @@ pub enum InputError {
 
     #[error("{path}: {what} is empty, so there is no header to read. Pass `--sheet` to pick another sheet, or check the export.")]
     EmptySheet { path: String, what: String },
+
+    #[error("{path}: the record at line {line} is longer than {limit} bytes. Usually a quote opened there is never closed, so the rest of the file reads as one field: check the quotes on that line, or raise `--max-record-bytes` if the record is genuine.")]
+    RecordTooLong { path: String, line: u64, limit: u64 },
+
+    /// Checked before the reader allocates: a crafted file of a few bytes can otherwise ask for terabytes.
+    #[error("{path}: sheet too large: {what}. If the file is genuine, raise `{option}` (see --help), or save the sheet as CSV.")]
+    TooLarge { path: String, what: String, option: &'static str },
 }

@@ -18,7 +18,7 @@ mod sheet;
 
 pub use error::InputError;
 pub use headers::column_letters;
-pub use options::{check_encoding, parse_char, InputOptions};
+pub use options::{check_encoding, parse_char, parse_size, InputOptions};
 pub use record::Record;
 pub use reopen::Reopen;
 

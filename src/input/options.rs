@@ -18,7 +18,25 @@ pub struct InputOptions {
     pub sheet: Option<String>,
     /// Read duplicate/empty header names as `NAME_2`, `Column3`, ... instead of stopping.
     pub rename_duplicates: bool,
+    /// Longest CSV record, in bytes: a longer one stops the read with its line number.
+    pub max_record_bytes: u64,
+    /// Most cells a sheet's used area (rows × columns from the first to the last non-empty
+    /// cell) may span: the reader holds that whole rectangle in memory.
+    pub max_sheet_cells: u64,
+    /// Most bytes the entries of a zip-based workbook (xlsx, xlsm, xlsb, ods) may unpack to.
+    pub max_unzipped_bytes: u64,
+    /// Largest xls or ods file read: those are parsed whole when opened.
+    pub max_workbook_bytes: u64,
 }
+
+/// 16 MiB: a thousand times a long HR record; more is almost always a quote never closed.
+pub const DEFAULT_MAX_RECORD_BYTES: u64 = 16 << 20;
+/// 20 million cells: about 640 MB of cells in memory; an export of 400,000 people × 50 columns.
+pub const DEFAULT_MAX_SHEET_CELLS: u64 = 20_000_000;
+/// 2 GiB of XML: the sheet at `DEFAULT_MAX_SHEET_CELLS` takes about 1 GB of it.
+pub const DEFAULT_MAX_UNZIPPED_BYTES: u64 = 2 << 30;
+/// 256 MiB: far above any HR export saved as xls (at most 65,536 rows) or ods.
+pub const DEFAULT_MAX_WORKBOOK_BYTES: u64 = 256 << 20;
 
 impl Default for InputOptions {
     fn default() -> Self {
@@ -29,6 +47,10 @@ impl Default for InputOptions {
             encoding: None,
             sheet: None,
             rename_duplicates: false,
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            max_sheet_cells: DEFAULT_MAX_SHEET_CELLS,
+            max_unzipped_bytes: DEFAULT_MAX_UNZIPPED_BYTES,
+            max_workbook_bytes: DEFAULT_MAX_WORKBOOK_BYTES,
         }
     }
 }
@@ -36,6 +58,22 @@ impl Default for InputOptions {
 /// The encoding `label` names, or why none does (with the labels people usually mean).
 pub fn check_encoding(label: &str) -> Result<(), InputError> {
     super::decode::lookup(label).map(|_| ())
+}
+
+/// A byte count: digits, optionally followed by K/KB/KiB, M/MB/MiB or G/GB/GiB (all powers of 1024).
+pub fn parse_size(value: &str) -> Result<u64, String> {
+    let v = value.trim();
+    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (digits, unit) = v.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("'{value}' is not a size (use e.g. 500000, 64MiB, 2GiB)")),
+    };
+    let n: u64 = digits.parse().map_err(|_| format!("'{value}' is not a size (use e.g. 64MiB)"))?;
+    n.checked_mul(1 << shift).ok_or_else(|| format!("'{value}' is too large"))
 }
 
 /// Accepts one ASCII character, or the names people type for invisible ones.
@@ -63,4 +101,20 @@ pub fn parse_char(option: &'static str, value: &str) -> Result<u8, InputError> {
         });
     }
     Ok(byte)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_take_binary_suffixes() {
+        assert_eq!(parse_size("123"), Ok(123));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("2 GB"), Ok(2 << 30));
+        assert_eq!(parse_size("16k"), Ok(16 << 10));
+        assert!(parse_size("2TiB").is_err());
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+    }
 }

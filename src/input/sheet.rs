@@ -4,7 +4,10 @@ use super::{
     cell, headers, CellError, InputError, InputOptions, Item, Rejected, Row, RowNames, Sniffed,
     Source,
 };
-use calamine::{Data, Dimensions, Ods, Range, Reader, SheetType, Xls, Xlsb, Xlsx};
+use calamine::{
+    Cell, Data, DataRef, Dimensions, Ods, Range, Reader, SheetType, Xls, XlsError, Xlsb, XlsbError,
+    Xlsx, XlsxError,
+};
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::io::Cursor;
@@ -38,6 +41,7 @@ pub(crate) fn open(
 ) -> Result<Box<dyn Source>, InputError> {
     let is = |name: &[u8]| kind == Sniffed::Zip && contains(&bytes, name);
     let (xlsb, xlsx, ods) = (is(b"xl/workbook.bin"), is(b"xl/workbook.xml"), is(b"content.xml"));
+    check_container(&bytes, kind == Sniffed::Ole || (ods && !xlsx && !xlsb), path, opts)?;
     let cur = Cursor::new(bytes);
     // calamine is third-party code parsing hostile bytes: a panic in it becomes an error here.
     let guarded = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -77,6 +81,49 @@ pub(crate) fn open(
     SheetSource::new(path, sheet, range, &merges, opts).map(|s| Box::new(s) as Box<dyn Source>)
 }
 
+/// Bounds what opening the workbook can cost before calamine sees it. xls and ods are parsed
+/// whole by `new`, so only their file size can be checked first; zip entries are bounded by the
+/// sizes the central directory declares, which the zip crate then enforces while unpacking.
+fn check_container(
+    bytes: &[u8],
+    parsed_whole: bool,
+    path: &str,
+    opts: &InputOptions,
+) -> Result<(), InputError> {
+    let too_large =
+        |what: String, option| InputError::TooLarge { path: path.to_string(), what, option };
+    if parsed_whole && bytes.len() as u64 > opts.max_workbook_bytes {
+        return Err(too_large(
+            format!(
+                "the file has {} bytes, more than the {} bytes allowed for xls and ods files",
+                bytes.len(),
+                opts.max_workbook_bytes
+            ),
+            "--max-workbook-bytes",
+        ));
+    }
+    // An archive the zip crate cannot list is one calamine cannot open either: it reports that.
+    let Ok(archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index_data(i) else { continue };
+        total = total.saturating_add(entry.size());
+        if total > opts.max_unzipped_bytes {
+            return Err(too_large(
+                format!(
+                    "its zip entries unpack to more than {} bytes (at '{}')",
+                    opts.max_unzipped_bytes,
+                    String::from_utf8_lossy(entry.name_raw())
+                ),
+                "--max-unzipped-bytes",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -91,11 +138,20 @@ fn load<R, E>(
     merges: impl Fn(&mut R, &str) -> Vec<Dimensions>,
 ) -> Result<(String, Range<Data>, Vec<Dimensions>), InputError>
 where
-    R: Reader<Bytes, Error = E>,
+    R: Reader<Bytes, Error = E> + Bounded<E>,
     E: Display,
 {
     let broken =
         |e: E| InputError::Spreadsheet { path: path.to_string(), format, message: e.to_string() };
+    let read = |book: &mut R, name: &str| match book.bounded_range(name, opts.max_sheet_cells) {
+        Ok(range) => Ok(range),
+        Err(Fail::Book(e)) => Err(broken(e)),
+        Err(Fail::TooLarge(what)) => Err(InputError::TooLarge {
+            path: path.to_string(),
+            what: format!("sheet '{name}' {what}"),
+            option: "--max-sheet-cells",
+        }),
+    };
     let mut book = book.map_err(broken)?;
     let names = book.sheet_names();
     let chosen = match &opts.sheet {
@@ -134,7 +190,7 @@ where
                 .collect();
             let mut pick = None;
             for name in worksheets {
-                let range = book.worksheet_range(&name).map_err(broken)?;
+                let range = read(&mut book, &name)?;
                 if range.used_cells().any(|(_, _, c)| !is_blank(c)) {
                     pick = Some((name, range));
                     break;
@@ -150,9 +206,110 @@ where
             return Ok((name, range, m));
         }
     };
-    let range = book.worksheet_range(&chosen).map_err(broken)?;
+    let range = read(&mut book, &chosen)?;
     let m = merges(&mut book, &chosen);
     Ok((chosen, range, m))
+}
+
+/// Why a sheet was not read: the workbook's own error, or a limit (described for the message).
+enum Fail<E> {
+    Book(E),
+    TooLarge(String),
+}
+
+/// A sheet as a `Range`, refused before the range is allocated when its used area exceeds
+/// `max_cells`: a range holds every cell of the rectangle from the first to the last non-empty
+/// cell, so two cells at A1 and XFD1048576 would ask for 17 billion of them.
+trait Bounded<E>: Sized {
+    fn bounded_range(&mut self, name: &str, max_cells: u64) -> Result<Range<Data>, Fail<E>>;
+}
+
+/// Collects the non-empty cells as calamine's `worksheet_range` does (same skipping, same
+/// `from_sparse`), counting them and their bounding box on the way.
+fn collect_bounded<'a, E>(
+    max_cells: u64,
+    mut next: impl FnMut() -> Result<Option<Cell<DataRef<'a>>>, E>,
+) -> Result<Range<Data>, Fail<E>> {
+    let mut cells = Vec::new();
+    let (mut lo, mut hi) = ((u32::MAX, u32::MAX), (0u32, 0u32));
+    while let Some(cell) = next().map_err(Fail::Book)? {
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        // Repeated positions count too: the list itself must stay bounded.
+        if cells.len() as u64 >= max_cells {
+            return Err(Fail::TooLarge(format!("has more than {max_cells} cells")));
+        }
+        let (r, c) = cell.get_position();
+        lo = (lo.0.min(r), lo.1.min(c));
+        hi = (hi.0.max(r), hi.1.max(c));
+        let value = Data::from(cell.get_value().clone());
+        cells.push(Cell::new((r, c), value));
+    }
+    if !cells.is_empty() {
+        let area = Dimensions { start: lo, end: hi };
+        if area.len() > max_cells {
+            return Err(Fail::TooLarge(format!(
+                "spans {}{}:{}{} ({} cells), more than the {max_cells} allowed",
+                headers::column_letters(lo.1 as usize),
+                lo.0 as u64 + 1,
+                headers::column_letters(hi.1 as usize),
+                hi.0 as u64 + 1,
+                area.len()
+            )));
+        }
+    }
+    Ok(Range::from_sparse(cells))
+}
+
+impl Bounded<XlsxError> for Xlsx<Bytes> {
+    fn bounded_range(&mut self, name: &str, max: u64) -> Result<Range<Data>, Fail<XlsxError>> {
+        let mut reader = match self.worksheet_cells_reader(name) {
+            Ok(reader) => reader,
+            // What calamine's worksheet_range does with a chart sheet or similar.
+            Err(XlsxError::NotAWorksheet(_)) => return Ok(Range::default()),
+            Err(e) => return Err(Fail::Book(e)),
+        };
+        collect_bounded(max, || reader.next_cell())
+    }
+}
+
+impl Bounded<XlsbError> for Xlsb<Bytes> {
+    fn bounded_range(&mut self, name: &str, max: u64) -> Result<Range<Data>, Fail<XlsbError>> {
+        let mut reader = self.worksheet_cells_reader(name).map_err(Fail::Book)?;
+        collect_bounded(max, || reader.next_cell())
+    }
+}
+
+/// xls and ods sheets were built when the workbook was opened (bounded by the file size only);
+/// the cell limit still applies so that it means the same for every format.
+fn whole<E>(range: Result<Range<Data>, E>, max: u64) -> Result<Range<Data>, Fail<E>> {
+    let range = range.map_err(Fail::Book)?;
+    match (range.start(), range.end()) {
+        (Some(lo), Some(hi)) if (Dimensions { start: lo, end: hi }).len() > max => {
+            Err(Fail::TooLarge(format!(
+                "spans {} cells, more than the {max} allowed",
+                Dimensions { start: lo, end: hi }.len()
+            )))
+        }
+        _ => Ok(range),
+    }
+}
+
+impl Bounded<XlsError> for Xls<Bytes> {
+    fn bounded_range(&mut self, name: &str, max: u64) -> Result<Range<Data>, Fail<XlsError>> {
+        whole(self.worksheet_range(name), max)
+    }
+}
+
+impl Bounded<calamine::OdsError> for Ods<Bytes> {
+    fn bounded_range(
+        &mut self,
+        name: &str,
+        max: u64,
+    ) -> Result<Range<Data>, Fail<calamine::OdsError>> {
+        whole(self.worksheet_range(name), max)
+    }
 }
 
 fn is_blank(c: &Data) -> bool {

@@ -258,15 +258,21 @@ fn token_from_response(url: &str, resp: reqwest::blocking::Response) -> Result<T
 }
 
 /// When to fetch again: five minutes before expiry, or at 80 % of a short lifetime.
+/// The longest token lifetime believed, in seconds.
+const MAX_TOKEN_LIFETIME_SECS: u64 = 24 * 60 * 60;
+
 fn refresh_at(body: &Json) -> Option<Instant> {
     let num = |k: &str| {
         body.get(k).and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
     };
     let lifetime = num("expires_in").or_else(|| {
-        let on = num("expires_on")?;
-        Some((on as i64 - chrono::Utc::now().timestamp()).max(0) as u64)
+        let on = i64::try_from(num("expires_on")?).unwrap_or(i64::MAX);
+        Some(on.saturating_sub(chrono::Utc::now().timestamp()).max(0) as u64)
     })?;
-    let lifetime = Duration::from_secs(lifetime);
+    // A token server's number is not trusted: a lifetime beyond a day (Entra's are about an
+    // hour) is read as a day, so `Instant` arithmetic cannot overflow and the token is renewed
+    // at the latest then.
+    let lifetime = Duration::from_secs(lifetime.min(MAX_TOKEN_LIFETIME_SECS));
     let margin =
         if lifetime > Duration::from_secs(600) { Duration::from_secs(300) } else { lifetime / 5 };
     Some(Instant::now() + (lifetime - margin))
@@ -344,5 +350,22 @@ mod tests {
         let short = refresh_at(&serde_json::json!({"expires_in": "10"})).unwrap();
         assert!(short - Instant::now() <= Duration::from_secs(8));
         assert!(refresh_at(&serde_json::json!({})).is_none());
+    }
+
+    #[test]
+    fn absurd_token_lifetimes_are_capped_not_a_panic() {
+        // Found by the JSON fuzz target: u64::MAX seconds overflowed `Instant + Duration`.
+        let day = Duration::from_secs(MAX_TOKEN_LIFETIME_SECS);
+        for body in [
+            serde_json::json!({"expires_in": u64::MAX}),
+            serde_json::json!({"expires_in": "18446744073709551615"}),
+            serde_json::json!({"expires_on": u64::MAX}),
+        ] {
+            let at = refresh_at(&body).expect("a lifetime was given");
+            assert!(at <= Instant::now() + day, "{body}");
+        }
+        let hour = refresh_at(&serde_json::json!({"expires_in": 3600})).expect("lifetime");
+        assert!(hour <= Instant::now() + Duration::from_secs(3300));
+        assert!(hour > Instant::now() + Duration::from_secs(3000));
     }
 }

@@ -11,6 +11,8 @@ mod batch;
 mod endpoint;
 mod entra;
 mod error;
+#[cfg(test)]
+mod fuzz_tests;
 mod http;
 pub mod journal;
 mod limiter;
