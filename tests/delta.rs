@@ -1,21 +1,24 @@
-//! Delta runs through the built binary: a sequence of exports, asserting exactly which users are
-//! written each time, the leaver threshold, mapping changes, and that failed runs keep the state.
+//! Sync runs through the built binary (`upload MAPPING INPUT --state` against the Graph
+//! emulator): a sequence of exports, asserting exactly which users are sent each time, the
+//! leaver threshold, mapping changes, and that stopped runs keep the state.
 
 use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
 
-const MAP: &str = "externalId = [Id]\nuserName = Join(\"@\", [Id], \"x.example\")\nactive = Switch([Status], \"false\", \"Active\", \"true\")\ntitle = [Title]\n";
+use crate::support::graph_emulator::{Config, Emulator, CLIENT_ID, TENANT};
 
-struct Run {
-    code: i32,
-    ids: Vec<String>,
-    disabled: Vec<String>,
-    err: String,
+pub const MAP: &str = "externalId = [Id]\nuserName = Join(\"@\", [Id], \"x.example\")\nactive = Switch([Status], \"false\", \"Active\", \"true\")\ntitle = [Title]\n";
+
+pub struct Run {
+    pub code: i32,
+    pub ids: Vec<String>,
+    pub disabled: Vec<String>,
+    pub err: String,
 }
 
-fn export(dir: &Path, rows: &[(u32, &str, &str)]) -> String {
+pub fn export(dir: &Path, rows: &[(u32, &str, &str)]) -> String {
     let mut s = String::from("Id,Status,Title\n");
     for (id, status, title) in rows {
         s.push_str(&format!("{id},{status},{title}\n"));
@@ -25,50 +28,65 @@ fn export(dir: &Path, rows: &[(u32, &str, &str)]) -> String {
     p.display().to_string()
 }
 
-fn convert(dir: &Path, map: &str, input: &str, extra: &[&str]) -> Run {
+/// `hr2scim upload MAP INPUT --out DIR/out --state DIR/state` against `emu`; what the emulator
+/// accepted during the run, split into documents and plain disables.
+pub fn sync(emu: &Emulator, dir: &Path, map: &str, input: &str, extra: &[&str]) -> Run {
+    sync_env(emu, dir, map, input, extra, &[])
+}
+
+/// [`sync`] with extra environment variables (HR2SCIM_FAKE_NOW).
+pub fn sync_env(
+    emu: &Emulator,
+    dir: &Path,
+    map: &str,
+    input: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Run {
     let m = dir.join("m.map");
     fs::write(&m, map).unwrap();
-    let out = dir.join("out");
+    let before = emu.state().accepted.len();
     let o = Command::cargo_bin("hr2scim")
         .unwrap()
-        .args(["convert", m.to_str().unwrap(), input, "--quiet", "--out"])
-        .arg(&out)
+        .env_clear()
+        .env("AZURE_CLIENT_SECRET", &emu.config.client_secret)
+        .envs(env.iter().copied())
+        .args(["upload", m.to_str().unwrap(), input, "--quiet", "--out"])
+        .arg(dir.join("out"))
         .arg("--state")
         .arg(dir.join("state"))
+        .args(["--endpoint", &emu.endpoint(), "--login-url", &emu.base, "--tenant-id", TENANT])
+        .args(["--client-id", CLIENT_ID, "--rate", "1000/1s", "--concurrency", "1"])
+        .args(["--backoff-base", "20ms", "--timeout", "5s"])
         .args(extra)
         .output()
         .unwrap();
     let mut ids = Vec::new();
     let mut disabled = Vec::new();
-    if o.status.success() {
-        let mut names: Vec<_> =
-            fs::read_dir(&out).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
-        names.sort();
-        for p in
-            names.iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("bulk-"))
-        {
-            let b: serde_json::Value = serde_json::from_slice(&fs::read(p).unwrap()).unwrap();
-            for op in b["Operations"].as_array().unwrap() {
-                let d = &op["data"];
-                let id = d["externalId"].as_str().unwrap().to_string();
-                if d.get("userName").is_none() && d["active"] == false {
-                    disabled.push(id);
-                } else {
-                    ids.push(id);
-                }
-            }
+    for a in &emu.state().accepted[before..] {
+        if a.data.get("userName").is_none() && a.data["active"] == false {
+            disabled.push(a.external_id.clone());
+        } else {
+            ids.push(a.external_id.clone());
         }
     }
     Run {
         code: o.status.code().unwrap_or(-1),
         ids,
         disabled,
-        err: String::from_utf8_lossy(&o.stderr).into_owned(),
+        err: format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
     }
 }
 
 #[test]
 fn a_sequence_of_exports_sends_exactly_what_changed() {
+    let emu = Emulator::start(Config::default());
+    let convert =
+        |d: &Path, map: &str, input: &str, extra: &[&str]| sync(&emu, d, map, input, extra);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let mut rows: Vec<(u32, &str, &str)> = (1..=40).map(|i| (i, "Active", "Clerk")).collect();
@@ -100,11 +118,12 @@ fn a_sequence_of_exports_sends_exactly_what_changed() {
     let r = convert(d, MAP, &export(d, &rows), &["--leavers", "disable"]);
     assert!(r.disabled.is_empty());
 
-    // 5. A truncated export trips the threshold: nothing written, state untouched.
+    // 5. A truncated export trips the threshold: nothing sent, state untouched, exit 3.
     let state_before = fs::read(d.join("state")).unwrap();
     let truncated: Vec<_> = rows.iter().take(20).cloned().collect();
     let r = convert(d, MAP, &export(d, &truncated), &["--leavers", "disable"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 3, "{}", r.err);
+    assert!(r.ids.is_empty() && r.disabled.is_empty());
     assert!(r.err.contains("safety threshold"), "{}", r.err);
     assert_eq!(fs::read(d.join("state")).unwrap(), state_before, "a stopped run keeps the state");
 
@@ -138,11 +157,16 @@ fn a_sequence_of_exports_sends_exactly_what_changed() {
 
 #[test]
 fn state_show_and_diff_report_without_writing() {
+    // Log records take an hour to appear: the users stay pending.
+    let emu = Emulator::start(Config {
+        logs_delay: std::time::Duration::from_secs(3600),
+        ..Config::default()
+    });
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let rows: Vec<(u32, &str, &str)> = (1..=10).map(|i| (i, "Active", "Clerk")).collect();
     let input = export(d, &rows);
-    convert(d, MAP, &input, &[]);
+    assert_eq!(sync(&emu, d, MAP, &input, &[]).code, 0);
     let show = Command::cargo_bin("hr2scim")
         .unwrap()
         .args(["state", "show"])
@@ -152,6 +176,11 @@ fn state_show_and_diff_report_without_writing() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     assert_eq!(v["users"], 10);
+    assert_eq!((v["pending"].as_u64(), v["confirmed"].as_u64()), (Some(10), Some(0)));
+    assert_eq!(
+        (v["failed"].as_u64(), v["skipped"].as_u64(), v["active"].as_u64()),
+        (Some(0), Some(0), Some(10))
+    );
     let mut next = rows.clone();
     next[2].2 = "Boss";
     next.pop();
@@ -167,14 +196,33 @@ fn state_show_and_diff_report_without_writing() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
-    assert_eq!(v["changed"], serde_json::json!(["3"]));
+    assert_eq!(v["send"], serde_json::json!([{"id": "3", "kind": "changed", "why": "changed"}]));
     assert_eq!(v["leavers"], serde_json::json!(["10"]));
     assert_eq!(v["unchanged"], 8);
     assert_eq!(fs::read(d.join("state")).unwrap(), before);
+    // Two days on, the users the logs never answered for are due again.
+    let diff = Command::cargo_bin("hr2scim")
+        .unwrap()
+        .env("HR2SCIM_FAKE_NOW", (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339())
+        .args(["state", "diff"])
+        .arg(d.join("state"))
+        .arg(d.join("m.map"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&diff.stdout);
+    assert!(text.contains("1 changed, 8 sent again"), "{text}");
+    assert!(
+        text.contains("3            changed") && text.contains("4            pending since 20"),
+        "{text}"
+    );
 }
 
 #[test]
 fn a_leaver_template_adds_attributes_to_the_disable() {
+    let emu = Emulator::start(Config::default());
+    let convert =
+        |d: &Path, map: &str, input: &str, extra: &[&str]| sync(&emu, d, map, input, extra);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let rows: Vec<(u32, &str, &str)> = (1..=30).map(|i| (i, "Active", "Clerk")).collect();
@@ -189,9 +237,10 @@ fn a_leaver_template_adds_attributes_to_the_disable() {
     let t = template.display().to_string();
     let r = convert(d, MAP, &export(d, &left), &["--leavers", "disable", "--leaver-template", &t]);
     assert_eq!(r.code, 0, "{}", r.err);
-    let out: serde_json::Value =
-        serde_json::from_slice(&fs::read(d.join("out/bulk-00001.json")).unwrap()).unwrap();
-    let user = &out["Operations"][0]["data"];
+    assert_eq!(r.disabled, vec!["4"]);
+    assert!(r.ids.is_empty());
+    let st = emu.state();
+    let user = &st.accepted.last().unwrap().data;
     assert_eq!(user["externalId"], "4");
     assert_eq!(user["active"], false);
     assert_eq!(user["nickName"], "left-4");
@@ -199,4 +248,8 @@ fn a_leaver_template_adds_attributes_to_the_disable() {
         user["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]["department"],
         "Leavers"
     );
+    drop(st);
+    // Recorded as inactive: not disabled again.
+    let r = convert(d, MAP, &export(d, &left), &["--leavers", "disable", "--leaver-template", &t]);
+    assert_eq!((r.code, r.ids.len(), r.disabled.len()), (0, 0, 0), "{}", r.err);
 }

@@ -68,12 +68,17 @@ pub fn print_report(rendered: &str) {
     eprint!("{rendered}");
 }
 
-/// Prints why a run stopped (diagnostics were already printed) and gives the exit code.
+/// Prints why a run stopped (diagnostics were already printed) and gives the exit code: 3 when
+/// a guard stopped it before anything was sent, else 1.
 pub fn fail(e: RunError) -> i32 {
     if !matches!(e, RunError::Mapping) {
         eprintln!("error: {e}");
     }
-    super::exit::FATAL
+    if e.is_guard() {
+        super::exit::GUARD
+    } else {
+        super::exit::FATAL
+    }
 }
 
 /// Read and check a mapping against known headers; prints diagnostics (warnings too).

@@ -15,15 +15,19 @@ use crate::run::{self, DeltaOptions};
 use crate::state::MaxLeavers;
 
 #[derive(Args, Debug)]
-#[command(after_help = "\
+#[command(after_help = concat!("\
 Writes DIR/bulk-00001.json ... (SCIM BulkRequests of at most 50 users for Entra's bulkUpload),
 DIR/rejects.csv (every row that did not become a user: its line, every reason, the original
 fields) and DIR/summary.json. Files are created with mode 0600: they hold personal data.
 
-Exit codes: 0 every row written; 2 some rows rejected (files still written); 1 nothing usable.
+With --state, only the users the next upload would send are written (new, changed, failed,
+pending too long, leavers); the state file is read, never written: only an upload that the
+target answered changes it (`hr2scim upload MAPPING INPUT --state FILE`).
+
+", super::exit_codes_help!(), "
 
 Example:
-  hr2scim convert mappings/entra-inbound.map fixtures/hr-small.csv --out out/")]
+  hr2scim convert mappings/entra-inbound.map fixtures/hr-small.csv --out out/"))]
 pub struct ConvertArgs {
     /// The mapping file (.map).
     pub mapping: PathBuf,
@@ -65,16 +69,18 @@ pub struct ConvertArgs {
 /// Delta runs: send only what changed since the last run recorded in a state file.
 #[derive(Args, Debug, Clone)]
 pub struct DeltaArgs {
-    /// State file of the previous run: only new and changed users are written, and the file is
-    /// updated (atomically) once the run has finished. Missing file = first run (everyone).
+    /// Sync state: what was sent to the target and its outcome per user. Only new, changed and
+    /// failed users (and those pending too long) are sent. `upload` updates it (atomically) at the
+    /// end of the run; `convert` only reads it. Missing file = first run (everyone).
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
     /// Users in the state but not in this export: `ignore` (report only) or `disable` (send
     /// `active: false` for each). Needs --state.
     #[arg(long, value_enum, default_value_t, requires = "state")]
     pub leavers: LeaverPolicyArg,
-    /// Stop before writing anything when more leavers than this appear (a count, or a
-    /// percentage of the previous run's users): a truncated export must not disable the company.
+    /// Stop before sending anything (exit 3) when more leavers than this appear (a count, or a
+    /// percentage of the users active in the state): a truncated export must not disable the
+    /// company.
     #[arg(long, default_value_t = DeltaOptions::default().max_leavers, value_name = "N|P%")]
     pub max_leavers: MaxLeavers,
     /// Do not resend everyone when the mapping changed since the state was written.
@@ -84,6 +90,19 @@ pub struct DeltaArgs {
     /// [externalId]); `externalId` and `active: false` always win.
     #[arg(long, value_name = "MAPPING", requires = "state")]
     pub leaver_template: Option<PathBuf>,
+    /// Send a user again when the provisioning logs still have no record of it this long after
+    /// it was sent (below the logs' 30-day retention).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = resend_age)]
+    pub resend_pending_after: humantime::Duration,
+}
+
+/// `--resend-pending-after`: a duration below the provisioning logs' retention.
+fn resend_age(s: &str) -> Result<humantime::Duration, String> {
+    let d: humantime::Duration = s.parse().map_err(|e| format!("{e}"))?;
+    if *d >= run::LOG_RETENTION {
+        return Err("must be below 30 days, the provisioning logs' retention".into());
+    }
+    Ok(d)
 }
 
 impl DeltaArgs {
@@ -95,6 +114,7 @@ impl DeltaArgs {
             max_leavers: self.max_leavers,
             assume_mapping_unchanged: self.assume_mapping_unchanged,
             leaver_template: self.leaver_template.clone(),
+            resend_pending_after: self.resend_pending_after.into(),
         }
     }
 }
@@ -130,17 +150,25 @@ pub fn run(args: ConvertArgs) -> i32 {
         return exit::FATAL;
     };
     let delta_opts = args.delta.options();
-    let (summary, delta) =
-        match run::convert_with_state(&mut ctx, &args.options(), &delta_opts, &print_report) {
+    let state = match run::load_state(&delta_opts) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    // The state is only read: it records what a target answered, and nothing was sent here.
+    let (summary, _) =
+        match run::convert_with_state(&mut ctx, &args.options(), &delta_opts, state, &print_report)
+        {
             Ok(done) => done,
             Err(e) => return fail(e),
         };
-    // Written only now that the run's outcome is known: a failed run keeps the old state.
-    if let Err(e) = run::save_state(&delta_opts, delta, &ctx) {
-        return fail(e);
-    }
     if !args.run.quiet {
         eprint!("{}", summary.human());
+        if let Some(p) = &delta_opts.state {
+            eprintln!(
+                "state {} not changed (convert never writes it; `upload MAPPING INPUT --state` records what the target took)",
+                p.display()
+            );
+        }
     }
     if summary.rejected > 0 {
         exit::PARTIAL

@@ -10,10 +10,12 @@ use crate::authoring::init::starter_mapping;
 use crate::input::{self, Item};
 
 #[derive(Args, Debug)]
-#[command(after_help = "\
+#[command(after_help = concat!("\
 Reads the headers and the first rows, recognises common HR columns (ids, names, email, manager,
 department, phones, address, status, dates) and writes a commented mapping with two test blocks.
-The result passes `hr2scim check`; review it line by line before use.")]
+The result passes `hr2scim check`; review it line by line before use.
+
+", super::exit_codes_help!()))]
 pub struct InitArgs {
     /// The HR export (CSV or spreadsheet).
     pub input: String,

@@ -3,6 +3,20 @@
 
 use clap::{Parser, Subcommand};
 
+/// The exit codes every command shares (the scheduler's contract), as a literal for each
+/// command's `after_help` (`concat!` takes only literals).
+macro_rules! exit_codes_help {
+    () => {
+        "Exit codes:
+  0  done
+  2  partial: some rows were rejected, or some users or batches failed (the rest is done)
+  3  stopped by a guard before anything was sent: leaver threshold, lock held by another run,
+     daily quota used up
+  1  anything else: mapping errors, unreadable input or state, a stopped upload, failing tests"
+    };
+}
+pub(crate) use exit_codes_help;
+
 mod check;
 mod common;
 mod convert;
@@ -34,12 +48,10 @@ pub mod exit {
     pub const GUARD: i32 = 3;
 }
 
-const AFTER_HELP: &str = "\
-Exit codes:
-  0  success
-  1  nothing usable: mapping errors, unreadable input, a stopped upload, failing tests
-  2  partial: some rows were rejected (the other files are still written)
-
+const AFTER_HELP: &str = concat!(
+    exit_codes_help!(),
+    "\n",
+    "
 The authoring loop:
   hr2scim init hr.csv --out mapping.map         # a starter mapping from your export
   hr2scim check mapping.map --input hr.csv      # every mistake at once, with carets and hints
@@ -47,7 +59,8 @@ The authoring loop:
   hr2scim test mapping.map                      # the test blocks in the mapping
   hr2scim convert mapping.map hr.csv --out out/ # SCIM BulkRequests, rejects.csv, summary.json
   hr2scim eval 'Join(\", \", [sn], [gn])' --set sn=Doe --set gn=John
-  hr2scim functions Replace                    # what a function does, with examples";
+  hr2scim functions Replace                    # what a function does, with examples"
+);
 
 /// hr2scim: HR exports (CSV, spreadsheets) to validated SCIM 2.0 users for Microsoft Entra
 /// API-driven inbound provisioning, with mappings written in Entra's own expression language.

@@ -27,13 +27,15 @@ pub enum PreviewFormat {
 }
 
 #[derive(Args, Debug)]
-#[command(after_help = "\
+#[command(after_help = concat!("\
 Examples:
   hr2scim preview mappings/entra-inbound.map fixtures/hr-small.csv --rows 3
   hr2scim preview mappings/entra-inbound.map fixtures/hr-small.csv --where WorkerID=100004 --format scim
   hr2scim preview mappings/entra-inbound.map fixtures/hr-small.csv --row 5 --explain userName
 
-Data checks (duplicate ids, managers) consider the whole file, as convert does.")]
+Data checks (duplicate ids, managers) consider the whole file, as convert does.
+
+", super::exit_codes_help!()))]
 pub struct PreviewArgs {
     pub mapping: PathBuf,
     pub input: String,

@@ -100,6 +100,7 @@ pub struct TargetArgs {
 
 /// Options of `hr2scim logs`.
 #[derive(Args, Debug, Clone)]
+#[command(after_help = concat!("Reading the logs needs the Graph permission AuditLog.Read.All.\n\n", super::exit_codes_help!()))]
 pub struct LogsArgs {
     #[command(flatten)]
     pub target: TargetArgs,

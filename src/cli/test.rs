@@ -22,7 +22,7 @@ pub enum TestFormat {
 }
 
 #[derive(Args, Debug)]
-#[command(after_help = "\
+#[command(after_help = concat!("\
 Test blocks live in the mapping:
 
   test \"preferred name wins\" {
@@ -36,7 +36,9 @@ Test blocks live in the mapping:
 
 Snapshots: `hr2scim test MAP --snapshot INPUT` compares the whole conversion (batches and
 rejects) with MAP's sibling file STEM.INPUTNAME.snap; `--update` writes it.
-Tests run with Now() = 2026-01-01T00:00:00Z unless --now or a test's `now` says otherwise.")]
+Tests run with Now() = 2026-01-01T00:00:00Z unless --now or a test's `now` says otherwise.
+
+", super::exit_codes_help!()))]
 pub struct TestArgs {
     /// Mapping files or directories of them (default: mappings/).
     pub paths: Vec<PathBuf>,

@@ -1,6 +1,7 @@
 //! `hr2scim upload MAPPING INPUT` (convert, then send) and `hr2scim upload --from DIR` (send what a
 //! previous `convert` wrote), to Entra's bulkUpload or any SCIM server.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -11,11 +12,11 @@ use super::exit;
 use super::input::InputArgs;
 use super::target::{LogsArgs, TargetArgs};
 use crate::pipeline::ConvertOptions;
-use crate::run;
-use crate::upload::{self, batches_from_dir, Batch, LogsQuery, UploadConfig};
+use crate::run::{self, WaitOptions};
+use crate::upload::{self, batches_from_dir, Batch, LogsQuery, TargetKind, UploadConfig};
 
 #[derive(Args, Debug)]
-#[command(after_help = "\
+#[command(after_help = concat!("\
 Examples:
   export AZURE_TENANT_ID=... AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=...
   hr2scim upload mappings/entra-inbound.map hr.csv --out run/ \\
@@ -32,8 +33,13 @@ stops with exit code 3, naming the holder). The daily quota and the pacing are t
 shared by every run on this machine (--quota-dir). Secrets come only from
 AZURE_CLIENT_SECRET, --client-secret-file, certificates, token files or managed identity.
 
-Exit codes: 0 everything sent and accepted; 2 some rows rejected or some users/batches failed;
-1 nothing usable or the run stopped (quota, refusal, Ctrl-C: rerun to resume).")]
+With --state (the daily sync): first the users earlier runs left pending are checked against the
+job's provisioning logs (one paged query; needs AuditLog.Read.All, else they stay pending): success
+confirms them, failure sends them again now, skipped is final. Then only new, changed, failed and
+long-pending users are sent; after bulkUpload's 202 they are pending. The state is written at the
+end of every run that got an answer from the target, never on --dry-run.
+
+", super::exit_codes_help!()))]
 pub struct UploadArgs {
     /// The mapping file; with INPUT, converts and sends in one run.
     #[arg(requires = "input", conflicts_with = "from")]
@@ -51,9 +57,13 @@ pub struct UploadArgs {
     /// Print the upload summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
-    /// After sending, wait for the provisioning logs of every uploaded user (Entra).
+    /// After sending, poll the provisioning logs until every user of this run has a record (or
+    /// --wait-timeout), and record the outcomes in the state (Entra).
     #[arg(long)]
     pub wait_for_logs: bool,
+    /// How long --wait-for-logs polls; users without a record by then stay pending.
+    #[arg(long, value_name = "DURATION", default_value = "30m", requires = "wait_for_logs")]
+    pub wait_timeout: humantime::Duration,
     #[command(flatten)]
     pub delta: DeltaArgs,
     #[command(flatten)]
@@ -95,80 +105,110 @@ pub fn run(args: UploadArgs) -> i32 {
         return exit::FATAL;
     };
     let delta_opts = args.delta.options();
-    let opts =
-        ConvertOptions { out_dir: args.out.clone(), quiet: args.run.quiet, ..Default::default() };
-    let (converted, delta) =
-        match run::convert_with_state(&mut ctx, &opts, &delta_opts, &print_report) {
-            Ok(done) => done,
-            Err(e) => return fail(e),
-        };
-    if !args.run.quiet {
+    let wait = WaitOptions {
+        wait_for_logs: args.wait_for_logs,
+        timeout: args.wait_timeout.into(),
+        ..WaitOptions::default()
+    };
+    match sync_run(&args, &target, &mut ctx, &delta_opts, &wait) {
+        Ok(code) => code,
+        Err(e) => fail(e),
+    }
+}
+
+/// `upload MAPPING INPUT [--state]`: lock, reconcile the state with the logs, convert, send,
+/// record per-user outcomes, optionally wait for the logs, save the state. The exit code.
+fn sync_run(
+    args: &UploadArgs,
+    target: &UploadConfig,
+    ctx: &mut run::Loaded,
+    delta_opts: &run::DeltaOptions,
+    wait: &WaitOptions,
+) -> Result<i32, run::RunError> {
+    let quiet = args.run.quiet;
+    let _locks = run::lock(&args.out, delta_opts.state.as_deref())?;
+    let mut state = run::load_state(delta_opts)?;
+    if let Some(s) = state.as_mut() {
+        if let Some(r) = run::reconcile(s, target, &print_report) {
+            if !quiet || !r.failed.is_empty() || !r.skipped.is_empty() {
+                eprint!("{}", run::describe("provisioning logs of earlier runs", &r));
+            }
+        }
+    }
+    let opts = ConvertOptions { out_dir: args.out.clone(), quiet, ..Default::default() };
+    let (converted, mut delta) =
+        run::convert_with_state(ctx, &opts, delta_opts, state, &print_report)?;
+    if !quiet {
         eprint!("{}", converted.human());
     }
     let convert_code = if converted.rejected > 0 { exit::PARTIAL } else { exit::OK };
+    let target_key = target_key(target);
     if converted.batches == 0 {
-        eprintln!("nothing to send: no new, changed or leaving users");
+        eprintln!("nothing to send: no new, changed, failed or leaving users");
         if args.json {
             println!(
                 "{}",
                 serde_json::json!({"batches_sent": 0, "users_sent": 0, "nothing_to_send": true})
             );
         }
-        if let Err(e) = run::save_state(&delta_opts, delta, &ctx) {
-            return fail(e);
+        if !target.dry_run {
+            // The reconcile may have changed entries (and a format-1 file is migrated).
+            run::save_state(delta_opts, delta, ctx, target_key.as_deref())?;
         }
-        return convert_code;
+        return Ok(convert_code);
     }
     // Batches are sent from the files just written: the journal keys them by content, so a rerun
     // of the same command after a crash converts identically and skips what was accepted.
-    let batches = match batches_from_dir(&args.out) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::FATAL;
-        }
-    };
+    let batches = batches_from_dir(&args.out).map_err(|e| run::RunError::Other(e.to_string()))?;
     let journal = target.journal.clone().unwrap_or_else(|| args.out.join("journal"));
     let sent: Vec<Batch> = batches.clone();
-    let summary = match upload::upload(
-        Box::new(batches.into_iter().map(Ok)),
-        &target,
-        &journal,
-        args.run.quiet,
-    ) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::FATAL;
-        }
-    };
+    let summary = upload::upload(Box::new(batches.into_iter().map(Ok)), target, &journal, quiet)
+        .map_err(|e| run::RunError::Other(e.to_string()))?;
     summary.print_human();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
     }
-    let code = summary.exit_code();
+    let mut code = summary.exit_code();
     if summary.stopped.is_some() {
-        let argv: Vec<String> = std::env::args().collect();
+        let argv: Vec<String> = std::env::args().map(|a| shell_quote(&a)).collect();
         eprintln!("resume with the same command: {}", argv.join(" "));
     }
-    // The state records only what the target accepted; an interrupted or dry run keeps the
-    // previous state, so the next run resends whatever was not confirmed.
-    if let Some(mut d) = delta.filter(|_| summary.stopped.is_none() && !target.dry_run) {
-        let accepted = upload::accepted_hashes(&journal, &summary.target);
-        run::settle_upload(&mut d, &sent, &accepted, &summary);
-        if let Err(e) = run::save_state(&delta_opts, Some(d), &ctx) {
-            return fail(e);
-        }
+    if target.dry_run {
+        return Ok(code.max(convert_code));
     }
-    let code = if args.wait_for_logs && code != exit::FATAL && !target.dry_run {
-        wait_for_logs(&target, journal, code)
-    } else {
-        code
-    };
-    if code == exit::FATAL {
-        exit::FATAL
-    } else {
-        code.max(convert_code)
+    match delta.as_mut() {
+        Some(d) => {
+            // What the target took is recorded even when the run stopped: the rest keeps its
+            // previous entries, so the next run sends it again.
+            run::record_upload(d, &sent, &summary, target.target);
+            if wait.wait_for_logs && target.target == TargetKind::Entra {
+                let mine: HashSet<String> = summary
+                    .accepted
+                    .iter()
+                    .filter_map(|a| sent.iter().find(|b| b.hash() == a.hash))
+                    .flat_map(|b| b.external_ids.iter().cloned())
+                    .collect();
+                let r = run::wait_for_logs(d, target, &mine, wait, &print_report);
+                eprint!("{}", run::describe("provisioning logs of this run", &r));
+                if !r.failed.is_empty() {
+                    code = code.max(exit::PARTIAL);
+                }
+            }
+        }
+        None if wait.wait_for_logs && code != exit::FATAL => {
+            code = wait_for_logs(target, journal, code);
+        }
+        None => {}
+    }
+    run::save_state(delta_opts, delta, ctx, target_key.as_deref())?;
+    Ok(if code == exit::FATAL || code == exit::GUARD { code } else { code.max(convert_code) })
+}
+
+/// The target the state's entries were sent to, for its header.
+fn target_key(target: &UploadConfig) -> Option<String> {
+    match target.target {
+        TargetKind::Entra => upload::entra_target_key(target),
+        TargetKind::Scim => target.url.clone().map(|u| format!("scim:{}", u.trim_end_matches('/'))),
     }
 }
 

@@ -48,9 +48,10 @@ impl Summary {
         );
         if let Some(d) = &self.delta {
             s.push_str(&format!(
-                "  delta: {} new, {} changed, {} unchanged (not written), {} leaver(s): {} disabled, {} held back{}\n",
+                "  delta: {} new, {} changed, {} sent again (failed or pending too long), {} unchanged (not written), {} leaver(s): {} disabled, {} held back{}\n",
                 d.new,
                 d.changed,
+                d.resent,
                 d.unchanged,
                 d.leavers,
                 d.leavers_disabled,

@@ -8,12 +8,16 @@
 //! [`Report`] as they are found, so the caller decides where they are shown.
 
 mod load;
+mod lock;
 mod options;
 mod state;
+mod sync;
 
 pub use load::{compile_mapping, load, Loaded};
-pub use options::{DeltaOptions, RunOptions};
-pub use state::{convert_with_state, load_delta, save_state, settle_upload};
+pub use lock::{acquire as lock, RunLocks};
+pub use options::{DeltaOptions, RunOptions, WaitOptions, LOG_RETENTION};
+pub use state::{convert_with_state, load_state, make_delta, record_upload, save_state, users_of};
+pub use sync::{describe, reconcile, wait_for_logs};
 
 /// Where rendered diagnostics go (the CLI prints them on standard error).
 pub type Report<'a> = &'a dyn Fn(&str);
@@ -30,7 +34,20 @@ pub enum RunError {
     State(#[from] crate::state::StateError),
     #[error("{0}")]
     Convert(#[from] crate::pipeline::ConvertError),
+    /// Stopped by a guard before anything was sent (a lock held by another run): exit 3.
+    #[error("{0}")]
+    Guard(String),
     /// Any other refusal, such as a bad `--existing` file.
     #[error("{0}")]
     Other(String),
+}
+
+impl RunError {
+    /// A guard stopped the run before anything was sent (leaver threshold, lock held).
+    pub fn is_guard(&self) -> bool {
+        matches!(
+            self,
+            RunError::Guard(_) | RunError::Convert(crate::pipeline::ConvertError::Leavers(_))
+        )
+    }
 }

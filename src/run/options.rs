@@ -2,6 +2,7 @@
 //! environment, the mapping's acceptance, and the delta state.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::eval::{EmptyCells, Env};
 use crate::state::{LeaverPolicy, MaxLeavers};
@@ -51,6 +52,32 @@ pub struct DeltaOptions {
     pub assume_mapping_unchanged: bool,
     /// A mapping whose targets are added to each leaver's disable document.
     pub leaver_template: Option<PathBuf>,
+    /// A user still pending (no provisioning log record) this long after it was sent is sent
+    /// again. Must stay below the logs' 30-day retention.
+    pub resend_pending_after: Duration,
+}
+
+/// The provisioning logs' retention: a pending user must be resent before its record is gone.
+pub const LOG_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// `--wait-for-logs`: after sending, poll the provisioning logs for this run's users.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitOptions {
+    pub wait_for_logs: bool,
+    /// Stop polling after this long; users without a record stay pending.
+    pub timeout: Duration,
+    /// First delay between polls (grows by half each poll, at most 2 minutes).
+    pub poll_interval: Duration,
+}
+
+impl Default for WaitOptions {
+    fn default() -> Self {
+        WaitOptions {
+            wait_for_logs: false,
+            timeout: Duration::from_secs(30 * 60),
+            poll_interval: Duration::from_secs(15),
+        }
+    }
 }
 
 impl Default for DeltaOptions {
@@ -62,6 +89,7 @@ impl Default for DeltaOptions {
             max_leavers: MaxLeavers::Percent(5.0),
             assume_mapping_unchanged: false,
             leaver_template: None,
+            resend_pending_after: crate::state::DEFAULT_RESEND_PENDING_AFTER,
         }
     }
 }

@@ -1,42 +1,73 @@
-//! A conversion with its delta state: load the previous state, convert against it, keep only
-//! what the target accepted, and save it once the run's outcome is known.
+//! A conversion with its sync state: load the previous state, decide against it, and once the
+//! target answered, record per user what it took (pending, or a SCIM target's final answer).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use super::{compile_mapping, Loaded, Report, RunError, RunOptions};
 use crate::eval::Env;
 use crate::pipeline::{convert, ConvertOptions, Summary};
-use crate::state::{Delta, LeaverTemplate, State};
-use crate::upload::{Batch, UploadSummary};
+use crate::state::{doc_hash, Delta, LeaverTemplate, State};
+use crate::upload::{Batch, TargetKind, UploadSummary};
 
+use super::options::LOG_RETENTION;
 use super::DeltaOptions;
 
-/// Load the previous state and prepare the delta (`None` without a state file).
-pub fn load_delta(
+/// Load the state file `opts` names (`None` without one); a missing file is a first run.
+pub fn load_state(opts: &DeltaOptions) -> Result<Option<State>, RunError> {
+    if opts.resend_pending_after >= LOG_RETENTION {
+        return Err(RunError::Other(format!(
+            "--resend-pending-after {} is not below the provisioning logs' 30-day retention: a pending user's record would be gone before it is resent",
+            humantime::format_duration(opts.resend_pending_after)
+        )));
+    }
+    let Some(path) = &opts.state else { return Ok(None) };
+    Ok(Some(State::load(path)?))
+}
+
+/// The decisions of this run against `state`, with the leaver template compiled.
+pub fn make_delta(
+    mut state: State,
     opts: &DeltaOptions,
     mapping_hash: &str,
     env: &Env,
     report: Report<'_>,
-) -> Result<Option<Delta>, RunError> {
-    let Some(path) = &opts.state else { return Ok(None) };
-    let mut delta = Delta::new(State::load(path)?, mapping_hash, opts.assume_mapping_unchanged);
-    if let Some(t) = &opts.leaver_template {
-        let run = RunOptions { allow_missing_active: true, quiet: true, ..RunOptions::default() };
-        let program = compile_mapping(t, Some(vec!["externalId".to_string()]), &run, report)?;
-        delta.template = Some(LeaverTemplate { program, env: env.clone() });
+) -> Result<Delta, RunError> {
+    let template = match &opts.leaver_template {
+        Some(t) => {
+            let run =
+                RunOptions { allow_missing_active: true, quiet: true, ..RunOptions::default() };
+            let program = compile_mapping(t, Some(vec!["externalId".to_string()]), &run, report)?;
+            Some(LeaverTemplate { program, env: env.clone() })
+        }
+        None => None,
+    };
+    if let Some(t) = &template {
+        state.mark_disable_docs(|id| doc_hash(&t.doc(id)));
     }
-    Ok(Some(delta))
+    let mut delta = Delta::new(
+        state,
+        mapping_hash,
+        opts.assume_mapping_unchanged,
+        crate::clock::now(),
+        opts.resend_pending_after,
+    );
+    delta.template = template;
+    Ok(delta)
 }
 
-/// Convert with the delta `delta_opts` asks for; its leaver policy and threshold are the ones
-/// the conversion applies.
+/// Convert with the delta `delta_opts` asks for, against `state` (from [`load_state`], maybe
+/// reconciled); its leaver policy and threshold are the ones the conversion applies.
 pub fn convert_with_state(
     ctx: &mut Loaded,
     opts: &ConvertOptions,
     delta_opts: &DeltaOptions,
+    state: Option<State>,
     report: Report<'_>,
 ) -> Result<(Summary, Option<Delta>), RunError> {
-    let mut delta = load_delta(delta_opts, &ctx.program.hash, &ctx.env, report)?;
+    let mut delta = match state {
+        Some(s) => Some(make_delta(s, delta_opts, &ctx.program.hash, &ctx.env, report)?),
+        None => None,
+    };
     let opts = ConvertOptions {
         leavers: delta_opts.leavers,
         max_leavers: delta_opts.max_leavers,
@@ -53,24 +84,126 @@ pub fn convert_with_state(
     Ok((summary, delta))
 }
 
-/// Save the delta's state to the state file (nothing without one). Called only once the run's
-/// outcome is known: a failed run keeps the old state.
-pub fn save_state(opts: &DeltaOptions, delta: Option<Delta>, ctx: &Loaded) -> Result<(), RunError> {
+/// Save the delta's state to the state file (nothing without one), with the target it was sent
+/// to. Only `upload` calls this, once the target answered.
+pub fn save_state(
+    opts: &DeltaOptions,
+    delta: Option<Delta>,
+    ctx: &Loaded,
+    target: Option<&str>,
+) -> Result<(), RunError> {
     let (Some(d), Some(path)) = (delta, &opts.state) else { return Ok(()) };
-    Ok(d.into_state().save(path, &ctx.program.hash, ctx.env.now)?)
+    Ok(d.into_state().save(path, &ctx.program.hash, target, crate::clock::now())?)
 }
 
-/// After an upload, the state may record only what the target accepted: every user of a batch
-/// the journal does not show as accepted, and every user the target failed, goes back to its
-/// previous state, so the next run resends it.
-pub fn settle_upload(
-    delta: &mut Delta,
-    sent: &[Batch],
-    accepted: &HashSet<String>,
-    summary: &UploadSummary,
-) {
-    for b in sent.iter().filter(|b| !accepted.contains(&b.hash())) {
-        b.external_ids.iter().for_each(|id| delta.revert(id));
+/// The users of a BulkRequest with their `active` (absent counts as false, as Entra does).
+pub fn users_of(batch: &Batch) -> Vec<(String, bool)> {
+    let doc: serde_json::Value = serde_json::from_slice(&batch.body).unwrap_or_default();
+    let ops = doc["Operations"].as_array().map(Vec::as_slice).unwrap_or_default();
+    ops.iter()
+        .filter_map(|op| {
+            let id = op["data"]["externalId"].as_str()?;
+            Some((id.to_string(), op["data"]["active"] == serde_json::Value::Bool(true)))
+        })
+        .collect()
+}
+
+/// Record what the target took: the users of every accepted batch become pending (Entra, whose
+/// 202 only stages them) or get the per-operation answer (SCIM: confirmed, or failed with its
+/// reason). Users of batches that failed or were never sent keep their previous entries, so
+/// the next run sends them again.
+pub fn record_upload(delta: &mut Delta, sent: &[Batch], summary: &UploadSummary, kind: TargetKind) {
+    let by_hash: HashMap<String, &Batch> = sent.iter().map(|b| (b.hash(), b)).collect();
+    let failed: HashMap<&str, String> = summary
+        .failed_users
+        .iter()
+        .map(|f| {
+            let status = f.status.map(|s| format!("HTTP {s}: ")).unwrap_or_default();
+            (f.external_id.as_str(), format!("{status}{}", f.detail))
+        })
+        .collect();
+    for accepted in &summary.accepted {
+        let Some(batch) = by_hash.get(&accepted.hash) else { continue };
+        for (id, active) in users_of(batch) {
+            match kind {
+                TargetKind::Entra => delta.record_sent(&id, active, accepted.at),
+                TargetKind::Scim => {
+                    let outcome = failed.get(id.as_str()).map_or(Ok(()), |r| Err(r.clone()));
+                    delta.record_outcome(&id, active, accepted.at, outcome);
+                }
+            }
+        }
     }
-    summary.failed_users.iter().for_each(|f| delta.revert(&f.external_id));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Entry, Status};
+    use crate::upload::{AcceptedBatch, FailedUser};
+
+    fn batch(seq: u64, users: &[(&str, Option<bool>)]) -> Batch {
+        let ops: Vec<serde_json::Value> = users
+            .iter()
+            .map(|(id, active)| {
+                let mut data = serde_json::json!({"schemas": [crate::upload::CORE_USER_URN, crate::upload::ENTERPRISE_USER_URN], "externalId": id});
+                if let Some(a) = active {
+                    data["active"] = serde_json::Value::Bool(*a);
+                }
+                serde_json::json!({"method": "POST", "bulkId": id, "path": "/Users", "data": data})
+            })
+            .collect();
+        let doc =
+            serde_json::json!({"schemas": [crate::upload::BULK_REQUEST_URN], "Operations": ops});
+        Batch::from_json(seq, doc.to_string().as_bytes(), "test").unwrap()
+    }
+
+    fn planned(ids: &[&str]) -> Delta {
+        let mut d = Delta::new(
+            State::default(),
+            "m",
+            false,
+            chrono::DateTime::from_timestamp(0, 0).unwrap(),
+            crate::state::DEFAULT_RESEND_PENDING_AFTER,
+        );
+        for id in ids {
+            assert!(d.offer(id, id.as_bytes()));
+        }
+        d
+    }
+
+    #[test]
+    fn users_of_accepted_batches_only_are_recorded_with_their_active() {
+        let sent = [
+            batch(1, &[("1", Some(true)), ("2", Some(false)), ("3", None)]),
+            batch(2, &[("4", Some(true))]),
+        ];
+        let at = chrono::DateTime::from_timestamp(100, 0).unwrap();
+        let summary = UploadSummary {
+            accepted: vec![AcceptedBatch { hash: sent[0].hash(), at, resumed: false }],
+            ..UploadSummary::default()
+        };
+        let mut d = planned(&["1", "2", "3", "4"]);
+        record_upload(&mut d, &sent, &summary, TargetKind::Entra);
+        let s = d.into_state();
+        assert_eq!(s.users["1"], Entry::pending(doc_hash(b"1"), at, true));
+        assert!(!s.users["2"].a);
+        assert!(!s.users["3"].a, "absent `active` counts as false, as in Entra");
+        assert!(!s.users.contains_key("4"), "batch 2 was not accepted: no entry");
+
+        let summary = UploadSummary {
+            failed_users: vec![FailedUser {
+                external_id: "2".into(),
+                status: Some(409),
+                detail: "uniqueness".into(),
+            }],
+            ..summary
+        };
+        let mut d = planned(&["1", "2", "3"]);
+        record_upload(&mut d, &sent, &summary, TargetKind::Scim);
+        let s = d.into_state();
+        assert_eq!(s.users["1"].s, Status::Confirmed, "a SCIM answer is final");
+        assert_eq!(s.users["2"].s, Status::Failed);
+        assert_eq!(s.users["2"].r.as_deref(), Some("HTTP 409: uniqueness"));
+    }
 }

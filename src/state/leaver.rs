@@ -73,7 +73,7 @@ impl super::Delta {
         policy: super::LeaverPolicy,
     ) -> Result<Vec<String>, String> {
         let leavers = self.leavers();
-        self.check_threshold(leavers.len(), max, policy)?;
+        self.check_threshold(&leavers, max, policy)?;
         Ok(leavers)
     }
 

@@ -1,36 +1,98 @@
-//! Delta state: per externalId, a hash of the User document last written (convert) or last
-//! accepted by the target (upload), plus the run's time and the mapping's hash. The next run sends
-//! only new and changed users, and can disable leavers (ids in the state but not in the export).
+//! Sync state: per externalId, the digest of the last document SENT to the target, when it was
+//! sent, whether it was active, and the target's last word on it (pending until the provisioning
+//! logs say otherwise). The next run sends what changed, what failed, and what stayed pending
+//! too long, and can disable leavers (ids in the state but not in the export).
 //!
-//! File format (text, one record per line, sorted by externalId so diffs are readable):
-//! `{"version":1,"run_at":"...","mapping_hash":"...","users":N}` then `HASH16\texternalId` lines.
-//! 8 bytes of hash + the id per user: a million users take about 30 MB on disk and in memory.
+//! File format 2 (text, sorted by externalId so diffs are readable): a JSON header
+//! `{"version":2,"run_at":..,"mapping_hash":..,"target":..,"users":N}`, then one JSON object per
+//! user with short keys (see [`file`]). Format 1 (`HASH16\tid` lines) is migrated on load.
 
 mod delta;
+mod file;
 mod leaver;
+mod reconcile;
 
-pub use delta::{Delta, DeltaCounts, LeaverPolicy, MaxLeavers};
-pub use leaver::{LeaverDelivery, LeaverTemplate};
+pub use delta::{
+    Delta, DeltaCounts, LeaverPolicy, MaxLeavers, Reason, DEFAULT_RESEND_PENDING_AFTER,
+};
+pub use file::StateError;
+pub use leaver::{plain_doc, LeaverDelivery, LeaverTemplate};
+pub use reconcile::{reconcile_entries, LogOutcome, LogStatus, Reconciled};
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, BufReader, Write};
-use std::path::Path;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+/// The format this release writes.
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Header {
     pub version: u32,
     pub run_at: String,
     pub mapping_hash: String,
+    /// The target the entries were sent to (absent in format 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     pub users: usize,
+}
+
+/// The target's last word on a sent document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Accepted for processing (a bulkUpload 202); the logs have not answered yet.
+    Pending,
+    /// Provisioned (log success or warning; a SCIM 2xx).
+    Confirmed,
+    /// Provisioning failed: sent again by the next run.
+    Failed,
+    /// Entra skipped it (out of scope, for instance): final, reported, not resent.
+    Skipped,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Confirmed => "confirmed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
+/// "This document was sent to this target at `t`, and the target's last word on it is `s`".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Digest of the last sent document ([`doc_hash`]).
+    pub h: u64,
+    pub s: Status,
+    /// When it was sent.
+    pub t: DateTime<Utc>,
+    /// That document's `active`.
+    pub a: bool,
+    /// The reason the logs gave (failed and skipped only).
+    pub r: Option<String>,
+    /// The time of the log record that decided `s` (or of the SCIM response).
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl Entry {
+    /// A document the target took for processing, outcome unknown yet.
+    pub fn pending(h: u64, t: DateTime<Utc>, a: bool) -> Entry {
+        Entry { h, s: Status::Pending, t, a, r: None, at: None }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct State {
     pub header: Option<Header>,
-    pub users: HashMap<String, u64>,
+    pub users: HashMap<String, Entry>,
+    /// The format the file was read in, when it was older than [`FORMAT_VERSION`].
+    pub migrated_from: Option<u32>,
 }
 
 /// The 64-bit digest stored per user (first 8 bytes of SHA-256 of the compact document).
@@ -39,114 +101,47 @@ pub fn doc_hash(doc: &[u8]) -> u64 {
     u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum StateError {
-    #[error("cannot read state file {path}: {source}")]
-    Read { path: String, source: io::Error },
-    #[error("state file {path} is damaged at line {line}: {why}; delete it to start over (the next run then sends everyone)")]
-    Damaged { path: String, line: usize, why: String },
-    #[error("cannot write state file {path}: {source}")]
-    Write { path: String, source: io::Error },
+/// Per-status counts, for `state show` and summaries.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct StatusCounts {
+    pub confirmed: usize,
+    pub pending: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// Users whose last sent document has `active: true`.
+    pub active: usize,
 }
 
 impl State {
-    /// Load a state file; a missing file is an empty state (first run).
-    pub fn load(path: &Path) -> Result<State, StateError> {
-        let p = path.display().to_string();
-        let file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(State::default()),
-            Err(source) => return Err(StateError::Read { path: p, source }),
-        };
-        let mut lines = BufReader::new(file).lines();
-        let first = match lines.next() {
-            None => return Ok(State::default()),
-            Some(l) => l.map_err(|source| StateError::Read { path: p.clone(), source })?,
-        };
-        let header: Header = serde_json::from_str(&first).map_err(|e| StateError::Damaged {
-            path: p.clone(),
-            line: 1,
-            why: e.to_string(),
-        })?;
-        let mut users = HashMap::with_capacity(header.users);
-        for (i, l) in lines.enumerate() {
-            let l = l.map_err(|source| StateError::Read { path: p.clone(), source })?;
-            let damaged = |why: &str| StateError::Damaged {
-                path: p.clone(),
-                line: i + 2,
-                why: why.to_string(),
-            };
-            let (h, id) =
-                l.split_once('\t').ok_or_else(|| damaged("expected HASH<TAB>externalId"))?;
-            let h = u64::from_str_radix(h, 16).map_err(|_| damaged("bad hash"))?;
-            users.insert(id.to_string(), h);
+    pub fn counts(&self) -> StatusCounts {
+        let mut c = StatusCounts::default();
+        for e in self.users.values() {
+            match e.s {
+                Status::Pending => c.pending += 1,
+                Status::Confirmed => c.confirmed += 1,
+                Status::Failed => c.failed += 1,
+                Status::Skipped => c.skipped += 1,
+            }
+            c.active += usize::from(e.a);
         }
-        if users.len() != header.users {
-            return Err(StateError::Damaged {
-                path: p,
-                line: users.len() + 1,
-                why: format!("header says {} users, file has {}", header.users, users.len()),
-            });
-        }
-        Ok(State { header: Some(header), users })
+        c
     }
 
-    /// Write atomically (temporary file, fsync, rename) with mode 0600.
-    pub fn save(
-        &self,
-        path: &Path,
-        mapping_hash: &str,
-        run_at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), StateError> {
-        let err = |source| StateError::Write { path: path.display().to_string(), source };
-        let header = Header {
-            version: 1,
-            run_at: run_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            mapping_hash: mapping_hash.to_string(),
-            users: self.users.len(),
-        };
-        let mut f = crate::sinks::AtomicFile::create(path).map_err(err)?;
-        let head = serde_json::to_string(&header).unwrap_or_default();
-        writeln!(f, "{head}").map_err(err)?;
-        let mut ids: Vec<(&String, &u64)> = self.users.iter().collect();
-        ids.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        for (id, h) in ids {
-            writeln!(f, "{h:016x}\t{id}").map_err(err)?;
+    /// The earliest send time among pending entries: where a reconcile query starts.
+    pub fn earliest_pending(&self) -> Option<DateTime<Utc>> {
+        self.users.values().filter(|e| e.s == Status::Pending).map(|e| e.t).min()
+    }
+
+    /// After migrating a format-1 file, entries whose digest is a leaver template's disable
+    /// document (not the plain one) are known inactive too.
+    pub fn mark_disable_docs(&mut self, disable_hash: impl Fn(&str) -> u64) {
+        if self.migrated_from.is_none() {
+            return;
         }
-        f.commit_synced().map_err(err)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn save_and_load_round_trip() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("state");
-        let mut s = State::default();
-        s.users.insert("1001".into(), doc_hash(b"{\"a\":1}"));
-        s.users.insert("1000".into(), 7);
-        s.save(&p, "abc", chrono::DateTime::from_timestamp(0, 0).unwrap()).unwrap();
-        let text = std::fs::read_to_string(&p).unwrap();
-        assert!(text.starts_with("{\"version\":1,\"run_at\":\"1970-01-01T00:00:00Z\",\"mapping_hash\":\"abc\",\"users\":2}\n0000000000000007\t1000\n"), "{text}");
-        let l = State::load(&p).unwrap();
-        assert_eq!(l.users, s.users);
-        assert_eq!(l.header.unwrap().mapping_hash, "abc");
-    }
-
-    #[test]
-    fn missing_file_is_a_first_run_and_damage_is_reported() {
-        let dir = tempfile::tempdir().unwrap();
-        assert!(State::load(&dir.path().join("none")).unwrap().users.is_empty());
-        let p = dir.path().join("bad");
-        std::fs::write(
-            &p,
-            "{\"version\":1,\"run_at\":\"x\",\"mapping_hash\":\"m\",\"users\":1}\nzz\t1\n",
-        )
-        .unwrap();
-        let e = State::load(&p).unwrap_err().to_string();
-        assert!(e.contains("line 2") && e.contains("bad hash"), "{e}");
+        for (id, e) in self.users.iter_mut() {
+            if e.h == disable_hash(id) {
+                e.a = false;
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! `hr2scim logs`: provisioning log records of the job, counted, failures listed, optional wait.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rand::Rng;
 use reqwest::blocking::Client;
@@ -144,17 +144,23 @@ impl Reader {
                     })
                 }
             };
-            std::thread::sleep(retry_in.min(Duration::from_secs(120)));
+            crate::clock::sleep(retry_in.min(Duration::from_secs(120)));
         }
         unreachable!("the loop returns")
     }
 
-    /// Every page, following `@odata.nextLink`.
+    /// Every page, following `@odata.nextLink` only on the first page's origin: a link
+    /// elsewhere would carry the bearer token to another host.
     fn all(&self, first: String) -> Result<Vec<LogRecord>, UploadError> {
         let mut out = Vec::new();
+        let origin = check_url(&first)?.origin();
         let mut next = Some(first);
         while let Some(url) = next.take() {
-            check_url(&url)?;
+            if check_url(&url)?.origin() != origin {
+                return Err(UploadError::Config(format!(
+                    "the provisioning logs answered with a next page on another origin ({url}); it was not followed."
+                )));
+            }
             let page = self.get(&url)?;
             out.extend(
                 page["value"]
@@ -170,20 +176,47 @@ impl Reader {
     }
 }
 
-pub fn run_logs(args: &LogsQuery) -> Result<i32, UploadError> {
-    let ep = resolve_entra(&args.target)?;
-    let reader = Reader {
+fn reader(args: &LogsQuery, ep: &EntraEndpoint) -> Result<Reader, UploadError> {
+    Ok(Reader {
         http: super::client::build(args.target.timeout)?,
         tokens: TokenProvider::for_entra(&args.target, &ep.scope)?,
-    };
+    })
+}
+
+/// The reconcile query of a sync run: every record of the job since `since` (one paged query,
+/// whatever the number of users), oldest pages first as Graph serves them. A 403 comes back as
+/// [`UploadError::Http`] with status 403 (the permission AuditLog.Read.All is missing).
+pub fn read_since(
+    target: &super::UploadConfig,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<LogRecord>, UploadError> {
+    let args = LogsQuery::new(target.clone());
+    let ep = resolve_entra(target)?;
+    let reader = reader(&args, &ep)?;
+    let filter = format!(
+        "jobid eq {} and activityDateTime ge {}",
+        quote(&ep.job_id),
+        since.format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    let base = format!("{}/auditLogs/provisioning", ep.graph_versioned);
+    let url = reqwest::Url::parse_with_params(&base, [("$filter", filter)])
+        .map_err(|e| UploadError::Config(e.to_string()))?;
+    reader.all(url.to_string())
+}
+
+pub fn run_logs(args: &LogsQuery) -> Result<i32, UploadError> {
+    let ep = resolve_entra(&args.target)?;
+    let reader = reader(args, &ep)?;
     let base = format!("{}/auditLogs/provisioning", ep.graph_versioned);
     let url_for = |since| {
         reqwest::Url::parse_with_params(&base, [("$filter", build_filter(&ep, args, since))])
             .map(|u| u.to_string())
             .map_err(|e| UploadError::Config(e.to_string()))
     };
-    let since =
-        args.since.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| chrono::Utc::now() - d);
+    let since = args
+        .since
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .map(|d| crate::clock::now() - d);
     if !args.wait {
         let records = reader.all(url_for(since)?)?;
         return Ok(report(&records, None, args.format));
@@ -202,14 +235,14 @@ pub fn run_logs(args: &LogsQuery) -> Result<i32, UploadError> {
     // Allow for clock skew between this machine and the service.
     let since = since.or(Some(last.started - chrono::Duration::minutes(10)));
     let expected: HashSet<&str> = last.external_ids.iter().map(String::as_str).collect();
-    let deadline = Instant::now() + args.wait_timeout;
+    let deadline = crate::clock::monotonic() + args.wait_timeout;
     let mut delay = args.poll_interval;
     loop {
         let records = reader.all(url_for(since)?)?;
         let seen: HashSet<&str> = records.iter().map(|r| r.external_id.as_str()).collect();
         let missing: Vec<&str> =
             expected.iter().filter(|id| !seen.contains(*id)).copied().collect();
-        if missing.is_empty() || Instant::now() + delay > deadline {
+        if missing.is_empty() || crate::clock::monotonic() + delay > deadline {
             let mine: Vec<LogRecord> =
                 records.into_iter().filter(|r| expected.contains(r.external_id.as_str())).collect();
             let code = report(&mine, Some(&missing), args.format);
@@ -221,7 +254,7 @@ pub fn run_logs(args: &LogsQuery) -> Result<i32, UploadError> {
             expected.len(),
             humantime::format_duration(Duration::from_secs(delay.as_secs().max(1)))
         );
-        std::thread::sleep(delay.mul_f64(rand::thread_rng().gen_range(0.9..=1.1)));
+        crate::clock::sleep(delay.mul_f64(rand::thread_rng().gen_range(0.9..=1.1)));
         delay = delay.mul_f64(1.5).min(Duration::from_secs(120));
     }
 }

@@ -33,9 +33,15 @@ pub use batch::{
 pub use endpoint::check_url;
 pub use error::UploadError;
 pub use journal::accepted_hashes;
-pub use logs::{run_logs, LogRecord};
+pub use logs::{read_since, run_logs, LogRecord};
 pub use options::{
     LogsFormat, LogsQuery, RateSpec, TargetKind, TargetOptions, UploadConfig, X5t, MAX_CONCURRENCY,
 };
 pub use runner::{upload, Batches};
 pub use summary::{AcceptedBatch, FailedUser, UploadSummary};
+
+/// The key the journal and the sync state name an Entra target by (its bulkUpload URL);
+/// `None` when the options do not name one.
+pub fn entra_target_key(args: &UploadConfig) -> Option<String> {
+    endpoint::resolve_entra(args).ok().map(|ep| ep.bulk_url.to_string())
+}

@@ -250,8 +250,11 @@ impl Run<'_> {
                 Ok(_) => {}
                 Err(e) => return self.stop(e.to_string()),
             }
+            // The send time the sync state records: before the request, so every log record
+            // about it is later.
+            let sent_at = crate::clock::now();
             let report = self.send(&batch, &hash);
-            if let Err(e) = self.finish(&batch, &hash, report) {
+            if let Err(e) = self.finish(&batch, &hash, report, sent_at) {
                 return self.stop(e.to_string());
             }
         }
@@ -271,7 +274,13 @@ impl Run<'_> {
         }
     }
 
-    fn finish(&self, batch: &Batch, hash: &str, report: BatchReport) -> Result<(), UploadError> {
+    fn finish(
+        &self,
+        batch: &Batch,
+        hash: &str,
+        report: BatchReport,
+        sent_at: chrono::DateTime<Utc>,
+    ) -> Result<(), UploadError> {
         let event = report.event();
         let record = self.record(batch, hash, event, report.outcome.clone());
         self.journal.append(&record)?;
@@ -310,6 +319,14 @@ impl Run<'_> {
             let s = &mut st.summary;
             match event {
                 Event::Accepted | Event::Partial => {
+                    // Partly accepted (SCIM) too: its failed users are in `failed_users`.
+                    s.accepted.push(AcceptedBatch {
+                        seq: batch.seq,
+                        hash: hash.to_string(),
+                        at: sent_at,
+                        resumed: false,
+                        external_ids: batch.external_ids.clone(),
+                    });
                     s.batches_sent += u64::from(event == Event::Accepted);
                     s.batches_failed += u64::from(event == Event::Partial);
                     s.users_sent += (batch.operations - report.failed_users.len()) as u64;
@@ -317,15 +334,6 @@ impl Run<'_> {
                 _ => s.batches_failed += 1,
             }
             s.failed_users.extend(report.failed_users);
-            if event == Event::Accepted {
-                s.accepted.push(AcceptedBatch {
-                    seq: batch.seq,
-                    hash: hash.to_string(),
-                    at: record.ts,
-                    resumed: false,
-                    external_ids: batch.external_ids.clone(),
-                });
-            }
             s.stopped_by_quota |= report.quota_stop;
         });
         self.tick();

@@ -86,6 +86,8 @@ pub struct Config {
     pub latency: Duration,
     /// Answer every bulkUpload with 403 (missing permission).
     pub forbid: bool,
+    /// Answer the provisioning logs with 403 (no AuditLog.Read.All).
+    pub forbid_logs: bool,
 }
 
 impl Default for Config {
@@ -102,6 +104,7 @@ impl Default for Config {
             failing_users: HashSet::new(),
             latency: Duration::ZERO,
             forbid: false,
+            forbid_logs: false,
         }
     }
 }

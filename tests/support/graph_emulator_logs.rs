@@ -19,6 +19,14 @@ impl Ctx {
         if let Err(r) = self.authorized(header) {
             return r;
         }
+        if self.config.forbid_logs {
+            self.state().log_requests += 1;
+            return super::graph_error(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            );
+        }
         let q: HashMap<String, String> = url.query_pairs().into_owned().collect();
         let filter = q.get("$filter").cloned().unwrap_or_default();
         let skip: usize = q.get("$skiptoken").and_then(|s| s.parse().ok()).unwrap_or(0);
