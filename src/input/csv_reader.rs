@@ -1,15 +1,18 @@
-//! CSV records with their physical line: csv-core reads every record, this reader keeps the
-//! buffer and counts lines.
+//! CSV records with their physical line: plain lines are split here, every other record is
+//! csv-core's, and this reader keeps the buffer and counts lines.
 //!
-//! Each record is read by csv-core from its first byte, so what the reader yields is csv-core's
-//! by construction. Around it the reader keeps its own buffer (read straight from the stream,
-//! not through a BufReader, which would copy every byte once more), skips the line breaks
-//! between records as csv-core does, and places each record: the line it starts on and that
-//! line's byte offset, blank lines, CRLF and newlines inside quotes included.
+//! A plain line (a `\n` ahead in the buffer, and before it no quote and no `\r`) can only be
+//! one record whose fields are the bytes between delimiters, so it is split with memchr and
+//! copied whole. Any other record is read by csv-core from its first byte, so wherever the fast
+//! path declines what the reader yields is csv-core's by construction. Around both the reader
+//! keeps its own buffer (read straight from the stream, not through a BufReader, which would
+//! copy every byte once more), skips the line breaks between records as csv-core does, and
+//! places each record: the line it starts on and that line's byte offset, blank lines, CRLF and
+//! newlines inside quotes included.
 
 use super::record::RawRecord;
 use csv_core::{ReadFieldResult, ReadRecordResult};
-use memchr::memrchr;
+use memchr::{memchr, memchr3_iter, memrchr};
 use std::io::{self, Read};
 
 const BUF: usize = 64 * 1024;
@@ -42,6 +45,13 @@ pub(crate) struct CsvReader<R> {
     delimiter: u8,
     quote: u8,
     started: bool,
+    /// Whether plain lines may be split here: not when the delimiter is the quote, a line break
+    /// or a non-ASCII byte (which could sit inside a character), nor when the quote is a line
+    /// break. Such dialects get csv-core for every record.
+    plain: bool,
+    /// Records the fast path took, for the tests that check it is exercised.
+    #[cfg(test)]
+    plain_records: u64,
     /// csv-core's output for a record: the fields end to end, and where each ends.
     out: Vec<u8>,
     ends: Vec<usize>,
@@ -76,6 +86,12 @@ impl<R: Read> CsvReader<R> {
             delimiter,
             quote,
             started: false,
+            plain: delimiter.is_ascii()
+                && delimiter != quote
+                && !matches!(delimiter, b'\n' | b'\r')
+                && !matches!(quote, b'\n' | b'\r'),
+            #[cfg(test)]
+            plain_records: 0,
             out: vec![0; 1024],
             ends: vec![0; 64],
         }
@@ -109,8 +125,48 @@ impl<R: Read> CsvReader<R> {
         }
         self.mark = self.pos;
         let start = Start { line: self.newlines + 1, byte: self.line_start };
-        self.read_record(raw)?;
+        if !self.plain_line(raw) {
+            self.read_record(raw)?;
+        }
         Ok(Some(start))
+    }
+
+    /// Split the line at `pos` into `raw` if it is plain: its `\n` is in the buffer and before
+    /// it there is no quote and no `\r`. Then csv-core would end the record at that `\n` and
+    /// cut it at every delimiter, nothing else. False (nothing consumed) for any other line,
+    /// and for one that runs past the buffer's end: csv-core reads those.
+    fn plain_line(&mut self, raw: &mut RawRecord) -> bool {
+        if !self.plain {
+            return false;
+        }
+        let rest = &self.buf[self.pos..self.end];
+        let Some(len) = memchr(b'\n', rest) else {
+            return false;
+        };
+        let (delimiter, quote) = (self.delimiter, self.quote);
+        let split = |line: &[u8], bounds: &mut Vec<(usize, usize)>| {
+            let mut start = 0;
+            for at in memchr3_iter(delimiter, quote, b'\r', line) {
+                if line[at] != delimiter {
+                    return false;
+                }
+                bounds.push((start, at));
+                start = at + 1;
+            }
+            bounds.push((start, line.len()));
+            true
+        };
+        if !raw.set_split(&rest[..len], split) {
+            return false;
+        }
+        self.pos += len + 1;
+        self.newlines += 1;
+        self.line_start = self.base + self.pos as u64;
+        #[cfg(test)]
+        {
+            self.plain_records += 1;
+        }
+        true
     }
 
     /// A UTF-8 BOM at the very start is dropped, as csv-core drops it on its first read.
