@@ -124,13 +124,14 @@ fn plain_and_quoted_lines_give_the_same_fields() {
 }
 
 #[test]
-fn only_lines_without_quotes_or_carriage_returns_take_the_fast_path() {
-    let t = b"a,b\n1,\"x\"\n2,y\r\n3,z\n4,\xFF\n5,\rq\n6,last";
+fn plain_lines_and_simply_quoted_fields_take_the_fast_path() {
+    let t = b"a,b\n1,\"x\"\n2,y\r\n3,z\n4,\xFF\n5,\rq\n\"7,\r\",\"\",c\n8,\"a\"\"b\"\n9,\"x\"y\n10,a\"b\n6,last";
     let (got, plain) = ours_counted(t, b',', b'"', 1 << 20, 64);
     assert_eq!(got, oracle(t, b',', b'"'));
-    // "a,b", "3,z", "4,\xFF" and the "q" after the lone CR; not the quoted, CR or unterminated
-    // lines.
-    assert_eq!(plain, 4);
+    // "a,b", "1,"x"", "3,z", "4,\xFF", the "q" after the lone CR and "7": not the CR-ended,
+    // doubled-quote, quote-then-data, quote-inside or unterminated lines.
+    assert_eq!(plain, 6);
+    assert_eq!(got[7].2, [&b"7,\r"[..], b"", b"c"]);
     assert_eq!(got[5].2, [&b"5"[..], b""], "a lone CR ends a record for csv-core");
     // A delimiter that is the quote, or not ASCII, leaves every record to csv-core.
     assert_eq!(ours_counted(t, b'"', b'"', 1 << 20, 64).1, 0);
