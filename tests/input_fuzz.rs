@@ -113,6 +113,34 @@ proptest! {
     }
 
     #[test]
+    fn csv_quoted_and_terminated_any_way_reads_back(
+        cells in proptest::collection::vec(
+            proptest::collection::vec("[a-zé' ,\"\r\n]{0,6}", 3), 1..20),
+        style in 0usize..3,
+        crlf in any::<bool>(),
+    ) {
+        // Lines that need no quoting take the reader's plain-line path unless the style quotes
+        // them anyway or ends them with CRLF; either way they read back the same.
+        let style = [csv::QuoteStyle::Necessary, csv::QuoteStyle::Always, csv::QuoteStyle::NonNumeric][style];
+        let terminator = if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
+        let mut out =
+            csv::WriterBuilder::new().quote_style(style).terminator(terminator).from_writer(Vec::new());
+        out.write_record(["Id", "Name", "City"]).unwrap();
+        for row in &cells {
+            out.write_record(row).unwrap();
+        }
+        let bytes = out.into_inner().unwrap();
+        let opts = InputOptions { delimiter: Some(b','), ..Default::default() };
+        let (rows, rejected) = read_all(bytes, &opts).unwrap();
+        prop_assert_eq!(rejected, 0);
+        let expected: Vec<Vec<String>> = cells
+            .into_iter()
+            .filter(|r| !r.iter().all(|c| c.bytes().all(|b| b.is_ascii_whitespace())))
+            .collect();
+        prop_assert_eq!(rows, expected);
+    }
+
+    #[test]
     fn reused_slots_read_what_fresh_items_read(
         lines in proptest::collection::vec(
             proptest::collection::vec("[a-zé\"]{0,6}", 1..5), 1..30),

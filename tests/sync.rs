@@ -28,7 +28,6 @@ fn rows(n: u32) -> Vec<(u32, &'static str, &'static str)> {
 }
 
 #[test]
-#[ignore = "until r15-journal lands: today's journal skips a batch an earlier run got accepted, so an identical resend is never sent (issue 15, first bullet)"]
 fn the_logs_confirm_or_fail_pending_users_and_a_failed_user_is_sent_again() {
     let emu = Emulator::start(Config {
         failing_users: HashSet::from(["3".to_string()]),
@@ -98,7 +97,6 @@ fn a_403_on_the_logs_warns_and_keeps_users_pending_while_sending_goes_on() {
 }
 
 #[test]
-#[ignore = "until r15-journal lands: today's journal skips a batch an earlier run got accepted, so an identical resend is never sent (issue 15, first bullet)"]
 fn a_user_pending_too_long_is_sent_again() {
     // The logs never answer within the test.
     let emu = Emulator::start(Config {

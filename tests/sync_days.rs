@@ -415,7 +415,6 @@ fn history() -> Vec<Day> {
 }
 
 #[test]
-#[ignore = "until the sync model lands"]
 fn thirteen_days_of_hr_history_converge_every_day() {
     let t = Instant::now();
     let mut sim = Sim::new(7);
@@ -467,7 +466,6 @@ proptest! {
         ..ProptestConfig::default()
     })]
     #[test]
-    #[ignore = "until the sync model lands"]
     fn generated_histories_converge_every_day(history in gen_history()) {
         let mut sim = Sim::new(5);
         for (n, (users, fails, throttles, forbidden)) in history.iter().enumerate() {

@@ -1,15 +1,18 @@
-//! CSV records with their physical line: csv-core reads every record, this reader keeps the
-//! buffer and counts lines.
+//! CSV records with their physical line: plain lines are split here, every other record is
+//! csv-core's, and this reader keeps the buffer and counts lines.
 //!
-//! Each record is read by csv-core from its first byte, so what the reader yields is csv-core's
-//! by construction. Around it the reader keeps its own buffer (read straight from the stream,
-//! not through a BufReader, which would copy every byte once more), skips the line breaks
-//! between records as csv-core does, and places each record: the line it starts on and that
-//! line's byte offset, blank lines, CRLF and newlines inside quotes included.
+//! A plain line (a `\n` ahead in the buffer, before it no `\r` outside quotes, and quotes only
+//! around whole fields that hold none) can only be one record whose fields are the bytes between
+//! delimiters, less those quotes, so it is split with memchr and copied whole. Any other record is read by csv-core from its first byte, so wherever the fast
+//! path declines what the reader yields is csv-core's by construction. Around both the reader
+//! keeps its own buffer (read straight from the stream, not through a BufReader, which would
+//! copy every byte once more), skips the line breaks between records as csv-core does, and
+//! places each record: the line it starts on and that line's byte offset, blank lines, CRLF and
+//! newlines inside quotes included.
 
 use super::record::RawRecord;
 use csv_core::{ReadFieldResult, ReadRecordResult};
-use memchr::memrchr;
+use memchr::{memchr, memchr3, memrchr};
 use std::io::{self, Read};
 
 const BUF: usize = 64 * 1024;
@@ -58,6 +61,13 @@ pub(crate) struct CsvReader<R> {
     delimiter: u8,
     quote: u8,
     started: bool,
+    /// Whether plain lines may be split here: not when the delimiter is the quote, a line break
+    /// or a non-ASCII byte (which could sit inside a character), nor when the quote is a line
+    /// break or not ASCII. Such dialects get csv-core for every record.
+    plain: bool,
+    /// Records the fast path took, for the tests that check it is exercised.
+    #[cfg(test)]
+    plain_records: u64,
     /// csv-core's output for a record: the fields end to end, and where each ends.
     out: Vec<u8>,
     ends: Vec<usize>,
@@ -94,6 +104,13 @@ impl<R: Read> CsvReader<R> {
             delimiter,
             quote,
             started: false,
+            plain: delimiter.is_ascii()
+                && quote.is_ascii()
+                && delimiter != quote
+                && !matches!(delimiter, b'\n' | b'\r')
+                && !matches!(quote, b'\n' | b'\r'),
+            #[cfg(test)]
+            plain_records: 0,
             out: vec![0; 1024],
             ends: vec![0; 64],
             max_record: usize::MAX,
@@ -134,8 +151,66 @@ impl<R: Read> CsvReader<R> {
         }
         self.mark = self.pos;
         let start = Start { line: self.newlines + 1, byte: self.line_start };
-        self.read_record(raw, start.line)?;
+        if !self.plain_line(raw) {
+            self.read_record(raw, start.line)?;
+        }
         Ok(Some(start))
+    }
+
+    /// Split the line at `pos` into `raw` if it is plain: its `\n` is in the buffer, and before
+    /// it every quote opens a field or closes it (followed by a delimiter or the line's end, and
+    /// no quote between) and every `\r` is inside such quotes. Then csv-core would end the
+    /// record at that `\n`, cut it at every delimiter outside quotes and drop the quotes, nothing
+    /// else. False (nothing consumed) for any other line, and for one that runs past the
+    /// buffer's end: csv-core reads those.
+    fn plain_line(&mut self, raw: &mut RawRecord) -> bool {
+        if !self.plain {
+            return false;
+        }
+        let rest = &self.buf[self.pos..self.end];
+        let Some(len) = memchr(b'\n', rest) else {
+            return false;
+        };
+        let (delimiter, quote) = (self.delimiter, self.quote);
+        let split = |line: &[u8], bounds: &mut Vec<(usize, usize)>| {
+            let mut start = 0;
+            while let Some(n) = memchr3(delimiter, quote, b'\r', &line[start..]) {
+                let at = start + n;
+                if line[at] == delimiter {
+                    bounds.push((start, at));
+                    start = at + 1;
+                } else if line[at] == quote && at == start {
+                    // A quoted field is its bytes up to the next quote when that quote ends it
+                    // (the line or a delimiter follows); a doubled quote or anything else after
+                    // the closing one is csv-core's to read.
+                    let Some(n) = memchr(quote, &line[at + 1..]) else {
+                        return false;
+                    };
+                    let close = at + 1 + n;
+                    bounds.push((at + 1, close));
+                    match line.get(close + 1) {
+                        None => return true,
+                        Some(&b) if b == delimiter => start = close + 2,
+                        Some(_) => return false,
+                    }
+                } else {
+                    return false;
+                }
+            }
+            bounds.push((start, line.len()));
+            true
+        };
+        if !raw.set_split(&rest[..len], split) {
+            return false;
+        }
+        self.pos += len + 1;
+        self.newlines += 1;
+        self.line_start = self.base + self.pos as u64;
+        #[cfg(test)]
+        {
+            self.plain_records += 1;
+        }
+        true
     }
 
     /// A UTF-8 BOM at the very start is dropped, as csv-core drops it on its first read.

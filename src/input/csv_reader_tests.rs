@@ -22,6 +22,17 @@ impl Read for Trickle<'_> {
 }
 
 fn ours(input: &[u8], delimiter: u8, quote: u8, step: usize, buffer: usize) -> Vec<Seen> {
+    ours_counted(input, delimiter, quote, step, buffer).0
+}
+
+/// [`ours`], and how many records the plain-line fast path took.
+fn ours_counted(
+    input: &[u8],
+    delimiter: u8,
+    quote: u8,
+    step: usize,
+    buffer: usize,
+) -> (Vec<Seen>, u64) {
     let mut r = CsvReader::with_buffer(Trickle { data: input, step }, delimiter, quote, buffer);
     let mut raw = RawRecord::default();
     let mut out = Vec::new();
@@ -33,7 +44,7 @@ fn ours(input: &[u8], delimiter: u8, quote: u8, step: usize, buffer: usize) -> V
         assert!(starts.iter().all(|&s| s <= r.pos - r.mark), "{starts:?}");
         out.push((s.line, s.byte, raw.iter().map(<[u8]>::to_vec).collect()));
     }
-    out
+    (out, r.plain_records)
 }
 
 /// Each field's start in the record's bytes, for the records of `input`.
@@ -113,6 +124,21 @@ fn plain_and_quoted_lines_give_the_same_fields() {
 }
 
 #[test]
+fn plain_lines_and_simply_quoted_fields_take_the_fast_path() {
+    let t = b"a,b\n1,\"x\"\n2,y\r\n3,z\n4,\xFF\n5,\rq\n\"7,\r\",\"\",c\n8,\"a\"\"b\"\n9,\"x\"y\n10,a\"b\n6,last";
+    let (got, plain) = ours_counted(t, b',', b'"', 1 << 20, 64);
+    assert_eq!(got, oracle(t, b',', b'"'));
+    // "a,b", "1,"x"", "3,z", "4,\xFF", the "q" after the lone CR and "7": not the CR-ended,
+    // doubled-quote, quote-then-data, quote-inside or unterminated lines.
+    assert_eq!(plain, 6);
+    assert_eq!(got[7].2, [&b"7,\r"[..], b"", b"c"]);
+    assert_eq!(got[5].2, [&b"5"[..], b""], "a lone CR ends a record for csv-core");
+    // A delimiter that is the quote, or not ASCII, leaves every record to csv-core.
+    assert_eq!(ours_counted(t, b'"', b'"', 1 << 20, 64).1, 0);
+    assert_eq!(ours_counted(b"a\xC3b\n", 0xC3, b'"', 1 << 20, 64).1, 0);
+}
+
+#[test]
 fn a_bom_is_dropped_only_at_the_very_start() {
     let t = b"\xEF\xBB\xBFId,N\n\xEF\xBB\xBF1,x\n";
     let got = ours(t, b',', b'"', 1 << 20, 64);
@@ -167,8 +193,39 @@ fn nasty() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(piece, 0..50).prop_map(|v| v.concat())
 }
 
+/// Mostly plain lines (words, delimiters, UTF-8), some with one byte that makes them not plain:
+/// inputs where the fast path and csv-core take turns, line after line.
+fn mostly_plain() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        8 => Just(b"word".to_vec()),
+        8 => Just(b",".to_vec()),
+        4 => Just(b";".to_vec()),
+        4 => Just("Zoë".as_bytes().to_vec()),
+        6 => Just(b"\n".to_vec()),
+        1 => Just(b"\r\n".to_vec()),
+        1 => Just(b"\r".to_vec()),
+        1 => Just(b"\"".to_vec()),
+        1 => Just(b"'".to_vec()),
+        1 => Just(b"\xEF\xBB\xBF".to_vec()),
+        1 => Just(b"\xFF".to_vec()),
+        1 => Just(b"\xC3".to_vec()),
+    ];
+    proptest::collection::vec(piece, 0..120).prop_map(|v| v.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(600))]
+
+    #[test]
+    fn mostly_plain_lines_read_as_the_csv_crate_reads_them(
+        input in mostly_plain(),
+        delimiter in prop_oneof![Just(b','), Just(b';'), Just(b'"')],
+        quote in prop_oneof![Just(b'"'), Just(b'\'')],
+        step in prop_oneof![Just(1usize), Just(7), Just(1 << 20)],
+        buffer in prop_oneof![Just(8usize), Just(32), Just(64 * 1024)],
+    ) {
+        prop_assert_eq!(ours(&input, delimiter, quote, step, buffer), oracle(&input, delimiter, quote));
+    }
 
     #[test]
     fn reads_what_the_csv_crate_reads_on_the_lines_it_starts_on(

@@ -65,6 +65,31 @@ impl RawRecord {
         self.fields = classify(text, data, &self.bounds);
     }
 
+    /// Take `line` whole, cut by `split`, which pushes each field's `(start, end)` in `line`
+    /// (rising, the bytes between fields being ASCII delimiters) and returns false to decline;
+    /// a declined line leaves the record to be [`RawRecord::set`] from csv-core's output.
+    /// One copy of the line instead of one per field: the delimiters stay in the buffer,
+    /// between the bounds.
+    pub(crate) fn set_split(
+        &mut self,
+        line: &[u8],
+        split: impl FnOnce(&[u8], &mut Vec<(usize, usize)>) -> bool,
+    ) -> bool {
+        self.bounds.clear();
+        if !split(line, &mut self.bounds) {
+            return false;
+        }
+        let text = match std::mem::take(&mut self.fields) {
+            Fields::Text(mut t) => {
+                t.clear();
+                t
+            }
+            Fields::Bytes(_) => String::new(),
+        };
+        self.fields = classify(text, line, &self.bounds);
+        true
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.bounds.len()
     }
@@ -98,12 +123,13 @@ impl RawRecord {
     }
 }
 
-/// `data` as [`Fields`] cut at `bounds` (which cover it): appended to `text` when the whole is
-/// UTF-8 and no bound falls inside a character, which is exactly when every field is UTF-8 on
-/// its own.
+/// `data` as [`Fields`] cut at `bounds` (which cover it, or leave out only ASCII bytes between
+/// fields): appended to `text` when the whole is UTF-8 and no bound falls inside a character,
+/// which is exactly when every field is UTF-8 on its own.
 fn classify(mut text: String, data: &[u8], bounds: &[(usize, usize)]) -> Fields {
     match simdutf8::basic::from_utf8(data) {
-        // Each field starts where the one before ended (or at 0): checking the ends is enough.
+        // Each field starts where the one before ended, or just after an ASCII byte, or at 0:
+        // checking the ends is enough.
         Ok(s) if bounds.iter().all(|&(_, end)| s.is_char_boundary(end)) => {
             text.push_str(s);
             Fields::Text(text)

@@ -180,7 +180,13 @@ mod tests {
         ];
         let at = chrono::DateTime::from_timestamp(100, 0).unwrap();
         let summary = UploadSummary {
-            accepted: vec![AcceptedBatch { hash: sent[0].hash(), at, resumed: false }],
+            accepted: vec![AcceptedBatch {
+                seq: 1,
+                hash: sent[0].hash(),
+                at,
+                resumed: false,
+                external_ids: vec!["1".into(), "2".into(), "3".into()],
+            }],
             ..UploadSummary::default()
         };
         let mut d = planned(&["1", "2", "3", "4"]);

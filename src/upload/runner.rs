@@ -279,7 +279,7 @@ impl Run<'_> {
         batch: &Batch,
         hash: &str,
         report: BatchReport,
-        sent_at: chrono::DateTime<Utc>,
+        sent_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), UploadError> {
         let event = report.event();
         let record = self.record(batch, hash, event, report.outcome.clone());
