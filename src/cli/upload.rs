@@ -126,7 +126,7 @@ fn sync_run(
     wait: &WaitOptions,
 ) -> Result<i32, run::RunError> {
     let quiet = args.run.quiet;
-    let _locks = run::lock(&args.out, delta_opts.state.as_deref())?;
+    let _locks = run::lock(delta_opts.state.as_deref())?;
     let mut state = run::load_state(delta_opts)?;
     if let Some(s) = state.as_mut() {
         if let Some(r) = run::reconcile(s, target, &print_report) {
