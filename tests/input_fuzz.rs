@@ -72,6 +72,29 @@ fn nasty_bytes() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
 }
 
+/// Writes `cells` under an Id,Name,City header with the csv crate's `writer`, reads them back
+/// with hr2scim's reader: (rows read, rows rejected, the rows expected). Lines of blanks only are
+/// skipped as empty rows; everything else must come back verbatim.
+#[allow(clippy::type_complexity)]
+fn write_and_read_back(
+    writer: csv::WriterBuilder,
+    cells: Vec<Vec<String>>,
+) -> (Vec<Vec<String>>, usize, Vec<Vec<String>>) {
+    let mut out = writer.from_writer(Vec::new());
+    out.write_record(["Id", "Name", "City"]).unwrap();
+    for row in &cells {
+        out.write_record(row).unwrap();
+    }
+    let bytes = out.into_inner().unwrap();
+    let opts = InputOptions { delimiter: Some(b','), ..Default::default() };
+    let (rows, rejected) = read_all(bytes, &opts).unwrap();
+    let expected = cells
+        .into_iter()
+        .filter(|r| !r.iter().all(|c| c.bytes().all(|b| b.is_ascii_whitespace())))
+        .collect();
+    (rows, rejected, expected)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
@@ -95,20 +118,8 @@ proptest! {
         cells in proptest::collection::vec(
             proptest::collection::vec("[a-zA-Zé' ,;\"\n]{0,8}", 3), 1..20),
     ) {
-        let mut out = csv::WriterBuilder::new().from_writer(Vec::new());
-        out.write_record(["Id", "Name", "City"]).unwrap();
-        for row in &cells {
-            out.write_record(row).unwrap();
-        }
-        let bytes = out.into_inner().unwrap();
-        let opts = InputOptions { delimiter: Some(b','), ..Default::default() };
-        let (rows, rejected) = read_all(bytes, &opts).unwrap();
+        let (rows, rejected, expected) = write_and_read_back(csv::WriterBuilder::new(), cells);
         prop_assert_eq!(rejected, 0);
-        // Lines of blanks only are skipped as empty rows; everything else comes back verbatim.
-        let expected: Vec<Vec<String>> = cells
-            .into_iter()
-            .filter(|r| !r.iter().all(|c| c.bytes().all(|b| b.is_ascii_whitespace())))
-            .collect();
         prop_assert_eq!(rows, expected);
     }
 
@@ -123,20 +134,10 @@ proptest! {
         // them anyway or ends them with CRLF; either way they read back the same.
         let style = [csv::QuoteStyle::Necessary, csv::QuoteStyle::Always, csv::QuoteStyle::NonNumeric][style];
         let terminator = if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
-        let mut out =
-            csv::WriterBuilder::new().quote_style(style).terminator(terminator).from_writer(Vec::new());
-        out.write_record(["Id", "Name", "City"]).unwrap();
-        for row in &cells {
-            out.write_record(row).unwrap();
-        }
-        let bytes = out.into_inner().unwrap();
-        let opts = InputOptions { delimiter: Some(b','), ..Default::default() };
-        let (rows, rejected) = read_all(bytes, &opts).unwrap();
+        let mut writer = csv::WriterBuilder::new();
+        writer.quote_style(style).terminator(terminator);
+        let (rows, rejected, expected) = write_and_read_back(writer, cells);
         prop_assert_eq!(rejected, 0);
-        let expected: Vec<Vec<String>> = cells
-            .into_iter()
-            .filter(|r| !r.iter().all(|c| c.bytes().all(|b| b.is_ascii_whitespace())))
-            .collect();
         prop_assert_eq!(rows, expected);
     }
 
