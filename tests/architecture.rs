@@ -21,6 +21,7 @@ pub const LAYERS: &[&str] = &[
     "schema",
     "check",
     "scim",
+    "jobschema",
     "sinks",
     "state",
     "pipeline",

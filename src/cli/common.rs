@@ -41,6 +41,10 @@ pub struct RunArgs {
     /// No progress bar and no human summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// The Entra job's synchronization schema (from `hr2scim schema pull`): also check the
+    /// mapping against it, as `hr2scim schema check` does; its errors stop the run.
+    #[arg(long, value_name = "FILE")]
+    pub job_schema: Option<std::path::PathBuf>,
 }
 
 impl RunArgs {
@@ -55,6 +59,7 @@ impl RunArgs {
             existing: self.existing.clone(),
             allow_missing_active: self.allow_missing_active,
             quiet: self.quiet,
+            job_schema: self.job_schema.clone(),
         }
     }
 

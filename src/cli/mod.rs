@@ -25,6 +25,7 @@ mod functions;
 mod init;
 mod input;
 mod preview;
+mod schema;
 mod state;
 mod target;
 mod test;
@@ -93,6 +94,9 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// List the built-in functions, or show one function's documentation and examples.
     Functions(functions::FunctionsArgs),
+    /// The Entra job's synchronization schema: check a mapping against it, pull it, push the
+    /// attributes the mapping sends and the job lacks.
+    Schema(schema::SchemaArgs),
 }
 
 pub fn run(cli: Cli) -> i32 {
@@ -107,6 +111,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::State(a) => state::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Functions(a) => functions::run(a),
+        Command::Schema(a) => schema::run(a),
     }
 }
 

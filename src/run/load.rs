@@ -36,8 +36,17 @@ pub fn compile_mapping(
             return Err(RunError::Mapping);
         }
     };
-    let checked =
+    let mut checked =
         check_file(text, &CheckOptions { headers, allow_missing_active: run.allow_missing_active });
+    if let (Some(path), Some(program)) = (&run.job_schema, &checked.program) {
+        let schema = crate::jobschema::load(path).map_err(RunError::Other)?;
+        let job = crate::jobschema::select(&schema)
+            .map_err(|e| RunError::Other(format!("{}: {e}", path.display())))?;
+        checked.diagnostics.extend(crate::jobschema::check_against_job(program, &job));
+        if checked.errors() > 0 {
+            checked.program = None;
+        }
+    }
     if !checked.diagnostics.is_empty() && (checked.program.is_none() || !run.quiet) {
         report(&render(&SourceFile { name: &name, text }, &checked.diagnostics));
     }

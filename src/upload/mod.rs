@@ -16,6 +16,7 @@ mod error;
 #[cfg(test)]
 mod fuzz_tests;
 mod http;
+pub mod jobschema_api;
 pub mod journal;
 mod limiter;
 mod logs;
