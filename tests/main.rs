@@ -35,7 +35,8 @@ mod authoring; // test blocks, conversion snapshots, preview, explain, init
 mod check; // `check` and `eval`: what a user sees, exit codes
 mod convert; // outputs, rejects, exit codes, determinism, file modes
 mod delta; // delta runs over a sequence of exports, leaver threshold, kept state
-mod sync; // the sync model: outcomes from the logs, resends, 403, leaver guard, migration
+mod jobschema;
+mod sync; // the sync model: outcomes from the logs, resends, 403, leaver guard, migration // the job's half: schema check, simulate, schema pull/push against the emulator
 
 // SCIM output checked by a third-party implementation (scim2-models).
 mod scim_validator;

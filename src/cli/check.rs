@@ -82,7 +82,10 @@ pub fn check_with_headers(
     let view = match job.as_ref().map(crate::jobschema::select).transpose() {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("error: {}: {e}", job_schema.map(Path::display).map(|d| d.to_string()).unwrap_or_default());
+            eprintln!(
+                "error: {}: {e}",
+                job_schema.map(Path::display).map(|d| d.to_string()).unwrap_or_default()
+            );
             return exit::FATAL;
         }
     };

@@ -26,6 +26,7 @@ mod init;
 mod input;
 mod preview;
 mod schema;
+mod simulate;
 mod state;
 mod target;
 mod test;
@@ -97,6 +98,9 @@ pub enum Command {
     /// The Entra job's synchronization schema: check a mapping against it, pull it, push the
     /// attributes the mapping sends and the job lacks.
     Schema(schema::SchemaArgs),
+    /// What the Entra job will make of each user: scope, matching, every attribute mapping, and
+    /// what will fail in the directory. Offline, on a saved job schema.
+    Simulate(Box<simulate::SimulateArgs>),
 }
 
 pub fn run(cli: Cli) -> i32 {
@@ -112,6 +116,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Eval(a) => eval::run(a),
         Command::Functions(a) => functions::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Simulate(a) => simulate::run(*a),
     }
 }
 

@@ -35,7 +35,7 @@ pub enum SchemaCommand {
     /// Check a mapping against the job's schema: attributes the job does not define, type
     /// mismatches, attributes no job mapping reads, attributes the job reads that are never sent.
     /// Exit codes as `check`.
-    Check(super::check::CheckArgs),
+    Check(Box<super::check::CheckArgs>),
     /// Save the job's synchronization schema as pretty JSON (0600). Needs
     /// Synchronization.Read.All.
     Pull(Box<PullArgs>),
@@ -76,10 +76,12 @@ pub fn run(args: SchemaArgs) -> i32 {
     match args.command {
         SchemaCommand::Check(a) => {
             let Some(schema) = a.job_schema.clone() else {
-                eprintln!("error: schema check needs --job-schema FILE (see `hr2scim schema pull`)");
+                eprintln!(
+                    "error: schema check needs --job-schema FILE (see `hr2scim schema pull`)"
+                );
                 return exit::FATAL;
             };
-            super::check::run(super::check::CheckArgs { job_schema: Some(schema), ..a })
+            super::check::run(super::check::CheckArgs { job_schema: Some(schema), ..*a })
         }
         SchemaCommand::Pull(a) => pull(&a),
         SchemaCommand::Push(a) => push_cmd(&a),

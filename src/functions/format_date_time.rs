@@ -252,7 +252,10 @@ mod tests {
         // The 3-argument form of Microsoft's guides: refused, shown with the blank slot.
         let three = compile_errors(r#"FormatDateTime([d], "yyyy-MM-dd", "yyyyMMdd")"#).unwrap_err();
         assert!(three.contains("E018"), "{three}");
-        assert!(three.contains(r#"FormatDateTime([d], , \"yyyy-MM-dd\", \"yyyyMMdd\")"#), "{three}");
+        assert!(
+            three.contains(r#"FormatDateTime([d], , \"yyyy-MM-dd\", \"yyyyMMdd\")"#),
+            "{three}"
+        );
         assert!(compile_errors(r#"FormatDateTime([d], "yyyy-MM-dd")"#)
             .unwrap_err()
             .contains("takes 4"));

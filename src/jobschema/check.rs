@@ -13,18 +13,20 @@ use crate::diagnostics::{did_you_mean, Diagnostic};
 struct Use {
     name: String,
     readers: Vec<String>,
-    matching: bool,
+    /// The matching attributes among the readers.
+    matching: Vec<String>,
 }
 
 /// Every source name the job's user flow reads: attribute mappings, then the scoping filter.
 fn job_uses(job: &JobView) -> Vec<Use> {
     let mut uses: Vec<Use> = Vec::new();
     let mut add = |name: String, reader: String, matching: bool| {
+        let matching = if matching { vec![reader.clone()] } else { Vec::new() };
         if let Some(u) = uses.iter_mut().find(|u| u.name == name) {
             if !u.readers.contains(&reader) {
                 u.readers.push(reader);
             }
-            u.matching |= matching;
+            u.matching.extend(matching);
         } else {
             uses.push(Use { name, readers: vec![reader], matching });
         }
@@ -111,11 +113,12 @@ pub fn check_against_job(program: &Program, job: &JobView) -> Vec<Diagnostic> {
     }
     for u in uses.iter().filter(|u| !sent.contains(&u.name)) {
         let readers = u.readers.join(", ");
-        diags.push(if u.matching {
+        diags.push(if !u.matching.is_empty() {
             Diagnostic::error(
                 "E071",
                 format!(
-                    "the job matches users on {readers}, read from '{}', which this mapping never sends",
+                    "the job matches users on {}, read from '{}', which this mapping never sends",
+                    u.matching.join(", "),
                     u.name
                 ),
             )

@@ -36,8 +36,7 @@ pub fn plan(
     let existing = job.source_attributes();
     for t in &program.targets {
         let name = source_name(&t.resolved);
-        if existing.iter().any(|a| a.name == name) || p.attributes.iter().any(|(n, _)| *n == name)
-        {
+        if existing.iter().any(|a| a.name == name) || p.attributes.iter().any(|(n, _)| *n == name) {
             continue;
         }
         if let Some(a) = existing.iter().find(|a| a.name.eq_ignore_ascii_case(&name)) {
@@ -116,8 +115,10 @@ pub fn patch(job: &JobView, plan: &PushPlan) -> Result<Vec<Value>, String> {
     let (dir, obj, rule, om) = locate(job)?;
     let mut ops = Vec::new();
     for (name, kind) in &plan.attributes {
-        ops.push(json!({"op": "add", "path": format!("/directories/{dir}/objects/{obj}/attributes/-"),
-                        "value": attribute_json(name, kind)}));
+        ops.push(
+            json!({"op": "add", "path": format!("/directories/{dir}/objects/{obj}/attributes/-"),
+                        "value": attribute_json(name, kind)}),
+        );
     }
     for (source, target) in &plan.mappings {
         ops.push(json!({"op": "add",

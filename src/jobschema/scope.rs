@@ -20,8 +20,16 @@ fn clause(c: &FilterClause, value: Option<&str>) -> Result<bool, String> {
     let Some(v) = v else {
         return match op.as_str() {
             "IS NULL" => Ok(true),
-            "IS NOT NULL" | "IS TRUE" | "IS FALSE" | "EQUALS" | "NOT EQUALS" | "REGEX MATCH"
-            | "NOT REGEX MATCH" | "GREATER THAN" | "GREATER THAN OR EQUALS" | "INCLUDES"
+            "IS NOT NULL"
+            | "IS TRUE"
+            | "IS FALSE"
+            | "EQUALS"
+            | "NOT EQUALS"
+            | "REGEX MATCH"
+            | "NOT REGEX MATCH"
+            | "GREATER THAN"
+            | "GREATER THAN OR EQUALS"
+            | "INCLUDES"
             | "ENDS WITH" => Ok(false),
             _ => Err(format!("operator '{}' is not simulated", c.operator_name)),
         };
@@ -171,8 +179,16 @@ mod tests {
         assert_eq!(a.why, "group 'Employees' matched (2 clauses)");
         let b = run(&m, &[("wt", "Contractor"), ("externalId", "C-77")]);
         assert!(!b.in_scope);
-        assert!(b.why.contains("group 'Employees': wt EQUALS 'Employee' (value 'Contractor') is false"), "{}", b.why);
-        assert!(b.why.contains("group 'Contractors': cc IS NOT NULL (value null) is false"), "{}", b.why);
+        assert!(
+            b.why.contains("group 'Employees': wt EQUALS 'Employee' (value 'Contractor') is false"),
+            "{}",
+            b.why
+        );
+        assert!(
+            b.why.contains("group 'Contractors': cc IS NOT NULL (value null) is false"),
+            "{}",
+            b.why
+        );
         let c = run(&m, &[("wt", "Employee"), ("externalId", "A100042")]);
         assert!(!c.in_scope, "REGEX MATCH must see the anchors: {c:?}");
     }

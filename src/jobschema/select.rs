@@ -91,8 +91,8 @@ pub fn select(schema: &JobSchema) -> Result<JobView<'_>, String> {
             ));
         }
     };
-    let source =
-        object(schema, &rule.source_directory_name, &mapping.source_object_name).ok_or_else(|| {
+    let source = object(schema, &rule.source_directory_name, &mapping.source_object_name)
+        .ok_or_else(|| {
             format!(
                 "the job schema's rule reads '{}' from directory '{}', which it does not define",
                 mapping.source_object_name, rule.source_directory_name

@@ -132,10 +132,16 @@ fn prepare<'a>(m: &'a AttributeMapping) -> Prepared<'a> {
             Some(e) => match compile_expression(e) {
                 Ok(p) => program = Some(p),
                 Err(diags) => {
+                    // E010: not a function hr2scim knows; E015: an app-role function, which
+                    // hr2scim leaves out (HR sources have no app roles) but Entra has.
                     let unknown: Vec<String> = diags
                         .iter()
-                        .filter(|d| d.code == "E010")
-                        .map(|d| d.message.trim_start_matches("unknown function ").to_string())
+                        .filter_map(|d| match d.code {
+                            "E010" => Some(d.message.trim_start_matches("unknown function ")),
+                            "E015" => d.message.split(' ').next(),
+                            _ => None,
+                        })
+                        .map(|n| n.trim_matches('\'').to_string())
                         .collect();
                     broken = Some(if unknown.is_empty() {
                         diags.first().map_or("does not compile".into(), |d| d.message.clone())
@@ -149,11 +155,11 @@ fn prepare<'a>(m: &'a AttributeMapping) -> Prepared<'a> {
     Prepared { m, kind, program, broken }
 }
 
-fn flow_note(flow: &str) -> Option<&'static str> {
+fn flow_note(flow: &str) -> Option<String> {
     match flow.to_ascii_lowercase().as_str() {
         "always" => None,
-        "objectaddonly" => Some("on creation only"),
-        _ => Some("depends on the target's current value"),
+        "objectaddonly" => Some("ObjectAddOnly: on creation only".into()),
+        _ => Some(format!("{flow}: depends on the target's current value")),
     }
 }
 
@@ -163,17 +169,14 @@ fn max_length(job: &JobView, target: &str) -> Option<(usize, bool)> {
     }
     let ad = job.target_directory().to_ascii_lowercase().contains("active directory")
         && !job.target_directory().to_ascii_lowercase().contains("azure");
-    ad.then(|| AD_LIMITS.iter().find(|(t, _)| t.eq_ignore_ascii_case(target)).map(|(_, n)| (*n, false)))
-        .flatten()
+    ad.then(|| {
+        AD_LIMITS.iter().find(|(t, _)| t.eq_ignore_ascii_case(target)).map(|(_, n)| (*n, false))
+    })
+    .flatten()
 }
 
 /// Simulate every user; `explain` names a target whose evaluation trace is kept.
-pub fn simulate(
-    job: &JobView,
-    env: &Env,
-    users: &[Input],
-    explain: Option<&str>,
-) -> Simulation {
+pub fn simulate(job: &JobView, env: &Env, users: &[Input], explain: Option<&str>) -> Simulation {
     let prepared: Vec<Prepared> =
         job.mapping.attribute_mappings.items().iter().map(prepare).collect();
     let mut findings = Vec::new();
@@ -185,7 +188,8 @@ pub fn simulate(
             });
         }
     }
-    let mut matchers: Vec<&Prepared> = prepared.iter().filter(|p| p.m.matching().is_some()).collect();
+    let mut matchers: Vec<&Prepared> =
+        prepared.iter().filter(|p| p.m.matching().is_some()).collect();
     matchers.sort_by_key(|p| p.m.matching());
     // Per unique target: lower-cased value -> the line that took it.
     let mut taken: HashMap<String, HashMap<String, u64>> = HashMap::new();
@@ -218,7 +222,7 @@ pub fn simulate(
             let want_trace = explain.is_some_and(|e| e.eq_ignore_ascii_case(target));
             let (mut outcome, mut notes, unique) = evaluate(p, env, &flat, want_trace, &mut trace);
             if let Some(n) = flow_note(p.m.flow_type()) {
-                notes.push(n.to_string());
+                notes.push(n);
             }
             if outcome == Outcome::Null {
                 if let Some(d) = p.m.default_value.str() {
@@ -245,7 +249,7 @@ pub fn simulate(
                                 ),
                             });
                         }
-                        notes.push("uniqueness not verified against the directory".into());
+                        notes.push("uniqueness not verified in the directory".into());
                         Outcome::Value(candidates[i].clone())
                     }
                     None => {
@@ -291,7 +295,8 @@ pub fn simulate(
             {
                 let n = v.encode_utf16().count();
                 if n > max {
-                    let src = if from_schema { "the job schema's MaximumLength" } else { "AD's limit" };
+                    let src =
+                        if from_schema { "the job schema's MaximumLength" } else { "AD's limit" };
                     findings.push(Finding {
                         kind: "too-long",
                         message: format!(
@@ -379,7 +384,9 @@ fn evaluate(
         return (Outcome::Null, vec!["no source".into()], None);
     };
     match p.kind {
-        None => (Outcome::NotSimulated(format!("unknown source type {:?}", src.kind)), vec![], None),
+        None => {
+            (Outcome::NotSimulated(format!("unknown source type {:?}", src.kind)), vec![], None)
+        }
         Some(SourceKind::Constant) => {
             (Outcome::Value(src.name.str().unwrap_or_default().to_string()), vec![], None)
         }

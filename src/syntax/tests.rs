@@ -187,7 +187,10 @@ fn job_schema_names_are_column_references_verbatim() {
     let urn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department";
     assert_eq!(expr(&format!("[{urn}]")), Expr::Column(urn.into()));
     // A quoted `]` stays inside the inner brackets.
-    assert_eq!(expr(r#"[x[type eq "a]b"].value]"#), Expr::Column(r#"x[type eq "a]b"].value"#.into()));
+    assert_eq!(
+        expr(r#"[x[type eq "a]b"].value]"#),
+        Expr::Column(r#"x[type eq "a]b"].value"#.into())
+    );
     let args = call_args(r#"Join(",", [emails[type eq "work"].value], [a])"#);
     assert_eq!(args[1], Some(Expr::Column(work.into())));
     assert_eq!(args[2], Some(Expr::Column("a".into())));

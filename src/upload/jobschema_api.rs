@@ -155,8 +155,11 @@ pub fn push(
     backup_dir: &Path,
 ) -> Result<Pushed, UploadError> {
     let stamp = crate::clock::now().format("%Y%m%dT%H%M%SZ");
-    let safe_id: String =
-        api.job_id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
+    let safe_id: String = api
+        .job_id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' })
+        .collect();
     let backup = backup_dir.join(format!("schema.{safe_id}.{stamp}.json"));
     save(&backup, before)?;
     let mut after = before.clone();

@@ -160,6 +160,8 @@ pub struct State {
     pub schema_version: u64,
     /// Answer GET/PUT schema with 403 (Synchronization.ReadWrite.All missing).
     pub schema_forbidden: bool,
+    /// Answer only PUT schema with 403 (read allowed, write not).
+    pub schema_forbid_put: bool,
     /// Simulate a portal edit right after the Nth GET of the schema (1-based).
     pub edit_schema_after_get: Option<usize>,
     pub schema_gets: usize,

@@ -1,7 +1,7 @@
 //! The job's synchronization schema in the Graph emulator: `GET` and `PUT
 //! .../synchronization/jobs/{JOB}/schema`. A PUT replaces the whole schema (204, no body) and sets
 //! a new `version`, as Graph does on every save. Switches: answer 403 (the app lacks
-//! Synchronization.ReadWrite.All), and an edit made "in the portal" right after a given GET, so
+//! Synchronization.ReadWrite.All; or on PUT only), and an edit made "in the portal" right after a given GET, so
 //! a push that read the schema earlier sees it changed.
 
 use serde_json::{json, Value as Json};
@@ -44,6 +44,11 @@ impl Ctx {
                 }
                 reply(200, schema)
             }
+            Method::Put if st.schema_forbid_put => graph_error(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ),
             Method::Put => {
                 let Ok(mut new) = serde_json::from_str::<Json>(body) else {
                     return graph_error(400, "BadRequest", "the body is not JSON");
@@ -69,9 +74,8 @@ fn bump_version(st: &mut super::State, schema: &mut Json) {
 /// An administrator adds a source attribute in the portal.
 fn portal_edit(st: &mut super::State) {
     let Some(mut schema) = st.job_schema.take() else { return };
-    if let Some(attrs) = schema
-        .pointer_mut("/directories/0/objects/0/attributes")
-        .and_then(Json::as_array_mut)
+    if let Some(attrs) =
+        schema.pointer_mut("/directories/0/objects/0/attributes").and_then(Json::as_array_mut)
     {
         attrs.push(json!({"name": "urn:ietf:params:scim:schemas:extension:portal:1.0:User:edit",
             "type": "String"}));
