@@ -36,6 +36,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("W070", "attribute sent with a type the job's API source does not declare"),
     ("W071", "attribute sent that no mapping of the job reads (Entra drops it)"),
     ("W072", "attribute the job reads that the mapping never sends (it stays empty)"),
+    ("W073", "attribute the job's mappings read that its API source does not define"),
 ];
 
 pub fn describe_code(code: &str) -> Option<&'static str> {

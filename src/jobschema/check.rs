@@ -111,8 +111,31 @@ pub fn check_against_job(program: &Program, job: &JobView) -> Vec<Diagnostic> {
             );
         }
     }
+    for u in uses.iter().filter(|u| job.source_attribute(&u.name).is_none()) {
+        // The job's own expression names an attribute its API source lacks: it is always NULL,
+        // whatever the mapping sends (the portal accepts such names without a word).
+        let mut d = Diagnostic::warning(
+            "W073",
+            format!(
+                "the job reads '{}' (for {}), which its API source does not define",
+                u.name,
+                u.readers.join(", ")
+            ),
+        );
+        d = if let Some(s) = attr_names.iter().find(|a| a.eq_ignore_ascii_case(&u.name)) {
+            d.help(format!("the API source spells it '{s}': names are case-sensitive; correct the job's mapping"))
+        } else if let Some(s) = did_you_mean(&u.name, attr_names.iter().copied()) {
+            d.help(format!("did you mean '{s}'? correct the job's mapping in the portal"))
+        } else {
+            d.help("add it to the job's API source (Edit attribute list for API), or correct the job's mapping")
+        };
+        diags.push(d);
+    }
     for u in uses.iter().filter(|u| !sent.contains(&u.name)) {
         let readers = u.readers.join(", ");
+        if u.matching.is_empty() && job.source_attribute(&u.name).is_none() {
+            continue; // W073 said it better: sending it would not help.
+        }
         diags.push(if !u.matching.is_empty() {
             Diagnostic::error(
                 "E071",
