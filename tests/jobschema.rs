@@ -203,6 +203,13 @@ fn simulate_says_which_clause_put_a_user_out_of_scope() {
     let findings = sim["findings"].as_array().unwrap();
     assert!(findings.iter().any(|f| f["kind"] == "out-of-scope"
         && f["message"].as_str().unwrap().starts_with("line 3 (100002) is out of scope")));
+    // --rows keeps the first users shown; the findings still cover the whole file.
+    let o = simulate(&[MAP, HR, "--job-schema", AD, "--rows", "2", "--format", "json"]);
+    let sim: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(sim["users"].as_array().unwrap().len(), 2);
+    let out_of_scope =
+        sim["findings"].as_array().unwrap().iter().filter(|f| f["kind"] == "out-of-scope").count();
+    assert_eq!(out_of_scope, 5, "{sim:#}");
     // Line 2 is an employee: in scope, with the group that took it.
     let o = simulate(&[MAP, HR, "--job-schema", AD, "--row", "2", "--format", "json"]);
     let sim: Value = serde_json::from_str(&stdout(&o)).unwrap();

@@ -211,3 +211,35 @@ fn first_difference(a: &Value, b: &Value, at: String) -> Option<String> {
         _ => Some(if at.is_empty() { "/".into() } else { at }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn additions_append_and_the_read_back_is_compared_except_what_graph_sets() {
+        let mut raw = json!({"version": "1", "directories": [{"objects": [{"attributes": [
+            {"name": "externalId"}]}]}]});
+        let ops = vec![json!({"op": "add", "path": "/directories/0/objects/0/attributes/-",
+                              "value": attribute_json("urn:x:User:grade", "Integer")})];
+        apply(&mut raw, &ops).unwrap();
+        let attrs = raw.pointer("/directories/0/objects/0/attributes").unwrap();
+        assert_eq!(attrs[1]["name"], "urn:x:User:grade");
+        assert_eq!(attrs[1]["type"], "Integer");
+        assert!(apply(&mut raw, &[json!({"op": "add", "path": "/nope/-", "value": 1})]).is_err());
+        assert!(apply(&mut raw, &[json!({"op": "replace", "path": "/version"})]).is_err());
+
+        let mut back = raw.clone();
+        back["version"] = json!("2");
+        back["@odata.context"] = json!("https://graph/$metadata");
+        assert_eq!(verify(&raw, &back), Ok(()));
+        back["directories"][0]["objects"][0]["attributes"][1]["type"] = json!("String");
+        let err = verify(&raw, &back).unwrap_err();
+        assert!(err.ends_with("at '/directories/0/objects/0/attributes/1/type'"), "{err}");
+        let mut dropped = raw.clone();
+        dropped["directories"][0]["objects"][0]["attributes"].as_array_mut().unwrap().pop();
+        assert!(verify(&raw, &dropped)
+            .unwrap_err()
+            .contains("/directories/0/objects/0/attributes"));
+    }
+}
