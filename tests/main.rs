@@ -35,6 +35,7 @@ mod authoring; // test blocks, conversion snapshots, preview, explain, init
 mod check; // `check` and `eval`: what a user sees, exit codes
 mod convert; // outputs, rejects, exit codes, determinism, file modes
 mod delta; // delta runs over a sequence of exports, leaver threshold, kept state
+mod output_files; // only the tool's own files are removed or replaced; modes; planted links
 mod sync; // the sync model: outcomes from the logs, resends, 403, leaver guard, migration
 
 // SCIM output checked by a third-party implementation (scim2-models).
