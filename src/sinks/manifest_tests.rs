@@ -77,9 +77,19 @@ fn only_the_tools_own_temporaries_match() {
         ".spool-a1B2c3",
         ".summary.json.tmp-Zz09aB",
         ".bulk-00007.json.tmp-abcdef",
-        ".hr2scim-manifest.json.tmp-abcdef",
+        "..hr2scim-manifest.json.tmp-abcdef",
     ] {
         assert!(is_own_temporary(own), "{own}");
+    }
+    // The names the writers really use.
+    let dir = tempfile::tempdir().unwrap();
+    let _files: Vec<AtomicFile> = ["summary.json", MANIFEST_NAME, "bulk-00001.json"]
+        .iter()
+        .map(|n| AtomicFile::create(&dir.path().join(n)).unwrap())
+        .collect();
+    for e in fs::read_dir(dir.path()).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        assert!(is_own_temporary(&name), "{name}");
     }
     for other in [
         ".bulk-2024.json.part",
@@ -88,6 +98,7 @@ fn only_the_tools_own_temporaries_match() {
         ".summary.json.tmp-abcdefg",
         "summary.json.tmp-abcdef",
         ".bashrc",
+        ".hr2scim-manifest.json.tmp-abcdef",
     ] {
         assert!(!is_own_temporary(other), "{other}");
     }
