@@ -35,8 +35,9 @@ mod authoring; // test blocks, conversion snapshots, preview, explain, init
 mod check; // `check` and `eval`: what a user sees, exit codes
 mod convert; // outputs, rejects, exit codes, determinism, file modes
 mod delta; // delta runs over a sequence of exports, leaver threshold, kept state
-mod jobschema;
-mod sync; // the sync model: outcomes from the logs, resends, 403, leaver guard, migration // the job's half: schema check, simulate, schema pull/push against the emulator
+mod jobschema; // the job's half: schema check, simulate, schema pull/push against the emulator
+mod output_files; // only the tool's own files are removed or replaced; modes; planted links
+mod sync; // the sync model: outcomes from the logs, resends, 403, leaver guard, migration
 
 // SCIM output checked by a third-party implementation (scim2-models).
 mod scim_validator;
