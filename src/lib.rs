@@ -3,7 +3,7 @@
 //! The pipeline is the module tree, and dependencies point one way. Bottom to top (a module may
 //! import only those before it; `tests/architecture.rs` enforces it, DESIGN.md draws it):
 //! `span`, `clock`, `input`, `diagnostics`, `syntax`, `eval`, `functions`, `schema`, `check`,
-//! `scim`, `sinks`, `state`, `pipeline`, `authoring`, `upload`, `run`, `cli`.
+//! `scim`, `sinks`, `state`, `pipeline`, `authoring`, `upload`, `source`, `run`, `cli`.
 //!
 //! No unsafe code: speed comes from crates built and fuzzed for it (csv-core, memchr, simdutf8).
 
@@ -22,6 +22,7 @@ pub mod run;
 pub mod schema;
 pub mod scim;
 pub mod sinks;
+pub mod source;
 pub mod span;
 pub mod state;
 pub mod syntax;

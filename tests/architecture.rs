@@ -26,6 +26,7 @@ pub const LAYERS: &[&str] = &[
     "pipeline",
     "authoring",
     "upload",
+    "source",
     "run",
     "cli",
 ];

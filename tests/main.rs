@@ -27,6 +27,7 @@ mod fuzz;
 // Reading HR exports.
 mod input_csv; // encodings, BOMs, delimiters, preambles, ragged rows, bad headers
 mod input_fuzz; // property tests: no bytes make the reader panic; csv writer output reads back
+mod input_json; // .json and .ndjson: same SCIM as the CSV, nested columns, positions of bad records
 mod input_limits; // hostile inputs that once aborted the process, run as subprocesses
 mod input_sheets; // xlsx/xls/ods: typed cells, date epochs, messy layouts
 

@@ -26,6 +26,9 @@ pub struct RunOptions {
     pub allow_missing_active: bool,
     /// No progress bar, and warnings only when the mapping fails.
     pub quiet: bool,
+    /// Where an HTTP source's records are saved (the run's output directory); `None`: a private
+    /// temporary directory, removed at the end.
+    pub source_dir: Option<std::path::PathBuf>,
 }
 
 impl RunOptions {
