@@ -86,7 +86,7 @@ fn preset(args: &InitArgs) -> i32 {
         eprintln!("error: {} exists; pass --force to overwrite", source_file.display());
         return exit::FATAL;
     }
-    if let Err(e) = crate::sinks::write_atomic(&source_file, p.toml.as_bytes()) {
+    if let Err(e) = crate::sinks::write_atomic(&source_file, p.source_file().as_bytes()) {
         eprintln!("error: cannot write {}: {e}", source_file.display());
         return exit::FATAL;
     }

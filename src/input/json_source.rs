@@ -59,6 +59,14 @@ pub(crate) fn open(
         });
     }
     let mut columns = Columns::default();
+    for name in &opts.json_columns {
+        if !columns.index.contains_key(name) {
+            columns.index.insert(name.clone(), columns.names.len());
+            columns.names.push(name.clone());
+            // Stamp 0 belongs to no record, so a record may still set the column once.
+            columns.last.push(0);
+        }
+    }
     let mut first = stream(path, format, opts)?;
     while let Some(raw) = next(&mut *first, path, format)? {
         json_flatten::flatten(&raw.bytes, &mut columns)
@@ -322,6 +330,15 @@ mod tests {
         let opts = InputOptions { records_path: Some("x".into()), ..Default::default() };
         let e = read("hr.ndjson", "{}\n", &opts).unwrap_err().to_string();
         assert!(e.contains("--records"), "{e}");
+    }
+
+    #[test]
+    fn declared_columns_come_first_and_stay_null_when_no_record_has_them() {
+        let opts =
+            InputOptions { json_columns: vec!["b".into(), "gone".into()], ..Default::default() };
+        let (headers, rows) = read("hr.ndjson", "{\"a\": 1, \"b\": 2}\n", &opts).unwrap();
+        assert_eq!(headers, strings(&["b", "gone", "a"]));
+        assert_eq!(rows[0].1, strings(&["2", "", "1"]));
     }
 
     #[test]

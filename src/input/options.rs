@@ -30,6 +30,10 @@ pub struct InputOptions {
     /// Where the records array is in a `.json` document, as dotted keys (`d.results`); `None`
     /// means the document itself is the array.
     pub records_path: Option<String>,
+    /// Columns a JSON input has even when no record carries them (NULL then), listed first:
+    /// an HTTP source's declared `records.columns`, so a mapping checks against what the API
+    /// can send, not only what today's records happen to hold.
+    pub json_columns: Vec<String>,
 }
 
 /// 16 MiB: a thousand times a long HR record; more is almost always a quote never closed.
@@ -55,6 +59,7 @@ impl Default for InputOptions {
             max_unzipped_bytes: DEFAULT_MAX_UNZIPPED_BYTES,
             max_workbook_bytes: DEFAULT_MAX_WORKBOOK_BYTES,
             records_path: None,
+            json_columns: Vec::new(),
         }
     }
 }

@@ -2,13 +2,25 @@
 //! paging filled in. What only the user knows (host, tenant, credentials) is a `${VARIABLE}` or a
 //! `*_env` name, marked `# SET`, so the file works unchanged once the environment is set.
 
-/// One vendor's starter: the source file and the column names its records flatten to (for the
-/// starter mapping, as `init` makes one from a CSV header).
+/// One vendor's starter: the source file and the column names its records flatten to (declared
+/// in the file as `records.columns`, and the header of the starter mapping `init` writes).
 pub struct Preset {
     pub name: &'static str,
     pub title: &'static str,
-    pub toml: &'static str,
+    toml: &'static str,
     pub columns: &'static [&'static str],
+}
+
+impl Preset {
+    /// The source file's text: the vendor's settings, then the columns its records can have.
+    pub fn source_file(&self) -> String {
+        let names: Vec<String> = self.columns.iter().map(|c| format!("  \"{c}\",")).collect();
+        format!(
+            "{}# The columns the mapping may use (NULL when a record lacks one); add the ones you need.\nrecords.columns = [\n{}\n]\n",
+            self.toml,
+            names.join("\n")
+        )
+    }
 }
 
 pub const PRESETS: &[Preset] = &[
@@ -194,8 +206,10 @@ mod tests {
             std::env::set_var(var, "x");
         }
         for p in PRESETS {
-            let spec = super::super::spec::parse(p.toml, p.name, std::path::Path::new("."))
-                .unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            let spec =
+                super::super::spec::parse(&p.source_file(), p.name, std::path::Path::new("."))
+                    .unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            assert_eq!(spec.columns, p.columns, "{}", p.name);
             assert!(spec.url.starts_with("https://"), "{}", p.name);
             assert!(p.toml.contains("# SET"), "{} marks what to set", p.name);
         }

@@ -125,6 +125,9 @@ pub struct SourceSpec {
     pub tls_client: Option<TlsClient>,
     /// Dotted keys to the records array; empty: the body is the array.
     pub records_path: Option<String>,
+    /// Columns the records can have (documented by the vendor), present even when no record
+    /// read carries them, so a mapping is checked against the API rather than today's data.
+    pub columns: Vec<String>,
     pub paging: Paging,
     /// Statuses that end paging when their body is empty (ADP's 204).
     pub end_statuses: Vec<u16>,
@@ -159,7 +162,7 @@ const AUTH: &[&str] = &[
     "scope",
     "tls_client",
 ];
-const RECORDS: &[&str] = &["path"];
+const RECORDS: &[&str] = &["path", "columns"];
 const PAGING: &[&str] = &[
     "strategy",
     "offset_param",
@@ -258,11 +261,20 @@ pub fn parse(text: &str, name: &str, base: &Path) -> Result<SourceSpec, SourceEr
         None => (Auth::None, None),
         Some(a) => r.auth(a)?,
     };
-    let records_path = match r.table(top, "", "records")? {
-        None => None,
+    let (records_path, columns) = match r.table(top, "", "records")? {
+        None => (None, Vec::new()),
         Some(t) => {
             r.known(t, "records.", RECORDS)?;
-            r.opt_str(t, "records.", "path")?
+            let columns = match t.get("columns") {
+                None => Vec::new(),
+                Some(item) => item
+                    .as_array()
+                    .and_then(|a| {
+                        a.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<Vec<_>>>()
+                    })
+                    .ok_or_else(|| r.err("records.columns", "must be a list of column names"))?,
+            };
+            (r.opt_str(t, "records.", "path")?, columns)
         }
     };
     let (paging, end_statuses) = match r.table(top, "", "paging")? {
@@ -288,6 +300,7 @@ pub fn parse(text: &str, name: &str, base: &Path) -> Result<SourceSpec, SourceEr
         auth,
         tls_client,
         records_path,
+        columns,
         paging,
         end_statuses,
         limits,
