@@ -414,6 +414,9 @@ fn a_429_is_waited_out_and_counted() {
     let (code, err) = convert(dir.path(), &map, Path::new(&src), &[]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("3 records in 1 pages (1 retries)"), "{err}");
+    let summary: Value =
+        serde_json::from_slice(&fs::read(dir.path().join("out/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["source"], json!({"pages": 1, "records": 3, "retries": 1}));
 }
 
 /// Reads that must fail whole: exit 1, the reason in words, nothing sent, no records kept.
