@@ -300,6 +300,59 @@ mod tests {
         assert!(flatten(deep.as_bytes(), &mut c).unwrap_err().0.contains("deeper than"));
     }
 
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(serde_json::Value::from),
+            "[a-z\\\"é ]{0,6}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(5, 40, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+                proptest::collection::btree_map("[a-zé]{1,4}", inner, 0..4)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+        /// Any object, pretty or compact, flattens without panicking, the same way in both
+        /// layouts, and every array's column holds exactly serde_json's compact text.
+        #[test]
+        fn any_object_flattens_alike_in_any_layout(v in json_value()) {
+            let obj = serde_json::json!({ "root": v });
+            let (mut a, mut b) = (Collect::default(), Collect::default());
+            let compact = serde_json::to_vec(&obj).unwrap();
+            let pretty = serde_json::to_vec_pretty(&obj).unwrap();
+            let ra = flatten(&compact, &mut a);
+            let rb = flatten(&pretty, &mut b);
+            proptest::prop_assert_eq!(ra.is_ok(), rb.is_ok());
+            proptest::prop_assert_eq!(&a.0, &b.0);
+            for (name, value) in &a.0 {
+                let original = name.split('.').try_fold(&obj, |v, k| match v {
+                    serde_json::Value::Object(m) => m.get(k),
+                    serde_json::Value::Array(x) => k.parse::<usize>().ok().and_then(|i| x.get(i)),
+                    _ => None,
+                });
+                if let Some(arr @ serde_json::Value::Array(_)) = original {
+                    let text = serde_json::to_string(arr).unwrap();
+                    proptest::prop_assert_eq!(value.as_deref(), Some(text.as_str()));
+                }
+            }
+        }
+
+        /// Any bytes at all: an answer, never a panic.
+        #[test]
+        fn any_bytes_are_refused_or_flattened(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let _ = flatten(&bytes, &mut Collect::default());
+        }
+    }
+
     #[test]
     fn compact_keeps_whitespace_inside_strings_only() {
         assert_eq!(compact(br#"[ {"a b": "c \" d" } , 1 ]"#), r#"[{"a b":"c \" d"},1]"#);
