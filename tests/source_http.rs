@@ -520,3 +520,37 @@ fn reaching_the_record_limit_sends_nothing() {
     let extra = "paging = { strategy = \"offset\", page_size = 2 }\nlimits.max_records = 5";
     refused(&api, extra, &[], &["more than 5 records", "limits.max_records"]);
 }
+
+#[test]
+fn link_headers_and_api_keys_in_a_header_or_the_query() {
+    let api = Api::start(|r, _| {
+        let key_ok = r.headers.get("x-api-key").map(String::as_str) == Some("Key k-123")
+            || query(&r.url).get("api_key").map(String::as_str) == Some("k-123");
+        if !key_ok {
+            return status(403, "{\"message\":\"no key\"}");
+        }
+        let page = if r.url.contains("cursor=2") { 2 } else { 1 };
+        let mut reply = ok(json!({"data": people(page, page)}));
+        if page == 1 {
+            // A relative target, resolved against the page's URL.
+            reply.headers.push((
+                "Link",
+                "</people?cursor=2>; rel=\"next\", </people>; rel=\"first\"".into(),
+            ));
+        }
+        reply
+    });
+    for auth in [
+        "auth = { type = \"api_key\", name = \"X-Api-Key\", prefix = \"Key \", value_env = \"HR_KEY\" }",
+        "auth = { type = \"api_key\", name = \"api_key\", in = \"query\", value_file = \"key.txt\" }",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("key.txt"), "k-123\n").unwrap();
+        let src = generic(dir.path(), &api.base, &format!("{auth}\npaging.strategy = \"link_header\""));
+        let map = dir.path().join("m.map");
+        fs::write(&map, MAP).unwrap();
+        let (code, err) = convert(dir.path(), &map, Path::new(&src), &[("HR_KEY", "k-123")]);
+        assert_eq!(code, 0, "{auth}: {err}");
+        assert_eq!(sent_ids(&dir.path().join("out")), ["1", "2"], "{auth}");
+    }
+}
