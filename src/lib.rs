@@ -3,7 +3,8 @@
 //! The pipeline is the module tree, and dependencies point one way. Bottom to top (a module may
 //! import only those before it; `tests/architecture.rs` enforces it, DESIGN.md draws it):
 //! `span`, `clock`, `input`, `diagnostics`, `syntax`, `eval`, `functions`, `schema`, `check`,
-//! `scim`, `jobschema`, `sinks`, `state`, `pipeline`, `authoring`, `upload`, `run`, `cli`.
+//! `scim`, `jobschema`, `sinks`, `state`, `pipeline`, `authoring`, `upload`, `source`, `run`,
+//! `cli`.
 //!
 //! No unsafe code: speed comes from crates built and fuzzed for it (csv-core, memchr, simdutf8).
 
@@ -23,6 +24,7 @@ pub mod run;
 pub mod schema;
 pub mod scim;
 pub mod sinks;
+pub mod source;
 pub mod span;
 pub mod state;
 pub mod syntax;

@@ -27,6 +27,7 @@ pub const LAYERS: &[&str] = &[
     "pipeline",
     "authoring",
     "upload",
+    "source",
     "run",
     "cli",
 ];

@@ -27,6 +27,7 @@ mod fuzz;
 // Reading HR exports.
 mod input_csv; // encodings, BOMs, delimiters, preambles, ragged rows, bad headers
 mod input_fuzz; // property tests: no bytes make the reader panic; csv writer output reads back
+mod input_json; // .json and .ndjson: same SCIM as the CSV, nested columns, positions of bad records
 mod input_limits; // hostile inputs that once aborted the process, run as subprocesses
 mod input_sheets; // xlsx/xls/ods: typed cells, date epochs, messy layouts
 
@@ -44,6 +45,7 @@ mod scim_validator;
 
 // Sending: the Graph emulator (support/graph_emulator.rs) and a real SCIM server.
 mod emulator_directory; // the Graph emulator's directory, provisioning logs, injected outcomes
+mod source_http; // HTTP sources against a loopback API: each preset end to end, failures that send nothing
 mod upload_cli; // the `upload` binary: secrets, URLs, identities, Ctrl-C
 mod upload_delta; // `upload --state`: exactly which users each run sends
 mod upload_emulator; // the emulator itself enforces the bulkUpload contract

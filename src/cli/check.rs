@@ -49,9 +49,14 @@ pub fn run(args: CheckArgs) -> i32 {
     let headers = match &args.input {
         None => args.columns,
         Some(path) => {
-            let opened = args.input_args.options().and_then(|o| crate::input::open(path, &o));
+            // A source file (.toml) is read whole: its columns are known only from the records.
+            let opened = args
+                .input_args
+                .options()
+                .map_err(Into::into)
+                .and_then(|o| crate::source::open_input(path, &o, None, &|_, _| {}));
             match opened {
-                Ok(src) => Some(src.headers().to_vec()),
+                Ok(src) => Some(src.source.headers().to_vec()),
                 Err(e) => {
                     eprintln!("error: {e}");
                     return exit::FATAL;

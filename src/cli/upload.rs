@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::common::{fail, load_program, lock_output, print_report, RunArgs};
+use super::common::{fail, lock_output, print_report, RunArgs};
 use super::convert::DeltaArgs;
 use super::exit;
 use super::input::InputArgs;
@@ -101,7 +101,14 @@ pub fn run(args: UploadArgs) -> i32 {
         eprintln!("error: give MAPPING INPUT, or --from DIR");
         return exit::FATAL;
     };
-    let Some(mut ctx) = load_program(mapping, input, &args.input_args, &args.run) else {
+    let loaded = super::common::load_program_into(
+        mapping,
+        input,
+        &args.input_args,
+        &args.run,
+        Some(&args.out),
+    );
+    let Some(mut ctx) = loaded else {
         return exit::FATAL;
     };
     let delta_opts = args.delta.options();

@@ -13,7 +13,7 @@ mod stages;
 mod summary;
 mod transform;
 
-pub use summary::Summary;
+pub use summary::{SourceCounts, Summary};
 pub use transform::{assemble, finish, transform, EmptyStrings, Outcome, Pending, UserDoc};
 
 use std::io::{self, IsTerminal};
@@ -86,6 +86,8 @@ pub struct ConvertOptions {
     /// Leaver handling for delta runs (used only when a [`Delta`] is passed to [`convert`]).
     pub leavers: LeaverPolicy,
     pub max_leavers: MaxLeavers,
+    /// What reading an HTTP source took, copied into the summary (`None` for an export).
+    pub source: Option<SourceCounts>,
 }
 
 impl Default for ConvertOptions {
@@ -103,6 +105,7 @@ impl Default for ConvertOptions {
             quiet: false,
             leavers: LeaverPolicy::Ignore,
             max_leavers: MaxLeavers::Percent(5.0),
+            source: None,
         }
     }
 }
@@ -142,6 +145,7 @@ pub fn convert(
     let mut summary = Summary {
         input: source.describe(),
         output: dir.display().to_string(),
+        source: opts.source,
         ..Summary::default()
     };
     for w in &out.warnings {
