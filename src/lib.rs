@@ -3,7 +3,7 @@
 //! The pipeline is the module tree, and dependencies point one way. Bottom to top (a module may
 //! import only those before it; `tests/architecture.rs` enforces it, DESIGN.md draws it):
 //! `span`, `clock`, `input`, `diagnostics`, `syntax`, `eval`, `functions`, `schema`, `check`,
-//! `scim`, `sinks`, `state`, `pipeline`, `authoring`, `upload`, `run`, `cli`.
+//! `scim`, `sinks`, `state`, `pipeline`, `authoring`, `upload`, `run`, `profile`, `cli`.
 //!
 //! No unsafe code: speed comes from crates built and fuzzed for it (csv-core, memchr, simdutf8).
 
@@ -18,6 +18,7 @@ pub mod eval;
 pub mod functions;
 pub mod input;
 pub mod pipeline;
+pub mod profile;
 pub mod run;
 pub mod schema;
 pub mod scim;

@@ -27,6 +27,7 @@ pub const LAYERS: &[&str] = &[
     "authoring",
     "upload",
     "run",
+    "profile",
     "cli",
 ];
 

@@ -1,4 +1,5 @@
-//! `hr2scim init INPUT [--out mapping.map]`: a starter mapping from a real export.
+//! `hr2scim init INPUT [--out mapping.map]`: a starter mapping from a real export;
+//! `hr2scim init --profile [--out hr2scim.toml]`: a commented starter run profile.
 
 use std::path::PathBuf;
 
@@ -15,10 +16,17 @@ Reads the headers and the first rows, recognises common HR columns (ids, names, 
 department, phones, address, status, dates) and writes a commented mapping with two test blocks.
 The result passes `hr2scim check`; review it line by line before use.
 
+With --profile (no INPUT): writes a commented starter run profile for `hr2scim run`; replace
+each <...> with your value (`run` refuses the profile until you have).
+
 ", super::exit_codes_help!()))]
 pub struct InitArgs {
     /// The HR export (CSV or spreadsheet).
-    pub input: String,
+    #[arg(required_unless_present = "profile", conflicts_with = "profile")]
+    pub input: Option<String>,
+    /// Write a starter run profile (hr2scim.toml) instead of a mapping.
+    #[arg(long)]
+    pub profile: bool,
     /// Where to write the mapping (default: standard output).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
@@ -30,7 +38,10 @@ pub struct InitArgs {
 }
 
 pub fn run(args: InitArgs) -> i32 {
-    let opened = args.input_args.options().and_then(|o| input::open(&args.input, &o));
+    let Some(input_path) = args.input.clone().filter(|_| !args.profile) else {
+        return write_profile(&args);
+    };
+    let opened = args.input_args.options().and_then(|o| input::open(&input_path, &o));
     let mut source = match opened {
         Ok(s) => s,
         Err(e) => {
@@ -53,10 +64,10 @@ pub fn run(args: InitArgs) -> i32 {
             }
         }
     }
-    let name = std::path::Path::new(&args.input)
+    let name = std::path::Path::new(&input_path)
         .file_name()
         .and_then(|n| n.to_str())
-        .unwrap_or(&args.input);
+        .unwrap_or(&input_path);
     let text = starter_mapping(name, &headers, &samples);
     match &args.out {
         None => print!("{text}"),
@@ -74,9 +85,32 @@ pub fn run(args: InitArgs) -> i32 {
                 p.display(),
                 headers.len(),
                 p.display(),
-                args.input
+                input_path
             );
         }
     }
+    exit::OK
+}
+
+/// `init --profile`: the starter profile on standard output or into --out.
+fn write_profile(args: &InitArgs) -> i32 {
+    let text = crate::profile::STARTER;
+    let Some(p) = &args.out else {
+        print!("{text}");
+        return exit::OK;
+    };
+    if p.exists() && !args.force {
+        eprintln!("error: {} exists; pass --force to overwrite", p.display());
+        return exit::FATAL;
+    }
+    if let Err(e) = crate::sinks::write_atomic(p, text.as_bytes()) {
+        eprintln!("error: cannot write {}: {e}", p.display());
+        return exit::FATAL;
+    }
+    eprintln!(
+        "wrote {}; replace each <...> with your value, then: hr2scim run {} --dry-run",
+        p.display(),
+        p.display()
+    );
     exit::OK
 }

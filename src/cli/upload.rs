@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::common::{fail, load_program, lock_output, print_report, RunArgs};
+use super::common::{fail, lock_output, print_report, RunArgs};
 use super::convert::DeltaArgs;
 use super::exit;
 use super::input::InputArgs;
 use super::target::{LogsArgs, TargetArgs};
+use crate::input::InputOptions;
 use crate::pipeline::ConvertOptions;
-use crate::run::{self, WaitOptions};
+use crate::run::{self, RunOptions, WaitOptions};
 use crate::upload::{self, batches_from_dir, Batch, LogsQuery, TargetKind, UploadConfig};
 
 #[derive(Args, Debug)]
@@ -93,24 +94,62 @@ pub fn run(args: UploadArgs) -> i32 {
         };
         return upload_from_dir(from, &target, args.json, args.run.quiet, args.wait_for_logs);
     }
-    let _lock = match lock_output(&args.out) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
     let (Some(mapping), Some(input)) = (&args.mapping, &args.input) else {
         eprintln!("error: give MAPPING INPUT, or --from DIR");
         return exit::FATAL;
     };
-    let Some(mut ctx) = load_program(mapping, input, &args.input_args, &args.run) else {
-        return exit::FATAL;
+    let input_opts = match args.input_args.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::FATAL;
+        }
     };
-    let delta_opts = args.delta.options();
-    let wait = WaitOptions {
-        wait_for_logs: args.wait_for_logs,
-        timeout: args.wait_timeout.into(),
-        ..WaitOptions::default()
+    let job = SyncJob {
+        mapping: mapping.clone(),
+        input: input.clone(),
+        out: args.out.clone(),
+        input_opts,
+        run: args.run.options(),
+        delta: args.delta.options(),
+        wait: WaitOptions {
+            wait_for_logs: args.wait_for_logs,
+            timeout: args.wait_timeout.into(),
+            ..WaitOptions::default()
+        },
+        json: args.json,
     };
-    match sync_run(&args, &target, &mut ctx, &delta_opts, &wait) {
+    convert_and_send(&job, &target)
+}
+
+/// `upload MAPPING INPUT` as plain options: what the flags say, or what `run` makes of a
+/// profile and its flags. Both commands go through [`convert_and_send`], so a scheduled `run`
+/// does exactly what the equivalent `upload` command line does.
+#[derive(Debug, Clone)]
+pub(super) struct SyncJob {
+    pub mapping: PathBuf,
+    pub input: String,
+    pub out: PathBuf,
+    pub input_opts: InputOptions,
+    pub run: RunOptions,
+    pub delta: run::DeltaOptions,
+    pub wait: WaitOptions,
+    pub json: bool,
+}
+
+/// Lock the output directory, load the mapping against the input, then [`sync_run`]; prints
+/// what went wrong and gives the exit code.
+pub(super) fn convert_and_send(job: &SyncJob, target: &UploadConfig) -> i32 {
+    let _lock = match lock_output(&job.out) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let mut ctx =
+        match run::load(&job.mapping, &job.input, &job.input_opts, &job.run, &print_report) {
+            Ok(c) => c,
+            Err(e) => return fail(e),
+        };
+    match sync_run(job, target, &mut ctx) {
         Ok(code) => code,
         Err(e) => fail(e),
     }
@@ -119,13 +158,12 @@ pub fn run(args: UploadArgs) -> i32 {
 /// `upload MAPPING INPUT [--state]`: lock, reconcile the state with the logs, convert, send,
 /// record per-user outcomes, optionally wait for the logs, save the state. The exit code.
 fn sync_run(
-    args: &UploadArgs,
+    job: &SyncJob,
     target: &UploadConfig,
     ctx: &mut run::Loaded,
-    delta_opts: &run::DeltaOptions,
-    wait: &WaitOptions,
 ) -> Result<i32, run::RunError> {
-    let quiet = args.run.quiet;
+    let (delta_opts, wait) = (&job.delta, &job.wait);
+    let quiet = job.run.quiet;
     let _locks = run::lock(delta_opts.state.as_deref())?;
     let mut state = run::load_state(delta_opts)?;
     if let Some(s) = state.as_mut() {
@@ -135,7 +173,7 @@ fn sync_run(
             }
         }
     }
-    let opts = ConvertOptions { out_dir: args.out.clone(), quiet, ..Default::default() };
+    let opts = ConvertOptions { out_dir: job.out.clone(), quiet, ..Default::default() };
     let (converted, mut delta) =
         run::convert_with_state(ctx, &opts, delta_opts, state, &print_report)?;
     if !quiet {
@@ -145,7 +183,7 @@ fn sync_run(
     let target_key = target_key(target);
     if converted.batches == 0 {
         eprintln!("nothing to send: no new, changed, failed or leaving users");
-        if args.json {
+        if job.json {
             println!(
                 "{}",
                 serde_json::json!({"batches_sent": 0, "users_sent": 0, "nothing_to_send": true})
@@ -159,13 +197,13 @@ fn sync_run(
     }
     // Batches are sent from the files just written: the journal keys them by content, so a rerun
     // of the same command after a crash converts identically and skips what was accepted.
-    let batches = batches_from_dir(&args.out).map_err(|e| run::RunError::Other(e.to_string()))?;
-    let journal = target.journal.clone().unwrap_or_else(|| args.out.join("journal"));
+    let batches = batches_from_dir(&job.out).map_err(|e| run::RunError::Other(e.to_string()))?;
+    let journal = target.journal.clone().unwrap_or_else(|| job.out.join("journal"));
     let sent: Vec<Batch> = batches.clone();
     let summary = upload::upload(Box::new(batches.into_iter().map(Ok)), target, &journal, quiet)
         .map_err(|e| run::RunError::Other(e.to_string()))?;
     summary.print_human();
-    if args.json {
+    if job.json {
         println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
     }
     let mut code = summary.exit_code();
