@@ -258,3 +258,26 @@ fn every_command_states_the_exit_codes_in_its_help() {
         );
     }
 }
+
+#[test]
+fn a_state_file_is_never_used_against_another_target() {
+    let first = Emulator::start(Config::default());
+    let second = Emulator::start(Config::default());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = export(d, &rows(5));
+    let r = sync(&first, d, MAP, &input, &[]);
+    assert_eq!((r.code, r.ids.len()), (0, 5), "{}", r.err);
+    let state = fs::read(d.join("state")).unwrap();
+
+    // The same state pointed at another job: its users would count as provisioned there.
+    let r = sync(&second, d, MAP, &input, &[]);
+    assert_eq!(r.code, 3, "a guard stop: {}", r.err);
+    assert!(
+        r.err.contains("records what was sent to") && r.err.contains(&second.base),
+        "{}",
+        r.err
+    );
+    assert!(second.state().accepted.is_empty(), "nothing reached the other target");
+    assert_eq!(fs::read(d.join("state")).unwrap(), state, "the state is left as it was");
+}

@@ -166,7 +166,9 @@ fn sync_run(
     let quiet = job.run.quiet;
     let _locks = run::lock(delta_opts.state.as_deref())?;
     let mut state = run::load_state(delta_opts)?;
+    let target_key = target_key(target);
     if let Some(s) = state.as_mut() {
+        run::check_state_target(s, delta_opts, target_key.as_deref())?;
         if let Some(r) = run::reconcile(s, target, &print_report) {
             if !quiet || !r.failed.is_empty() || !r.skipped.is_empty() {
                 eprint!("{}", run::describe("provisioning logs of earlier runs", &r));
@@ -180,7 +182,6 @@ fn sync_run(
         eprint!("{}", converted.human());
     }
     let convert_code = if converted.rejected > 0 { exit::PARTIAL } else { exit::OK };
-    let target_key = target_key(target);
     if converted.batches == 0 {
         eprintln!("nothing to send: no new, changed, failed or leaving users");
         if job.json {

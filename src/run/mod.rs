@@ -16,7 +16,10 @@ mod sync;
 pub use load::{compile_mapping, load, Loaded};
 pub use lock::{acquire as lock, RunLocks};
 pub use options::{DeltaOptions, RunOptions, WaitOptions, LOG_RETENTION};
-pub use state::{convert_with_state, load_state, make_delta, record_upload, save_state, users_of};
+pub use state::{
+    check_state_target, convert_with_state, load_state, make_delta, record_upload, save_state,
+    users_of,
+};
 pub use sync::{describe, reconcile, wait_for_logs};
 
 /// Where rendered diagnostics go (the CLI prints them on standard error).

@@ -24,6 +24,28 @@ pub fn load_state(opts: &DeltaOptions) -> Result<Option<State>, RunError> {
     Ok(Some(State::load(path)?))
 }
 
+/// A state file speaks for the target its entries were sent to. Used against another target
+/// (a test tenant's state pointed at production, a second job), its confirmed users would count
+/// as provisioned there and never be sent, and its leaver decisions would disable people the new
+/// target never saw: a guard stop (exit 3), never a warning.
+pub fn check_state_target(
+    state: &State,
+    opts: &DeltaOptions,
+    target: Option<&str>,
+) -> Result<(), RunError> {
+    let (Some(was), Some(now)) = (state.header.as_ref().and_then(|h| h.target.as_deref()), target)
+    else {
+        return Ok(());
+    };
+    if was == now {
+        return Ok(());
+    }
+    let path = opts.state.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+    Err(RunError::Guard(format!(
+        "the state file {path} records what was sent to {was}, but this run sends to {now}: its users would count as provisioned there and never be sent. Use one --state file per target (a new file sends every user), or move this one aside to start over"
+    )))
+}
+
 /// The decisions of this run against `state`, with the leaver template compiled.
 pub fn make_delta(
     mut state: State,
