@@ -305,3 +305,69 @@ fn run_help_teaches_the_profile() {
         assert!(help.contains(needle), "{needle} missing from run --help:\n{help}");
     }
 }
+
+/// Every line of standard error, parsed; panics on a line that is not one JSON object.
+fn json_lines(o: &Output) -> Vec<serde_json::Value> {
+    stderr(o)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
+            assert!(v["event"].is_string() && v["ts"].is_string(), "{l}");
+            v
+        })
+        .collect()
+}
+
+fn events(lines: &[serde_json::Value]) -> Vec<String> {
+    lines.iter().map(|v| v["event"].as_str().unwrap_or_default().to_string()).collect()
+}
+
+#[test]
+fn log_format_json_is_one_object_per_event() {
+    use crate::support::graph_emulator::Fault;
+    let emu = Emulator::start(Config::default());
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let prof = profile(&emu, d, "leavers = \"disable\"\nmax-leavers = 1");
+    // Not quiet: every human message must become an event too.
+    fs::write(&prof, fs::read_to_string(&prof).unwrap().replace("quiet = true", "quiet = false"))
+        .unwrap();
+    export(d, DAY1);
+    emu.push_fault(Fault::TooMany(Some("1".into())));
+    emu.push_fault(Fault::Status(503));
+    let o = run(&emu, &prof, &["--log-format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let lines = json_lines(&o);
+    let ev = events(&lines);
+    for want in ["run_start", "throttle", "retry", "converted", "batch", "upload", "summary"] {
+        assert!(ev.iter().any(|e| e == want), "no {want} event in {ev:?}");
+    }
+    assert_eq!(ev.first().map(String::as_str), Some("run_start"));
+    assert_eq!(ev.last().map(String::as_str), Some("summary"));
+    let batch = lines.iter().find(|v| v["event"] == "batch").unwrap();
+    assert_eq!((batch["outcome"].as_str(), batch["users"].as_u64()), (Some("accepted"), Some(4)));
+    assert_eq!(lines.last().unwrap()["exit_code"], 0);
+
+    // A guard stop (two leavers over a threshold of one) is an event, and so is the error.
+    export(d, &DAY1[..2]);
+    let o = run(&emu, &prof, &["--log-format", "json"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let lines = json_lines(&o);
+    let ev = events(&lines);
+    assert!(ev.iter().any(|e| e == "guard_stop"), "{ev:?}");
+    assert_eq!(lines.last().unwrap()["exit_code"], 3);
+    // A profile's mistakes are messages too.
+    fs::write(d.join("bad.toml"), "mapping = 1\n").unwrap();
+    let o = hr2scim(&emu)
+        .args(["run", "--log-format", "json"])
+        .arg(d.join("bad.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1);
+    let lines = json_lines(&o);
+    assert!(
+        lines.iter().any(|v| v["level"] == "error" && v["text"].as_str().unwrap().contains("E102")),
+        "{lines:?}"
+    );
+}

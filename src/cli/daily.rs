@@ -126,29 +126,29 @@ pub fn run(args: DailyArgs) -> i32 {
     let loaded = match profile::load(&path) {
         Ok(p) => p,
         Err(e) => {
-            eprint!("{}", e.render());
+            super::common::say(&e.render());
             return exit::FATAL;
         }
     };
     let p = match merge(loaded, &args) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}");
+            super::common::say(&format!("error: {e}"));
             return exit::FATAL;
         }
     };
     let target = match p.target.clone().validate() {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {e}");
+            super::common::say(&format!("error: {e}"));
             return exit::FATAL;
         }
     };
     if target.dry_run && !p.run.quiet {
-        eprintln!(
+        super::common::say(&format!(
             "dry run of {}: converting and checking the guards; nothing is sent and the state is not written",
             path.display()
-        );
+        ));
     }
     let job = SyncJob {
         mapping: p.mapping,

@@ -76,6 +76,18 @@ Every day (a scheduler):
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// How events go to standard error: `text` for people, `json` for log collectors (one
+    /// object per line: run_start, batch, retry, throttle, guard_stop, summary, message).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// `--log-format`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -123,6 +135,7 @@ pub fn main() -> i32 {
 }
 
 pub fn run(cli: Cli) -> i32 {
+    crate::upload::events::set_json(cli.log_format == LogFormat::Json);
     match cli.command {
         Command::Convert(a) => convert::run(*a),
         Command::Check(a) => check::run(a),

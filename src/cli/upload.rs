@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::common::{fail, lock_output, print_report, RunArgs};
+use super::common::{fail, lock_output, print_report, say, RunArgs};
 use super::convert::DeltaArgs;
 use super::exit;
 use super::input::InputArgs;
@@ -14,6 +14,7 @@ use super::target::{LogsArgs, TargetArgs};
 use crate::input::InputOptions;
 use crate::pipeline::ConvertOptions;
 use crate::run::{self, RunOptions, WaitOptions};
+use crate::upload::events;
 use crate::upload::{self, batches_from_dir, Batch, LogsQuery, TargetKind, UploadConfig};
 
 #[derive(Args, Debug)]
@@ -140,6 +141,26 @@ pub(super) struct SyncJob {
 /// Lock the output directory, load the mapping against the input, then [`sync_run`]; prints
 /// what went wrong and gives the exit code.
 pub(super) fn convert_and_send(job: &SyncJob, target: &UploadConfig) -> i32 {
+    let mut job = job.clone();
+    // JSON lines leave no room for a progress bar or human summaries: the events say it.
+    job.run.quiet |= events::json();
+    events::emit(
+        "run_start",
+        serde_json::json!({
+            "mapping": job.mapping.display().to_string(),
+            "input": job.input,
+            "out": job.out.display().to_string(),
+            "state": job.delta.state.as_ref().map(|s| s.display().to_string()),
+            "target": format!("{:?}", target.target).to_lowercase(),
+            "dry_run": target.dry_run,
+        }),
+    );
+    let code = convert_and_send_locked(&job, target);
+    events::emit("summary", serde_json::json!({"exit_code": code}));
+    code
+}
+
+fn convert_and_send_locked(job: &SyncJob, target: &UploadConfig) -> i32 {
     let _lock = match lock_output(&job.out) {
         Ok(l) => l,
         Err(code) => return code,
@@ -171,7 +192,7 @@ fn sync_run(
         run::check_state_target(s, delta_opts, target_key.as_deref())?;
         if let Some(r) = run::reconcile(s, target, &print_report) {
             if !quiet || !r.failed.is_empty() || !r.skipped.is_empty() {
-                eprint!("{}", run::describe("provisioning logs of earlier runs", &r));
+                say(&run::describe("provisioning logs of earlier runs", &r));
             }
         }
     }
@@ -179,11 +200,12 @@ fn sync_run(
     let (converted, mut delta) =
         run::convert_with_state(ctx, &opts, delta_opts, state, &print_report)?;
     if !quiet {
-        eprint!("{}", converted.human());
+        say(&converted.human());
     }
+    events::emit("converted", serde_json::to_value(&converted).unwrap_or_default());
     let convert_code = if converted.rejected > 0 { exit::PARTIAL } else { exit::OK };
     if converted.batches == 0 {
-        eprintln!("nothing to send: no new, changed, failed or leaving users");
+        say("nothing to send: no new, changed, failed or leaving users");
         if job.json {
             println!(
                 "{}",
@@ -204,13 +226,17 @@ fn sync_run(
     let summary = upload::upload(Box::new(batches.into_iter().map(Ok)), target, &journal, quiet)
         .map_err(|e| run::RunError::Other(e.to_string()))?;
     summary.print_human();
+    events::emit("upload", serde_json::to_value(&summary).unwrap_or_default());
     if job.json {
         println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
     }
     let mut code = summary.exit_code();
+    if code == exit::GUARD {
+        events::emit("guard_stop", serde_json::json!({"reason": summary.stopped}));
+    }
     if summary.stopped.is_some() {
         let argv: Vec<String> = std::env::args().map(|a| shell_quote(&a)).collect();
-        eprintln!("resume with the same command: {}", argv.join(" "));
+        say(&format!("resume with the same command: {}", argv.join(" ")));
     }
     if target.dry_run {
         return Ok(code.max(convert_code));
@@ -228,7 +254,7 @@ fn sync_run(
                     .flat_map(|b| b.external_ids.iter().cloned())
                     .collect();
                 let r = run::wait_for_logs(d, target, &mine, wait, &print_report);
-                eprint!("{}", run::describe("provisioning logs of this run", &r));
+                say(&run::describe("provisioning logs of this run", &r));
                 if !r.failed.is_empty() {
                     code = code.max(exit::PARTIAL);
                 }
