@@ -294,7 +294,7 @@ proptest! {
         let n = batches(&out).len();
         let mut expected: Vec<String> = (1..=n).map(|k| format!("bulk-{k:05}.json")).collect();
         expected.extend(
-            [".hr2scim.lock", "rejects.csv", "schemas.json", "summary.json"].map(String::from),
+            [".hr2scim.lock", "rejects.csv", "report.html", "schemas.json", "summary.json"].map(String::from),
         );
         expected.sort();
         prop_assert_eq!(names, expected);

@@ -371,3 +371,46 @@ fn log_format_json_is_one_object_per_event() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn convert_upload_and_run_write_report_html_unless_told_not_to() {
+    use std::os::unix::fs::PermissionsExt;
+    let emu = Emulator::start(Config::default());
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let prof = profile(&emu, d, "leavers = \"disable\"\nmax-leavers = 2");
+    export(d, DAY1);
+    assert_eq!(code(&run(&emu, &prof, &[])), 0);
+    // Day 2: a leaver and a rejected row.
+    fs::write(
+        d.join("hr.csv"),
+        "Id,Status,Title\n1,Active,Clerk\n2,Active,Manager\n3,Active,Boss\n,Active,<Nobody>\n",
+    )
+    .unwrap();
+    let o = run(&emu, &prof, &[]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let report = d.join("out/report.html");
+    assert_eq!(fs::metadata(&report).unwrap().permissions().mode() & 0o777, 0o600);
+    let html = fs::read_to_string(&report).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<h1>hr2scim run</h1>"), "{html}");
+    assert!(html.contains("data-count=\"rejected\"><b>1</b>"), "{html}");
+    assert!(
+        html.contains("data-count=\"changed\"><b>1</b>")
+            && html.contains("data-count=\"leavers\"><b>1</b>"),
+        "{html}"
+    );
+    assert!(html.contains("<h2>Leavers (1)</h2>") && html.contains("<td>4</td>"), "{html}");
+    assert!(html.contains("Title=&lt;Nobody&gt;"), "the reject's values, escaped: {html}");
+    fs::remove_file(&report).unwrap();
+    assert_eq!(code(&run(&emu, &prof, &["--report", "none"])), 2);
+    assert!(!report.exists(), "--report none");
+    let o = hr2scim(&emu)
+        .current_dir(d)
+        .args(["convert", "m.map", "hr.csv", "--out", "conv", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(fs::read_to_string(d.join("conv/report.html"))
+        .unwrap()
+        .contains("<h1>hr2scim convert</h1>"));
+}

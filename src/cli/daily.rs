@@ -71,6 +71,9 @@ pub struct DailyArgs {
     /// Print the upload summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// `html` or `none` (`report`).
+    #[arg(long, value_enum)]
+    pub report: Option<super::values::ReportArg>,
     /// After sending, poll the provisioning logs for this run's users (`wait-for-logs`).
     #[arg(long)]
     pub wait_for_logs: bool,
@@ -159,6 +162,11 @@ pub fn run(args: DailyArgs) -> i32 {
         delta: p.delta,
         wait: p.wait,
         json: p.json,
+        command: "run",
+        report: match args.report {
+            Some(r) => r == super::values::ReportArg::Html,
+            None => p.report,
+        },
     };
     convert_and_send(&job, &target)
 }

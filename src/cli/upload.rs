@@ -59,6 +59,9 @@ pub struct UploadArgs {
     /// Print the upload summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// `html`: write DIR/report.html for the people who approve the run; `none`: no report.
+    #[arg(long, value_enum, default_value_t)]
+    pub report: super::values::ReportArg,
     /// After sending, poll the provisioning logs until every user of this run has a record (or
     /// --wait-timeout), and record the outcomes in the state (Entra).
     #[arg(long)]
@@ -119,6 +122,8 @@ pub fn run(args: UploadArgs) -> i32 {
             ..WaitOptions::default()
         },
         json: args.json,
+        command: "upload",
+        report: args.report == super::values::ReportArg::Html,
     };
     convert_and_send(&job, &target)
 }
@@ -136,6 +141,10 @@ pub(super) struct SyncJob {
     pub delta: run::DeltaOptions,
     pub wait: WaitOptions,
     pub json: bool,
+    /// `upload` or `run`, for the report's title.
+    pub command: &'static str,
+    /// Write DIR/report.html.
+    pub report: bool,
 }
 
 /// Lock the output directory, load the mapping against the input, then [`sync_run`]; prints
@@ -204,6 +213,21 @@ fn sync_run(
     }
     events::emit("converted", serde_json::to_value(&converted).unwrap_or_default());
     let convert_code = if converted.rejected > 0 { exit::PARTIAL } else { exit::OK };
+    let leavers = delta.as_ref().map(|d| d.leavers()).unwrap_or_default();
+    let report = |upload: Option<&upload::UploadSummary>| {
+        if job.report {
+            let data = run::ReportData {
+                command: job.command,
+                converted: &converted,
+                upload,
+                leavers: &leavers,
+                dry_run: target.dry_run,
+            };
+            if let Err(e) = run::write_report(&job.out, &data) {
+                say(&format!("warning: report.html not written: {e}"));
+            }
+        }
+    };
     if converted.batches == 0 {
         say("nothing to send: no new, changed, failed or leaving users");
         if job.json {
@@ -212,6 +236,7 @@ fn sync_run(
                 serde_json::json!({"batches_sent": 0, "users_sent": 0, "nothing_to_send": true})
             );
         }
+        report(None);
         if !target.dry_run {
             // The reconcile may have changed entries (and a format-1 file is migrated).
             run::save_state(delta_opts, delta, ctx, target_key.as_deref())?;
@@ -226,6 +251,7 @@ fn sync_run(
     let summary = upload::upload(Box::new(batches.into_iter().map(Ok)), target, &journal, quiet)
         .map_err(|e| run::RunError::Other(e.to_string()))?;
     summary.print_human();
+    report(Some(&summary));
     events::emit("upload", serde_json::to_value(&summary).unwrap_or_default());
     if job.json {
         println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());

@@ -52,6 +52,7 @@ const KEYS: &[Key] = keys! {
     };
     "" "out" "--out" => |p, v| p.out = v.path()?;
     "" "json" "--json" => |p, v| p.json = v.boolean()?;
+    "" "report" "--report" => |p, v| p.report = v.choice(&["html", "none"])? == "html";
     "" "quiet" "--quiet" => |p, v| p.run.quiet = v.boolean()?;
     "" "dry-run" "--dry-run" => |p, v| p.target.dry_run = v.boolean()?;
 

@@ -40,6 +40,8 @@ pub struct Profile {
     pub wait: WaitOptions,
     /// Print the upload summary as JSON on standard output.
     pub json: bool,
+    /// Write `report.html` into the output directory.
+    pub report: bool,
 }
 
 impl Default for Profile {
@@ -54,6 +56,7 @@ impl Default for Profile {
             target: TargetOptions::default(),
             wait: WaitOptions::default(),
             json: false,
+            report: true,
         }
     }
 }

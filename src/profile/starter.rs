@@ -14,6 +14,7 @@ mapping = "<mapping file, e.g. hr.map>"
 input = "<HR export, e.g. /srv/hr/export.csv>"
 out = "out"                      # batches, rejects.csv, summary.json, the journal
 # quiet = false                  # no progress bar and no human summary
+# report = "html"               # out/report.html for the approvers ("none": no report)
 # json = false                   # the upload summary as JSON on standard output
 # dry-run = false                # everything but sending; the state is not written
 
