@@ -3,7 +3,8 @@
 //! The pipeline is the module tree, and dependencies point one way. Bottom to top (a module may
 //! import only those before it; `tests/architecture.rs` enforces it, DESIGN.md draws it):
 //! `span`, `clock`, `input`, `diagnostics`, `syntax`, `eval`, `functions`, `schema`, `check`,
-//! `scim`, `sinks`, `state`, `pipeline`, `authoring`, `upload`, `run`, `profile`, `cli`.
+//! `scim`, `jobschema`, `sinks`, `state`, `pipeline`, `authoring`, `upload`, `source`, `run`,
+//! `profile`, `cli`.
 //!
 //! No unsafe code: speed comes from crates built and fuzzed for it (csv-core, memchr, simdutf8).
 
@@ -17,12 +18,14 @@ pub mod diagnostics;
 pub mod eval;
 pub mod functions;
 pub mod input;
+pub mod jobschema;
 pub mod pipeline;
 pub mod profile;
 pub mod run;
 pub mod schema;
 pub mod scim;
 pub mod sinks;
+pub mod source;
 pub mod span;
 pub mod state;
 pub mod syntax;

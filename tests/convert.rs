@@ -285,7 +285,8 @@ proptest! {
         let rejected = reject_lines(&out).len();
         prop_assert_eq!(written + rejected, rows.len());
         // Batches are numbered without gaps, and nothing hidden (parts, spools) is left behind
-        // but the output directory's lock file, empty once the run is over.
+        // but the output directory's lock file, empty once the run is over, and the manifest
+        // of the files the run wrote.
         let mut names: Vec<String> = fs::read_dir(&out)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -296,6 +297,19 @@ proptest! {
         expected.extend(
             [".hr2scim.lock", "rejects.csv", "report.html", "schemas.json", "summary.json"].map(String::from),
         );
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(out.join(".hr2scim-manifest.json")).unwrap()).unwrap();
+        let mut listed: Vec<String> = manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_string())
+            .collect();
+        listed.push(".hr2scim.lock".into());
+        listed.sort();
+        expected.sort();
+        prop_assert_eq!(&listed, &expected);
+        expected.push(".hr2scim-manifest.json".into());
         expected.sort();
         prop_assert_eq!(names, expected);
         prop_assert_eq!(fs::read(out.join(".hr2scim.lock")).unwrap().len(), 0);

@@ -1,9 +1,10 @@
 //! Snapshot tests of rendered diagnostics over a corpus of broken mappings
 //! (`tests/diagnostics/cases/*.map`). A case may start with directive comments:
 //! `# columns: A,B,C` gives the input's header row (`# columns: bundled` is the 21-column HR
-//! layout), `# options: allow-missing-active` passes that flag. Every diagnostic code must be
-//! exercised by some case. Cases ending in `.toml` are run profiles, checked as `hr2scim run`
-//! checks them.
+//! layout), `# options: allow-missing-active` passes that flag, `# job-schema: FILE` (from the
+//! repository root) also checks the mapping against that job schema, as `schema check` does.
+//! Every diagnostic code must be exercised by some case.
+//! Cases ending in `.toml` are run profiles, checked as `hr2scim run` checks them.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -38,7 +39,7 @@ fn run_case(path: &Path) -> (String, Vec<Diagnostic>) {
     let name =
         format!("cases/{}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
     let (text, diags) = match hr2scim::syntax::decode(&bytes) {
-        Ok(text) => (text, check_file(text, &options(text)).diagnostics),
+        Ok(text) => (text, with_job_schema(text, check_file(text, &options(text)))),
         Err(d) => ("", vec![d]),
     };
     (render(&SourceFile { name: &name, text }, &diags), diags)
@@ -52,6 +53,23 @@ fn run_profile_case(path: &Path) -> (String, Vec<Diagnostic>) {
     let diags = hr2scim::profile::parse(&text, Path::new("")).err().unwrap_or_default();
     let shown = hr2scim::profile::redacted(&text, &diags);
     (render(&SourceFile { name: &name, text: &shown }, &diags), diags)
+}
+
+/// The checker's diagnostics, then (for a clean mapping with a `# job-schema:` directive) the
+/// job schema check's, as `hr2scim schema check` reports them.
+fn with_job_schema(text: &str, checked: hr2scim::check::Checked) -> Vec<Diagnostic> {
+    let mut diags = checked.diagnostics;
+    let directive = text
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.strip_prefix("# job-schema:"));
+    if let (Some(file), Some(program)) = (directive, &checked.program) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file.trim());
+        let schema = hr2scim::jobschema::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let job = hr2scim::jobschema::select(&schema).unwrap_or_else(|e| panic!("{e}"));
+        diags.extend(hr2scim::jobschema::check_against_job(program, &job));
+    }
+    diags
 }
 
 fn cases() -> Vec<std::path::PathBuf> {

@@ -27,6 +27,7 @@ mod fuzz;
 // Reading HR exports.
 mod input_csv; // encodings, BOMs, delimiters, preambles, ragged rows, bad headers
 mod input_fuzz; // property tests: no bytes make the reader panic; csv writer output reads back
+mod input_json; // .json and .ndjson: same SCIM as the CSV, nested columns, positions of bad records
 mod input_limits; // hostile inputs that once aborted the process, run as subprocesses
 mod input_sheets; // xlsx/xls/ods: typed cells, date epochs, messy layouts
 
@@ -37,6 +38,8 @@ mod convert; // outputs, rejects, exit codes, determinism, file modes
 mod daily; // `run PROFILE`: the same outcome as `upload`, exit codes, dry run, profile mistakes, --log-format json
 mod delta; // delta runs over a sequence of exports, leaver threshold, kept state
 mod docs_cli; // `completions` for each shell and `man`, generated from the clap definitions
+mod jobschema; // the job's half: schema check, simulate, schema pull/push against the emulator
+mod output_files; // only the tool's own files are removed or replaced; modes; planted links
 mod sync; // the sync model: outcomes from the logs, resends, 403, leaver guard, migration
 
 // SCIM output checked by a third-party implementation (scim2-models).
@@ -44,6 +47,7 @@ mod scim_validator;
 
 // Sending: the Graph emulator (support/graph_emulator.rs) and a real SCIM server.
 mod emulator_directory; // the Graph emulator's directory, provisioning logs, injected outcomes
+mod source_http; // HTTP sources against a loopback API: each preset end to end, failures that send nothing
 mod upload_cli; // the `upload` binary: secrets, URLs, identities, Ctrl-C
 mod upload_delta; // `upload --state`: exactly which users each run sends
 mod upload_emulator; // the emulator itself enforces the bulkUpload contract

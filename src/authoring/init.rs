@@ -63,11 +63,18 @@ const KNOWN: &[Known] = &[
     },
     Known { names: &["fullname", "displayname", "name"], role: Role::FullName },
     Known {
-        names: &["email", "mail", "workemail", "emailaddress", "businessemail"],
+        names: &["email", "mail", "workemail", "emailaddress", "businessemail", "emailuri"],
         role: Role::Email,
     },
     Known {
-        names: &["managerid", "manager", "managerworkerid", "manageremployeeid", "supervisorid"],
+        names: &[
+            "managerid",
+            "manager",
+            "managerworkerid",
+            "manageremployeeid",
+            "supervisorid",
+            "supervisoreid",
+        ],
         role: Role::Manager,
     },
     Known { names: &["department", "dept", "departmentname"], role: Role::Department },
@@ -122,8 +129,34 @@ fn normalise(h: &str) -> String {
 }
 
 fn role_of(h: &str) -> Option<Role> {
-    let n = normalise(h);
-    KNOWN.iter().find(|k| k.names.contains(&n.as_str())).map(|k| k.role)
+    known(&normalise(h)).or_else(|| nested_role(h))
+}
+
+fn known(normalised: &str) -> Option<Role> {
+    KNOWN.iter().find(|k| k.names.contains(&normalised)).map(|k| k.role)
+}
+
+/// A column flattened from JSON (`person.legalName.givenName`, `names.0.FirstName`,
+/// `workerID.idValue`) is recognised by its last named part, or by the part holding it when the
+/// last one is a generic `value`/`idValue`. A value under a manager (`reportsTo`, `manager`,
+/// `supervisor`) is the manager's, never the worker's own: its id is the manager reference.
+fn nested_role(h: &str) -> Option<Role> {
+    let parts: Vec<String> =
+        h.split('.').filter(|p| !p.bytes().all(|b| b.is_ascii_digit())).map(normalise).collect();
+    let (last, owners) = parts.split_last().filter(|(_, o)| !o.is_empty())?;
+    let role = match known(last) {
+        Some(r) => Some(r),
+        None if matches!(last.as_str(), "value" | "idvalue" | "codevalue") => known(owners.last()?),
+        None => None,
+    };
+    let under_manager = owners
+        .iter()
+        .any(|o| o.contains("manager") || o.contains("reportsto") || o.contains("supervisor"));
+    match (under_manager, role) {
+        (true, Some(Role::Id | Role::UserId)) => Some(Role::Manager),
+        (true, _) => None,
+        (false, r) => r,
+    }
 }
 
 /// An attribute name safe for a custom extension: letters and digits, starting with a letter.
@@ -381,6 +414,18 @@ mod tests {
 
     fn h(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn recognises_json_columns_by_their_last_part_and_managers_by_their_owner() {
+        assert_eq!(role_of("person.legalName.givenName"), Some(Role::First));
+        assert_eq!(role_of("names.0.LastName"), Some(Role::Last));
+        assert_eq!(role_of("workerID.idValue"), Some(Role::Id));
+        assert_eq!(role_of("businessCommunication.emails.0.emailUri"), Some(Role::Email));
+        assert_eq!(role_of("workAssignments.0.reportsTo.0.workerID.idValue"), Some(Role::Manager));
+        assert_eq!(role_of("manager.userId"), Some(Role::Manager));
+        assert_eq!(role_of("manager.firstName"), None, "a manager's name is not the worker's");
+        assert_eq!(role_of("emails.0.type"), None);
     }
 
     #[test]

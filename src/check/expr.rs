@@ -5,7 +5,7 @@
 use super::literal::{check_literal, flow_in_value_slot};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::eval::{CallNode, Keyword, Node};
-use crate::functions::{self, Function, Param, ParamKind};
+use crate::functions::{self, Function, Param, ParamKind, Spec};
 use crate::syntax::ast::{Expr, Span, Spanned};
 
 /// Functions that only make sense for Entra-sourced apps, not an HR file. Checked by name before
@@ -168,10 +168,16 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
             );
         }
         let errors_before = self.error_count();
-        let arity_ok = self.check_arity(f, name, args, e);
+        let omitted = f.omitted_slot(args.len());
+        if let Some((slot, why)) = omitted {
+            self.omitted_slot(spec, slot, why, name, e);
+        }
+        let arity_ok = omitted.is_none() && self.check_arity(f, name, args, e);
         let mut nodes = Vec::with_capacity(args.len());
         for (i, a) in args.iter().enumerate() {
-            let param = param_at(f, i);
+            // With a slot left out, the later arguments mean the parameters after it.
+            let shifted = omitted.is_some_and(|(slot, _)| i >= slot);
+            let param = param_at(f, i + usize::from(shifted));
             let kind = param.map(|p| p.kind);
             if let (Some(p), Some(a)) = (param, a) {
                 self.diags.extend(check_literal(spec.name, p, a));
@@ -235,6 +241,47 @@ impl<'s, S: Scope> ExprCompiler<'s, S> {
             d = d.help(format!("did you mean '{s}'?"));
         } else {
             d = d.help("`hr2scim functions` lists every function");
+        }
+        self.diags.push(d);
+    }
+
+    /// E018: a shortened form the service rejects, shown corrected when the source is known.
+    fn omitted_slot(
+        &mut self,
+        spec: &Spec,
+        slot: usize,
+        why: &str,
+        name: &Spanned<String>,
+        e: &Spanned<Expr>,
+    ) {
+        let param = spec.params.get(slot).map_or("", |p| p.name);
+        let n = spec.min_args.saturating_sub(1);
+        let mut d = Diagnostic::error(
+            "E018",
+            format!(
+                "{} with {n} arguments is rejected by the provisioning service: its '{param}' \
+                 slot (argument {}) must be written, even blank",
+                spec.name,
+                slot + 1
+            ),
+        )
+        .label(name.span.clone(), why.to_string());
+        let corrected = self.source.and_then(|src| {
+            let slots = crate::syntax::arg_slots(src, &e.span);
+            // The slot goes after the argument before it (or right after the parenthesis).
+            let at = match slot {
+                0 => slots.first()?.start,
+                s => slots.get(s - 1)?.end,
+            };
+            let call = src.get(e.span.clone())?;
+            let at = at - e.span.start;
+            let sep = if slot == 0 { " ," } else { ", " };
+            Some(format!("{}{sep}{}", &call[..at], &call[at..]))
+        });
+        if let Some(c) = corrected {
+            d = d.help(format!("write the slot, blank: {c}"));
+        } else {
+            d = d.help(spec.signature());
         }
         self.diags.push(d);
     }

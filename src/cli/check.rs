@@ -37,6 +37,10 @@ pub struct CheckArgs {
     /// `text` (rustc-style, for people) or `json` (for editors and CI).
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// The Entra job's synchronization schema (from `hr2scim schema pull`): also check what the
+    /// mapping sends against what the job defines and reads, as `hr2scim schema check` does.
+    #[arg(long, value_name = "FILE")]
+    pub job_schema: Option<PathBuf>,
     #[command(flatten)]
     pub input_args: super::input::InputArgs,
 }
@@ -45,9 +49,14 @@ pub fn run(args: CheckArgs) -> i32 {
     let headers = match &args.input {
         None => args.columns,
         Some(path) => {
-            let opened = args.input_args.options().and_then(|o| crate::input::open(path, &o));
+            // A source file (.toml) is read whole: its columns are known only from the records.
+            let opened = args
+                .input_args
+                .options()
+                .map_err(Into::into)
+                .and_then(|o| crate::source::open_input(path, &o, None, &|_, _| {}));
             match opened {
-                Ok(src) => Some(src.headers().to_vec()),
+                Ok(src) => Some(src.source.headers().to_vec()),
                 Err(e) => {
                     eprintln!("error: {e}");
                     return exit::FATAL;
@@ -55,17 +64,36 @@ pub fn run(args: CheckArgs) -> i32 {
             }
         }
     };
-    check_with_headers(&args.mapping, headers, args.allow_missing_active, args.format)
+    let opts = CheckOptions { headers, allow_missing_active: args.allow_missing_active };
+    check_with_headers(&args.mapping, opts, args.job_schema.as_deref(), args.format)
 }
 
-/// Check the mapping at `path`, with the input's header row when known, print the diagnostics
-/// in `format`, and return the exit code (0 clean or warnings only, 1 errors).
+/// Check the mapping at `path` (and, when given, against the job schema at `job_schema`),
+/// print the diagnostics in `format`, and return the exit code (0 clean or warnings only,
+/// 1 errors).
 pub fn check_with_headers(
     path: &Path,
-    headers: Option<Vec<String>>,
-    allow_missing_active: bool,
+    opts: CheckOptions,
+    job_schema: Option<&Path>,
     format: Format,
 ) -> i32 {
+    let job = match job_schema.map(crate::jobschema::load).transpose() {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::FATAL;
+        }
+    };
+    let view = match job.as_ref().map(crate::jobschema::select).transpose() {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!(
+                "error: {}: {e}",
+                job_schema.map(Path::display).map(|d| d.to_string()).unwrap_or_default()
+            );
+            return exit::FATAL;
+        }
+    };
     let name = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -76,9 +104,15 @@ pub fn check_with_headers(
     };
     let (text, diags) = match crate::syntax::decode(&bytes) {
         Ok(t) => {
-            let headers = headers.map(|h| h.into_iter().map(|c| c.trim().to_string()).collect());
-            let opts = CheckOptions { headers, allow_missing_active };
-            (t, check_file(t, &opts).diagnostics)
+            let headers =
+                opts.headers.map(|h| h.into_iter().map(|c| c.trim().to_string()).collect());
+            let opts = CheckOptions { headers, ..opts };
+            let checked = check_file(t, &opts);
+            let mut diags = checked.diagnostics;
+            if let (Some(view), Some(program)) = (&view, &checked.program) {
+                diags.extend(crate::jobschema::check_against_job(program, view));
+            }
+            (t, diags)
         }
         Err(d) => ("", vec![d]),
     };

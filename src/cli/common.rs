@@ -41,6 +41,10 @@ pub struct RunArgs {
     /// No progress bar and no human summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// The Entra job's synchronization schema (from `hr2scim schema pull`): also check the
+    /// mapping against it, as `hr2scim schema check` does; its errors stop the run.
+    #[arg(long, value_name = "FILE")]
+    pub job_schema: Option<std::path::PathBuf>,
 }
 
 impl RunArgs {
@@ -55,6 +59,8 @@ impl RunArgs {
             existing: self.existing.clone(),
             allow_missing_active: self.allow_missing_active,
             quiet: self.quiet,
+            job_schema: self.job_schema.clone(),
+            source_dir: None,
         }
     }
 
@@ -104,6 +110,18 @@ pub fn load_program(
     input_args: &InputArgs,
     run: &RunArgs,
 ) -> Option<Loaded> {
+    load_program_into(mapping, input_path, input_args, run, None)
+}
+
+/// [`load_program`], saving the records of an HTTP source (INPUT a `.toml` source file) in
+/// `out` (the run's output directory); says what was read unless quiet.
+pub fn load_program_into(
+    mapping: &Path,
+    input_path: &str,
+    input_args: &InputArgs,
+    run: &RunArgs,
+    out: Option<&Path>,
+) -> Option<Loaded> {
     let opts = match input_args.options() {
         Ok(o) => o,
         Err(e) => {
@@ -111,7 +129,19 @@ pub fn load_program(
             return None;
         }
     };
-    run::load(mapping, input_path, &opts, &run.options(), &print_report).map_err(fail).ok()
+    let run_opts = run::RunOptions { source_dir: out.map(Path::to_path_buf), ..run.options() };
+    let loaded =
+        run::load(mapping, input_path, &opts, &run_opts, &print_report).map_err(fail).ok()?;
+    if let (Some(f), false) = (&loaded.fetched, run.quiet) {
+        eprintln!(
+            "read {} records in {} pages ({} retries) from {input_path}; saved in {}",
+            f.stats.records,
+            f.stats.pages,
+            f.stats.retries,
+            f.saved.display()
+        );
+    }
+    Some(loaded)
 }
 
 /// Takes the output directory's lock for the whole run (one run at a time per directory);

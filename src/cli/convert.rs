@@ -9,7 +9,7 @@ use super::input::InputArgs;
 use super::values::{
     EmptyStringsArg, LeaverPolicyArg, ManagerCheckArg, OnDuplicateArg, OutputFormatArg,
 };
-use super::{exit, load_program, RunArgs};
+use super::{exit, RunArgs};
 use crate::pipeline::ConvertOptions;
 use crate::run::{self, DeltaOptions};
 use crate::state::MaxLeavers;
@@ -148,8 +148,14 @@ pub fn run(args: ConvertArgs) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let Some(mut ctx) = load_program(&args.mapping, &args.input, &args.input_args, &args.run)
-    else {
+    let loaded = super::common::load_program_into(
+        &args.mapping,
+        &args.input,
+        &args.input_args,
+        &args.run,
+        Some(&args.out),
+    );
+    let Some(mut ctx) = loaded else {
         return exit::FATAL;
     };
     let delta_opts = args.delta.options();

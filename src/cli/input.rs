@@ -55,6 +55,11 @@ pub struct InputArgs {
     /// when opened. Accepts KiB, MiB, GiB suffixes.
     #[arg(long, value_name = "BYTES", default_value = "256MiB", value_parser = input::parse_size)]
     pub max_workbook_bytes: Option<u64>,
+
+    /// Where the records are in a .json file that is not itself an array of records, as
+    /// dotted keys: `workers`, `d.results`, `Report_Entry`.
+    #[arg(long, value_name = "PATH")]
+    pub records: Option<String>,
 }
 
 impl InputArgs {
@@ -95,6 +100,7 @@ impl InputArgs {
         if let Some(n) = self.max_workbook_bytes {
             opts.max_workbook_bytes = n;
         }
+        opts.records_path = self.records.clone();
         Ok(opts)
     }
 }
@@ -125,6 +131,7 @@ mod tests {
             max_sheet_cells: Some(9),
             max_unzipped_bytes: Some(10),
             max_workbook_bytes: Some(11),
+            records: Some("d.results".into()),
         };
         let o = args.options().unwrap();
         assert_eq!(o.delimiter, Some(b'\t'));
@@ -135,6 +142,7 @@ mod tests {
         assert!(o.rename_duplicates);
         assert_eq!((o.max_sheet_cells, o.max_unzipped_bytes, o.max_workbook_bytes), (9, 10, 11));
         assert_eq!(o.max_record_bytes, 8);
+        assert_eq!(o.records_path.as_deref(), Some("d.results"));
     }
 
     #[test]

@@ -27,6 +27,8 @@ mod functions;
 mod init;
 mod input;
 mod preview;
+mod schema;
+mod simulate;
 mod state;
 mod target;
 mod test;
@@ -114,6 +116,12 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// List the built-in functions, or show one function's documentation and examples.
     Functions(functions::FunctionsArgs),
+    /// The Entra job's synchronization schema: check a mapping against it, pull it, push the
+    /// attributes the mapping sends and the job lacks.
+    Schema(schema::SchemaArgs),
+    /// What the Entra job will make of each user: scope, matching, every attribute mapping, and
+    /// what will fail in the directory. Offline, on a saved job schema.
+    Simulate(Box<simulate::SimulateArgs>),
     /// Shell completions (bash, zsh, fish, powershell), generated from these definitions.
     Completions(docs::CompletionsArgs),
     /// The manual page (or, with --out DIR, one page per command).
@@ -150,6 +158,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Functions(a) => functions::run(a),
         Command::Completions(a) => docs::completions(a),
         Command::Man(a) => docs::man(a),
+        Command::Schema(a) => schema::run(a),
+        Command::Simulate(a) => simulate::run(*a),
     }
 }
 

@@ -174,11 +174,23 @@ fn convert_and_send_locked(job: &SyncJob, target: &UploadConfig) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
+    // An HTTP source is read into the output directory, as `upload` always did.
+    let run_opts = RunOptions { source_dir: Some(job.out.clone()), ..job.run.clone() };
     let mut ctx =
-        match run::load(&job.mapping, &job.input, &job.input_opts, &job.run, &print_report) {
+        match run::load(&job.mapping, &job.input, &job.input_opts, &run_opts, &print_report) {
             Ok(c) => c,
             Err(e) => return fail(e),
         };
+    if let (Some(f), false) = (&ctx.fetched, job.run.quiet) {
+        say(&format!(
+            "read {} records in {} pages ({} retries) from {}; saved in {}",
+            f.stats.records,
+            f.stats.pages,
+            f.stats.retries,
+            job.input,
+            f.saved.display()
+        ));
+    }
     match sync_run(job, target, &mut ctx) {
         Ok(code) => code,
         Err(e) => fail(e),

@@ -15,6 +15,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("E015", "function has no meaning for an HR source"),
     ("E016", "comparison outside an IIF condition or CBool argument"),
     ("E017", "flow control inside a condition, or where an argument value is needed"),
+    ("E018", "a shortened call form the provisioning service rejects (3-argument FormatDateTime)"),
     ("E020", "unknown column"),
     ("E030", "unknown target attribute"),
     ("E031", "target mapped twice"),
@@ -26,6 +27,8 @@ pub const CODES: &[(&str, &str)] = &[
     ("E043", "lets and nested calls too deep to evaluate safely"),
     ("E050", "unknown keyword"),
     ("E060", "test block problem"),
+    ("E070", "attribute sent that the job's API source does not define"),
+    ("E071", "the job's matching attribute reads an attribute the mapping never sends"),
     ("E100", "run profile: not valid TOML"),
     ("E101", "run profile: unknown key or section"),
     ("E102", "run profile: invalid value, or a placeholder left in"),
@@ -36,6 +39,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("W002", "no externalId mapping"),
     ("W003", "no userName mapping"),
     ("W005", "function or keyword name cased differently from the reference"),
+    ("W070", "attribute sent with a type the job's API source does not declare"),
+    ("W071", "attribute sent that no mapping of the job reads (Entra drops it)"),
+    ("W072", "attribute the job reads that the mapping never sends (it stays empty)"),
+    ("W073", "attribute the job's mappings read that its API source does not define"),
 ];
 
 pub fn describe_code(code: &str) -> Option<&'static str> {

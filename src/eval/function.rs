@@ -146,6 +146,14 @@ pub trait Function: Send + Sync + 'static {
     fn yields_unique_candidates(&self) -> bool {
         false
     }
+
+    /// A shortened form with `args` arguments that Microsoft's guides print but the provisioning
+    /// service rejects: the index of the slot left out (which must be written, even blank) and
+    /// why the form circulates. The checker refuses such a call and shows it with the slot.
+    fn omitted_slot(&self, args: usize) -> Option<(usize, &'static str)> {
+        let _ = args;
+        None
+    }
 }
 
 /// The literal text of an argument when it is a string literal (for compile-time preparation).

@@ -115,6 +115,15 @@ impl Function for FormatDateTime {
         Ok(Some(Box::new(Prep { styles, input, output })))
     }
 
+    fn omitted_slot(&self, args: usize) -> Option<(usize, &'static str)> {
+        // Reference A8: cloud sync documents three parameters and the SuccessFactors guide copies
+        // them; the provisioning service requires the dateTimeStyles slot.
+        (args == 3).then_some((
+            1,
+            "the form of cloud sync's documentation and Microsoft's SuccessFactors guide",
+        ))
+    }
+
     fn eval<'p: 'r, 'r>(&self, call: &mut Call<'_, 'p, 'r>) -> EvalResult<'r> {
         let prep = call.prepared::<Prep>();
         let source = call.value(0)?;
@@ -240,7 +249,14 @@ mod tests {
 
     #[test]
     fn check_time_errors() {
-        assert!(compile_errors(r#"FormatDateTime([d], "yyyy-MM-dd", "yyyyMMdd")"#)
+        // The 3-argument form of Microsoft's guides: refused, shown with the blank slot.
+        let three = compile_errors(r#"FormatDateTime([d], "yyyy-MM-dd", "yyyyMMdd")"#).unwrap_err();
+        assert!(three.contains("E018"), "{three}");
+        assert!(
+            three.contains(r#"FormatDateTime([d], , \"yyyy-MM-dd\", \"yyyyMMdd\")"#),
+            "{three}"
+        );
+        assert!(compile_errors(r#"FormatDateTime([d], "yyyy-MM-dd")"#)
             .unwrap_err()
             .contains("takes 4"));
         assert!(compile_errors(r#"FormatDateTime([d], , "yyyy-MM-dd", "Q")"#)

@@ -76,6 +76,10 @@ pub enum InputError {
     #[error("{path}: the record at line {line} is longer than {limit} bytes. Usually a quote opened there is never closed, so the rest of the file reads as one field: check the quotes on that line, or raise `--max-record-bytes` if the record is genuine.")]
     RecordTooLong { path: String, line: u64, limit: u64 },
 
+    /// A JSON input that cannot be read on: `what` names the place (line, record, path).
+    #[error("{path}: {what}. Fix the file (or the export that wrote it) and run again.")]
+    Json { path: String, what: String },
+
     /// Checked before the reader allocates: a crafted file of a few bytes can otherwise ask for terabytes.
     #[error("{path}: sheet too large: {what}. If the file is genuine, raise `{option}` (see --help), or save the sheet as CSV.")]
     TooLarge { path: String, what: String, option: &'static str },

@@ -1,4 +1,4 @@
-//! Reading HR exports: CSV/TSV in any common encoding and xlsx/xlsm/xlsb/xls/ods, behind one row source.
+//! Reading HR exports: CSV/TSV in any common encoding, xlsx/xlsm/xlsb/xls/ods and JSON/NDJSON, behind one row source.
 //!
 //! Nothing downstream knows the format: a [`Source`] hands out its header list and then
 //! [`Item`]s, each a [`Row`] with its user-facing position or a [`Rejected`] record (a ragged
@@ -11,6 +11,9 @@ mod decode;
 mod error;
 pub mod generate;
 mod headers;
+mod json_flatten;
+mod json_records;
+mod json_source;
 mod options;
 mod record;
 mod reopen;
@@ -18,6 +21,8 @@ mod sheet;
 
 pub use error::InputError;
 pub use headers::column_letters;
+pub use json_flatten::compact as compact_json;
+pub use json_source::MAX_COLUMNS as MAX_JSON_COLUMNS;
 pub use options::{check_encoding, parse_char, parse_size, InputOptions};
 pub use record::Record;
 pub use reopen::Reopen;
@@ -107,19 +112,27 @@ pub trait Source: Send {
 #[derive(Debug, Clone, Default)]
 pub struct RowNames {
     sheet: Option<String>,
+    /// Positions are the 1-based index of a record in a JSON array, not a line.
+    records: bool,
 }
 
 impl RowNames {
     pub fn lines() -> RowNames {
-        RowNames { sheet: None }
+        RowNames { sheet: None, records: false }
     }
 
     pub fn sheet_rows(quoted_sheet: String) -> RowNames {
-        RowNames { sheet: Some(quoted_sheet) }
+        RowNames { sheet: Some(quoted_sheet), records: false }
+    }
+
+    /// The elements of a JSON array: `record 17`.
+    pub fn records() -> RowNames {
+        RowNames { sheet: None, records: true }
     }
 
     pub fn position(&self, line: u64) -> String {
         match &self.sheet {
+            None if self.records => format!("record {line}"),
             None => format!("line {line}"),
             Some(sheet) => format!("{sheet}!row {line}"),
         }
@@ -149,12 +162,30 @@ pub(crate) fn sniff(head: &[u8]) -> Sniffed {
     }
 }
 
-/// Opens `path` (`-` for standard input), choosing CSV or spreadsheet from the content.
+/// Opens `path` (`-` for standard input), choosing CSV or spreadsheet from the content, or
+/// JSON from the name (`.json`, `.ndjson`, `.jsonl`).
 ///
 /// A file named `.xlsx`/`.xls`/`.ods`/... whose content is text is refused rather than read
 /// as CSV: such files are usually HTML pages or renamed exports, and guessing hides that.
+/// JSON is read in two passes (see `json_source`), so it must be a file, not standard input.
 pub fn open(path: &str, opts: &InputOptions) -> Result<Box<dyn Source>, InputError> {
     check(opts)?;
+    let ext = std::path::Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if let Some(format) = json_source::JsonFormat::from_extension(&ext) {
+        let source = json_source::open(path, format, opts)?;
+        return Ok(Box::new(reopen::Reopenable::new(source, path, opts)));
+    }
+    if let Some(records) = &opts.records_path {
+        return Err(InputError::BadOption {
+            option: "--records",
+            value: records.clone(),
+            reason: format!("it applies to a .json file, and {path} is not one"),
+        });
+    }
     if path == "-" {
         return open_reader(Box::new(std::io::stdin()), "standard input", opts);
     }
@@ -163,11 +194,6 @@ pub fn open(path: &str, opts: &InputOptions) -> Result<Box<dyn Source>, InputErr
     let head = decode::read_head(&mut file, 8)
         .map_err(|source| InputError::Open { path: path.to_string(), source })?;
     let kind = sniff(&head);
-    let ext = std::path::Path::new(path)
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-        .unwrap_or_default();
     let spreadsheet_ext =
         matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "xla" | "xlam" | "ods");
     match kind {

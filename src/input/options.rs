@@ -27,6 +27,13 @@ pub struct InputOptions {
     pub max_unzipped_bytes: u64,
     /// Largest xls or ods file read: those are parsed whole when opened.
     pub max_workbook_bytes: u64,
+    /// Where the records array is in a `.json` document, as dotted keys (`d.results`); `None`
+    /// means the document itself is the array.
+    pub records_path: Option<String>,
+    /// Columns a JSON input has even when no record carries them (NULL then), listed first:
+    /// an HTTP source's declared `records.columns`, so a mapping checks against what the API
+    /// can send, not only what today's records happen to hold.
+    pub json_columns: Vec<String>,
 }
 
 /// 16 MiB: a thousand times a long HR record; more is almost always a quote never closed.
@@ -51,6 +58,8 @@ impl Default for InputOptions {
             max_sheet_cells: DEFAULT_MAX_SHEET_CELLS,
             max_unzipped_bytes: DEFAULT_MAX_UNZIPPED_BYTES,
             max_workbook_bytes: DEFAULT_MAX_WORKBOOK_BYTES,
+            records_path: None,
+            json_columns: Vec::new(),
         }
     }
 }

@@ -198,6 +198,12 @@ impl Record {
         self.bounds.iter().map(|&(s, e)| &self.text[s..e])
     }
 
+    /// No fields, the allocations kept for the next record.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.bounds.clear();
+    }
+
     pub fn push_field(&mut self, field: &str) {
         let start = self.text.len();
         self.text.push_str(field);

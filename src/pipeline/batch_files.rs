@@ -3,20 +3,24 @@
 //! documents never wait in a spool; the files are hidden (`.bulk-00001.json.part`) until the run
 //! ends. Then the few rows the cross-row checks reject are cut out of their batches, and the files
 //! are renamed into place, numbered without gaps. A run that dies leaves only hidden parts, which
-//! the next run removes: `upload --from DIR` never sees a batch of an unfinished run.
+//! the next run removes (`sinks::OutputDir`): `upload --from DIR` never sees a batch of an
+//! unfinished run. Each part's size and SHA-256 are taken from its bytes as they are written,
+//! for the manifest.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use crate::scim::{BulkError, BulkWriter};
-use crate::sinks;
+use crate::sinks::{self, Listed};
 
 pub struct BatchFiles {
     dir: PathBuf,
     writer: BulkWriter,
     /// The lines of each written part's operations, in order; part `k` is `parts[k]`.
     parts: Vec<Vec<u64>>,
+    /// What each part holds, as written.
+    listed: Vec<Listed>,
     current: Vec<u64>,
     finished: bool,
 }
@@ -25,32 +29,14 @@ pub(super) fn part_name(n: usize) -> String {
     format!(".bulk-{n:05}.json.part")
 }
 
-fn is_part_name(name: &str) -> bool {
-    name.strip_prefix(".bulk-")
-        .and_then(|n| n.strip_suffix(".json.part"))
-        .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// Removes the hidden parts an interrupted run left in `dir` (the output directory's lock says
-/// no other run is writing there).
-pub(super) fn remove_parts(dir: &Path) -> io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_name().to_str().is_some_and(is_part_name) {
-            fs::remove_file(entry.path())?;
-        }
-    }
-    Ok(())
-}
-
 impl BatchFiles {
-    /// Start writing into `dir`, removing parts an interrupted run left there.
+    /// Start writing into `dir` (prepared by `sinks::OutputDir::open`).
     pub fn new(dir: &Path, writer: BulkWriter) -> io::Result<BatchFiles> {
-        remove_parts(dir)?;
         Ok(BatchFiles {
             dir: dir.to_path_buf(),
             writer,
             parts: Vec::new(),
+            listed: Vec::new(),
             current: Vec::new(),
             finished: false,
         })
@@ -76,35 +62,41 @@ impl BatchFiles {
     }
 
     fn write_part(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let path = self.dir.join(part_name(self.parts.len() + 1));
-        sinks::private_file(&path)?.write_all(bytes)?;
+        let name = part_name(self.parts.len() + 1);
+        sinks::private_file(&self.dir.join(&name))?.write_all(bytes)?;
+        self.listed.push(Listed::of_bytes(&name, bytes));
         self.parts.push(std::mem::take(&mut self.current));
         Ok(())
     }
 
     /// Cut the `rejected` lines out of their batches and move every batch into place as
-    /// `bulk-00001.json`, ...; batches left empty are dropped. Returns the number of files.
-    pub fn finish(mut self, rejected: impl Fn(u64) -> bool) -> io::Result<usize> {
+    /// `bulk-00001.json`, ...; batches left empty are dropped. Returns the files, in order.
+    /// The earlier run's batches went when the run started; a name still taken is a file kept as
+    /// not the tool's, which stops the run before any batch is moved.
+    pub fn finish(mut self, rejected: impl Fn(u64) -> bool) -> io::Result<Vec<Listed>> {
         if let Some(batch) = self.writer.finish() {
             self.write_part(&batch.bytes)?;
         }
-        // The earlier run's batches go first: a crash between the renames below then leaves
-        // only batches of this run, never a mix with stale ones that `upload --from` would send.
-        sinks::remove_stale_batches(&self.dir, 0)?;
-        let mut files = 0;
-        for (k, lines) in self.parts.iter().enumerate() {
+        let keeps: Vec<Vec<bool>> =
+            self.parts.iter().map(|lines| lines.iter().map(|&l| !rejected(l)).collect()).collect();
+        let count = keeps.iter().filter(|k| k.iter().any(|&k| k)).count();
+        for n in 1..=count {
+            sinks::ensure_free(&self.dir, &sinks::bulk_file_name(n))?;
+        }
+        let mut files = Vec::with_capacity(count);
+        for (k, keep) in keeps.iter().enumerate() {
             let part = self.dir.join(part_name(k + 1));
-            let keep: Vec<bool> = lines.iter().map(|&l| !rejected(l)).collect();
+            let name = sinks::bulk_file_name(files.len() + 1);
             if keep.iter().all(|&k| k) {
-                files += 1;
-                fs::rename(&part, self.dir.join(sinks::bulk_file_name(files)))?;
+                fs::rename(&part, self.dir.join(&name))?;
+                files.push(Listed { name, ..self.listed[k].clone() });
                 continue;
             }
             let bytes = fs::read(&part)?;
             fs::remove_file(&part)?;
-            if let Some(cut) = without_operations(&bytes, &keep)? {
-                files += 1;
-                sinks::write_atomic(&self.dir.join(sinks::bulk_file_name(files)), &cut)?;
+            if let Some(cut) = without_operations(&bytes, keep)? {
+                sinks::write_atomic(&self.dir.join(&name), &cut)?;
+                files.push(Listed::of_bytes(&name, &cut));
             }
         }
         self.finished = true;

@@ -37,7 +37,7 @@ fn batches_stay_hidden_until_finish_then_appear_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let f = write_six(dir.path());
     assert_eq!(names(dir.path()), [".bulk-00001.json.part", ".bulk-00002.json.part"]);
-    assert_eq!(f.finish(|_| false).unwrap(), 3);
+    assert_eq!(f.finish(|_| false).unwrap().len(), 3);
     assert_eq!(names(dir.path()), ["bulk-00001.json", "bulk-00002.json", "bulk-00003.json"]);
     assert_eq!(ops(&dir.path().join("bulk-00003.json")), ["E6", "E7"]);
 }
@@ -52,7 +52,7 @@ fn rejected_rows_are_cut_out_and_empty_batches_dropped_without_gaps() {
     };
     // Line 5 empties nothing, lines 4 and 5 empty the second batch, line 6 halves the third.
     let f = write_six(dir.path());
-    assert_eq!(f.finish(|l| l == 4 || l == 5 || l == 6).unwrap(), 2);
+    assert_eq!(f.finish(|l| l == 4 || l == 5 || l == 6).unwrap().len(), 2);
     assert_eq!(names(dir.path()), ["bulk-00001.json", "bulk-00002.json"]);
     assert_eq!(fs::read(dir.path().join("bulk-00001.json")).unwrap(), untouched);
     assert_eq!(ops(&dir.path().join("bulk-00002.json")), ["E7"]);
@@ -65,18 +65,23 @@ fn rejected_rows_are_cut_out_and_empty_batches_dropped_without_gaps() {
 }
 
 #[test]
-fn stale_batches_and_parts_of_earlier_runs_go() {
+fn a_batch_name_held_by_a_kept_file_stops_before_any_batch_moves() {
     let dir = tempfile::tempdir().unwrap();
-    for name in ["bulk-00009.json", ".bulk-00042.json.part", "notes.txt"] {
-        fs::write(dir.path().join(name), b"old").unwrap();
+    fs::write(dir.path().join("bulk-00003.json"), b"the user's").unwrap();
+    let err = write_six(dir.path()).finish(|_| false).unwrap_err().to_string();
+    assert!(err.contains("bulk-00003.json") && err.contains("--out"), "{err}");
+    assert_eq!(names(dir.path()), ["bulk-00003.json"], "no batch moved, no part left");
+    assert_eq!(fs::read(dir.path().join("bulk-00003.json")).unwrap(), b"the user's");
+}
+
+#[test]
+fn the_listing_matches_the_files_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = write_six(dir.path()).finish(|l| l == 4).unwrap();
+    assert_eq!(files.len(), 3);
+    for f in &files {
+        assert_eq!(Listed::of_file(dir.path(), &f.name).unwrap().as_ref(), Some(f));
     }
-    let f = write_six(dir.path());
-    assert!(!dir.path().join(".bulk-00042.json.part").exists());
-    f.finish(|_| false).unwrap();
-    assert_eq!(
-        names(dir.path()),
-        ["bulk-00001.json", "bulk-00002.json", "bulk-00003.json", "notes.txt"]
-    );
 }
 
 #[test]
@@ -93,7 +98,7 @@ fn an_oversize_user_is_refused_and_changes_nothing() {
     f.push(2, "E2", b"{\"a\":1}").unwrap().unwrap();
     let big = format!("{{\"a\":\"{}\"}}", "x".repeat(2000));
     assert!(matches!(f.push(3, "E3", big.as_bytes()).unwrap(), Err(BulkError::Oversize { .. })));
-    assert_eq!(f.finish(|l| l == 3).unwrap(), 1);
+    assert_eq!(f.finish(|l| l == 3).unwrap().len(), 1);
     assert_eq!(ops(&dir.path().join("bulk-00001.json")), ["E2"]);
 }
 

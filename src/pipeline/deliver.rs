@@ -2,17 +2,17 @@
 //! batch files written one by one, an NDJSON file, or standard output.
 //!
 //! As in plain runs, batch files are written hidden (`.bulk-00001.json.part`) and renamed into
-//! place only when the run ends; the earlier run's `bulk-*.json` are removed when this run
-//! starts writing (NDJSON runs too). A run that dies therefore leaves nothing `upload --from DIR`
-//! would send.
+//! place only when the run ends; the earlier run's own `bulk-*.json` were removed when the run
+//! started (`sinks::OutputDir`). A run that dies therefore leaves nothing `upload --from DIR`
+//! would send. `finish` returns what was written, for the manifest.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 
 use crate::scim::BulkWriter;
-use crate::sinks;
+use crate::sinks::{self, Listed};
 
-use super::batch_files::{part_name, remove_parts};
+use super::batch_files::part_name;
 use super::{out_err, ConvertError, ConvertOptions, OutputFormat};
 
 pub enum DeliverError {
@@ -35,33 +35,37 @@ pub enum Delivery {
 /// Hidden batch files written so far; removed if the run stops before [`Parts::publish`].
 pub struct Parts {
     dir: PathBuf,
-    count: usize,
+    listed: Vec<Listed>,
     published: bool,
 }
 
 impl Parts {
     fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let path = self.dir.join(part_name(self.count + 1));
-        sinks::private_file(&path)?.write_all(bytes)?;
-        self.count += 1;
+        let name = part_name(self.listed.len() + 1);
+        sinks::private_file(&self.dir.join(&name))?.write_all(bytes)?;
+        self.listed.push(Listed::of_bytes(&name, bytes));
         Ok(())
     }
 
-    /// Removes the earlier run's batches, then renames the parts into place.
-    fn publish(mut self) -> io::Result<usize> {
-        sinks::remove_stale_batches(&self.dir, 0)?;
-        for n in 1..=self.count {
-            std::fs::rename(self.dir.join(part_name(n)), self.dir.join(sinks::bulk_file_name(n)))?;
+    /// Renames the parts into place, once every name is known to be free.
+    fn publish(mut self) -> io::Result<Vec<Listed>> {
+        let names: Vec<String> = (1..=self.listed.len()).map(sinks::bulk_file_name).collect();
+        for name in &names {
+            sinks::ensure_free(&self.dir, name)?;
+        }
+        for (n, name) in names.iter().enumerate() {
+            std::fs::rename(self.dir.join(part_name(n + 1)), self.dir.join(name))?;
+            self.listed[n].name = name.clone();
         }
         self.published = true;
-        Ok(self.count)
+        Ok(std::mem::take(&mut self.listed))
     }
 }
 
 impl Drop for Parts {
     fn drop(&mut self) {
         if !self.published {
-            for n in 1..=self.count {
+            for n in 1..=self.listed.len() {
                 let _ = std::fs::remove_file(self.dir.join(part_name(n)));
             }
         }
@@ -69,17 +73,18 @@ impl Drop for Parts {
 }
 
 impl Delivery {
-    /// Called once the run has decided to write (past the leaver threshold): the earlier run's
-    /// batches go now, so a run killed from here on leaves no batch at all, never a mix.
+    /// Called once the run has decided to write (past the leaver threshold); the earlier run's
+    /// batches went when it started, so a run killed from here on leaves no batch at all.
     pub fn new(opts: &ConvertOptions) -> Result<Delivery, ConvertError> {
         let dir = opts.out_dir.clone();
-        sinks::remove_stale_batches(&dir, 0).map_err(out_err(&dir))?;
         Ok(match (opts.format, opts.stdout) {
             (OutputFormat::Bulk, false) => {
                 let writer = BulkWriter::new(opts.batch_size, opts.max_payload_bytes)
                     .map_err(|e| ConvertError::Options(e.to_string()))?;
-                remove_parts(&dir).map_err(out_err(&dir))?;
-                Delivery::Bulk { writer, parts: Parts { dir, count: 0, published: false } }
+                Delivery::Bulk {
+                    writer,
+                    parts: Parts { dir, listed: Vec::new(), published: false },
+                }
             }
             (_, true) => Delivery::Ndjson {
                 dir,
@@ -119,27 +124,23 @@ impl Delivery {
         }
     }
 
-    pub fn finish(self) -> Result<u64, ConvertError> {
+    /// Moves the files into place; returns them (batches, or `users.ndjson`), in order.
+    pub fn finish(self) -> Result<Vec<Listed>, ConvertError> {
         match self {
             Delivery::Bulk { mut writer, mut parts } => {
                 let dir = parts.dir.clone();
                 if let Some(batch) = writer.finish() {
                     parts.write(&batch.bytes).map_err(out_err(&dir))?;
                 }
-                Ok(parts.publish().map_err(out_err(&dir))? as u64)
+                parts.publish().map_err(out_err(&dir))
             }
             Delivery::Ndjson { dir, mut out, file } => {
-                // An earlier batch run's files would otherwise be sent by `upload --from DIR`.
-                sinks::remove_stale_batches(&dir, 0).map_err(out_err(&dir))?;
                 out.flush()
                     .map_err(|e| ConvertError::Output { path: "stdout".into(), source: e })?;
-                if let Some(f) = file {
-                    f.commit().map_err(|e| ConvertError::Output {
-                        path: "users.ndjson".into(),
-                        source: e,
-                    })?;
+                match file {
+                    Some(f) => Ok(vec![f.commit_listed().map_err(out_err(&dir))?]),
+                    None => Ok(Vec::new()),
                 }
-                Ok(0)
             }
         }
     }
@@ -170,16 +171,18 @@ mod tests {
     }
 
     #[test]
-    fn batches_stay_hidden_until_the_end_and_replace_the_earlier_runs() {
+    fn batches_stay_hidden_until_the_end() {
         let dir = tempfile::tempdir().unwrap();
-        for n in 1..=3 {
-            std::fs::write(dir.path().join(sinks::bulk_file_name(n)), b"{}").unwrap();
-        }
         let mut d = Delivery::new(&opts(dir.path(), OutputFormat::Bulk)).unwrap();
         push_two(&mut d);
         // Mid-run (a kill -9 here): only hidden parts, nothing `upload --from` would read.
         assert_eq!(names(dir.path()), [".bulk-00001.json.part"]);
-        assert_eq!(d.finish().unwrap(), 2);
+        let files = d.finish().unwrap();
+        assert_eq!(files.len(), 2);
+        assert_eq!(
+            sinks::Listed::of_file(dir.path(), "bulk-00002.json").unwrap().as_ref(),
+            Some(&files[1])
+        );
         assert_eq!(names(dir.path()), ["bulk-00001.json", "bulk-00002.json"]);
         let first = std::fs::read_to_string(dir.path().join("bulk-00001.json")).unwrap();
         assert!(first.contains("\"1\""), "{first}");
@@ -195,12 +198,22 @@ mod tests {
     }
 
     #[test]
-    fn an_ndjson_run_removes_an_earlier_runs_batches() {
+    fn an_ndjson_run_lists_its_file() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(sinks::bulk_file_name(1)), b"{}").unwrap();
         let mut d = Delivery::new(&opts(dir.path(), OutputFormat::Ndjson)).unwrap();
         push_two(&mut d);
-        d.finish().unwrap();
+        let files = d.finish().unwrap();
         assert_eq!(names(dir.path()), ["users.ndjson"]);
+        assert_eq!(files[0].name, "users.ndjson");
+    }
+
+    #[test]
+    fn a_kept_file_at_a_batch_name_stops_publishing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(sinks::bulk_file_name(2)), b"mine").unwrap();
+        let mut d = Delivery::new(&opts(dir.path(), OutputFormat::Bulk)).unwrap();
+        push_two(&mut d);
+        assert!(d.finish().is_err());
+        assert_eq!(names(dir.path()), ["bulk-00002.json"]);
     }
 }

@@ -13,7 +13,7 @@ mod stages;
 mod summary;
 mod transform;
 
-pub use summary::Summary;
+pub use summary::{SourceCounts, Summary};
 pub use transform::{assemble, finish, transform, EmptyStrings, Outcome, Pending, UserDoc};
 
 use std::io::{self, IsTerminal};
@@ -86,6 +86,8 @@ pub struct ConvertOptions {
     /// Leaver handling for delta runs (used only when a [`Delta`] is passed to [`convert`]).
     pub leavers: LeaverPolicy,
     pub max_leavers: MaxLeavers,
+    /// What reading an HTTP source took, copied into the summary (`None` for an export).
+    pub source: Option<SourceCounts>,
 }
 
 impl Default for ConvertOptions {
@@ -103,6 +105,7 @@ impl Default for ConvertOptions {
             quiet: false,
             leavers: LeaverPolicy::Ignore,
             max_leavers: MaxLeavers::Percent(5.0),
+            source: None,
         }
     }
 }
@@ -136,13 +139,19 @@ pub fn convert(
 ) -> Result<Summary, ConvertError> {
     let started = Instant::now();
     let dir = opts.out_dir.as_path();
-    std::fs::create_dir_all(dir).map_err(out_err(dir))?;
+    // First of all: only the tool's own files may be removed or replaced (see sinks::OutputDir).
+    let out = sinks::OutputDir::open(dir).map_err(out_err(dir))?;
     let headers: Vec<String> = source.headers().to_vec();
-    let summary = Summary {
+    let mut summary = Summary {
         input: source.describe(),
         output: dir.display().to_string(),
+        source: opts.source,
         ..Summary::default()
     };
+    for w in &out.warnings {
+        eprintln!("warning: {w}");
+        summary.add_warning(w.clone());
+    }
     let rejects =
         RejectsWriter::create(&dir.join("rejects.csv"), &headers).map_err(out_err(dir))?;
     let dest = open_destination(source, opts, delta.is_some())?;
@@ -167,15 +176,15 @@ pub fn convert(
     for (line, w) in &verdict.warnings {
         summary.add_warning(format!("{}: {w}", names.position(*line)));
     }
-    let mut ended = Ended { dir, names, verdict, summary, rejects };
+    let mut ended = Ended { dir, names, verdict, summary, rejects, out };
     match dest {
         Destination::Direct { files, fields, oversize } => {
             finish_direct(&mut ended, *files, fields, &oversize, headers.len())?
         }
         Destination::Spool(spool) => finish_spooled(&mut ended, spool, opts, delta)?,
     }
-    let Ended { summary, rejects, .. } = ended;
-    finish_run(program, dir, summary, rejects, progress, started)
+    let Ended { summary, rejects, out, .. } = ended;
+    finish_run(program, out, summary, rejects, progress, started)
 }
 
 /// Plain batch-file runs pack users as they come; the others need every document back after
@@ -187,11 +196,9 @@ fn open_destination(
     delta_run: bool,
 ) -> Result<Destination, ConvertError> {
     let dir = opts.out_dir.as_path();
-    // The earlier run's batches go before this run writes anything: the new ones appear only at
-    // the end, so a run killed at any point leaves no batch for `upload --from DIR` to send,
-    // never a mix of stale and new ones. (The output directory's lock keeps other runs out.)
-    sinks::remove_stale_batches(dir, 0).map_err(out_err(dir))?;
-    spool::remove_leftovers(dir).map_err(out_err(dir))?;
+    // The earlier run's batches and a killed run's spools went in `OutputDir::open`: the new
+    // batches appear only at the end, so a run killed at any point leaves no batch for
+    // `upload --from DIR` to send, never a mix of stale and new ones.
     let spool = || SpoolWriter::new(dir).map_err(out_err(dir));
     if delta_run || opts.format != OutputFormat::Bulk || opts.stdout {
         return Ok(Destination::Spool(spool()?));
@@ -291,6 +298,7 @@ struct Ended<'a> {
     verdict: CrossRowReport,
     summary: Summary,
     rejects: RejectsWriter,
+    out: sinks::OutputDir,
 }
 
 /// Batch files written during the run: cut out the rows the cross-row checks rejected, and
@@ -306,7 +314,9 @@ fn finish_direct(
     let out = (&mut e.summary, &mut e.rejects);
     let cut =
         reject_late(&e.verdict, fields, oversize, &e.names, width, out).map_err(out_err(dir))?;
-    e.summary.batches = files.finish(|l| cut.contains(&l)).map_err(out_err(dir))? as u64;
+    let files = files.finish(|l| cut.contains(&l)).map_err(out_err(dir))?;
+    e.summary.batches = files.len() as u64;
+    files.into_iter().for_each(|f| e.out.record(f));
     Ok(())
 }
 
@@ -375,39 +385,57 @@ fn finish_spooled(
         warnings.into_iter().for_each(|w| e.summary.add_warning(w));
         e.summary.delta = Some(d.counts.clone());
     }
-    e.summary.batches = delivery.finish()?;
+    let bulk = matches!(delivery, Delivery::Bulk { .. });
+    let files = delivery.finish()?;
+    e.summary.batches = if bulk { files.len() as u64 } else { 0 };
+    files.into_iter().for_each(|f| e.out.record(f));
     Ok(())
 }
 
-/// The end of every run: the rejects file, the extension schemas and the summary.
+/// The end of every run: the rejects file, the extension schemas, the summary, then the
+/// manifest, written last and fsync'd: the run's commit point.
 fn finish_run(
     program: &Program,
-    dir: &std::path::Path,
+    mut out: sinks::OutputDir,
     mut summary: Summary,
     rejects: RejectsWriter,
     progress: Option<indicatif::ProgressBar>,
     started: Instant,
 ) -> Result<Summary, ConvertError> {
-    rejects.finish().map_err(out_err(dir))?;
+    let dir = out.path().to_path_buf();
+    let dir = dir.as_path();
+    out.record(rejects.finish().map_err(out_err(dir))?);
     if let Some(p) = progress {
         p.finish_and_clear();
     }
-    write_extension_schemas(program, dir)?;
+    write_extension_schemas(program, &mut out)?;
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     summary.rows_per_sec = summary.rows_read as f64 / summary.elapsed_secs.max(1e-9);
     let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
-    sinks::write_atomic(&dir.join("summary.json"), &json).map_err(out_err(dir))?;
+    write_listed(&mut out, "summary.json", &json)?;
+    out.commit().map_err(out_err(dir))?;
     Ok(summary)
+}
+
+/// A whole output file, written atomically and recorded for the manifest.
+fn write_listed(out: &mut sinks::OutputDir, name: &str, bytes: &[u8]) -> Result<(), ConvertError> {
+    let dir = out.path();
+    sinks::write_atomic(&dir.join(name), bytes).map_err(out_err(dir))?;
+    out.record(sinks::Listed::of_bytes(name, bytes));
+    Ok(())
 }
 
 /// `DIR/schemas.json`: the custom extensions the users carry, as RFC 7643 Schema objects, so a
 /// validator (scripts/validate_scim.py) or a SCIM server can check their attribute types.
-fn write_extension_schemas(program: &Program, dir: &std::path::Path) -> Result<(), ConvertError> {
+fn write_extension_schemas(
+    program: &Program,
+    out: &mut sinks::OutputDir,
+) -> Result<(), ConvertError> {
     let used: Vec<_> = program.targets.iter().map(|t| t.resolved.clone()).collect();
     let schemas = program.schema.extensions_schema_json(&used);
     if schemas.as_array().is_some_and(|a| !a.is_empty()) {
         let bytes = serde_json::to_vec_pretty(&schemas).unwrap_or_default();
-        sinks::write_atomic(&dir.join("schemas.json"), &bytes).map_err(out_err(dir))?;
+        write_listed(out, "schemas.json", &bytes)?;
     }
     Ok(())
 }

@@ -16,18 +16,6 @@ pub struct SpoolWriter {
     pub count: u64,
 }
 
-/// Removes the spools of runs that were killed (a dropped spool removes itself; a `kill -9`
-/// cannot). Called under the output directory's lock, so no live run owns them.
-pub fn remove_leftovers(dir: &std::path::Path) -> io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_name().to_str().is_some_and(|n| n.starts_with(".spool-")) {
-            std::fs::remove_file(entry.path())?;
-        }
-    }
-    Ok(())
-}
-
 impl SpoolWriter {
     /// The spool lives next to the output (same disk, same privacy) and vanishes when dropped.
     pub fn new(dir: &std::path::Path) -> io::Result<SpoolWriter> {

@@ -23,6 +23,17 @@ pub struct Summary {
     pub elapsed_secs: f64,
     pub rows_per_sec: f64,
     pub output: String,
+    /// HTTP sources only: pages, records and retries of the read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceCounts>,
+}
+
+/// How an HTTP source was read (the records then converted are `rows_read`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SourceCounts {
+    pub pages: u64,
+    pub records: u64,
+    pub retries: u64,
 }
 
 impl Summary {

@@ -7,8 +7,9 @@ use super::{Report, RunError, RunOptions};
 use crate::check::{check_file, CheckOptions, Program};
 use crate::diagnostics::{render, SourceFile};
 use crate::eval::Env;
-use crate::input::{self, InputOptions, Source};
+use crate::input::{InputOptions, Source};
 use crate::pipeline::UniqueSet;
+use crate::source::{self, FetchStats};
 
 /// Everything a conversion reads from.
 pub struct Loaded {
@@ -16,6 +17,16 @@ pub struct Loaded {
     pub env: Env,
     pub source: Box<dyn Source>,
     pub uniques: UniqueSet,
+    /// When the input was an HTTP source file: what the read took, and where the records are.
+    pub fetched: Option<Fetched>,
+}
+
+/// What reading an HTTP source gave: its counts, and the saved records (in a private temporary
+/// directory, removed with this, when the command has no output directory).
+pub struct Fetched {
+    pub stats: FetchStats,
+    pub saved: std::path::PathBuf,
+    _opened: source::Opened,
 }
 
 /// Read and check a mapping against known headers. Its diagnostics go to `report` (warnings
@@ -36,8 +47,17 @@ pub fn compile_mapping(
             return Err(RunError::Mapping);
         }
     };
-    let checked =
+    let mut checked =
         check_file(text, &CheckOptions { headers, allow_missing_active: run.allow_missing_active });
+    if let (Some(path), Some(program)) = (&run.job_schema, &checked.program) {
+        let schema = crate::jobschema::load(path).map_err(RunError::Other)?;
+        let job = crate::jobschema::select(&schema)
+            .map_err(|e| RunError::Other(format!("{}: {e}", path.display())))?;
+        checked.diagnostics.extend(crate::jobschema::check_against_job(program, &job));
+        if checked.errors() > 0 {
+            checked.program = None;
+        }
+    }
     if !checked.diagnostics.is_empty() && (checked.program.is_none() || !run.quiet) {
         report(&render(&SourceFile { name: &name, text }, &checked.diagnostics));
     }
@@ -52,7 +72,13 @@ pub fn load(
     run: &RunOptions,
     report: Report<'_>,
 ) -> Result<Loaded, RunError> {
-    let source = input::open(input_path, input_options)?;
+    let mut opened = open_input(input_path, input_options, run)?;
+    let source = std::mem::replace(&mut opened.source, Box::new(NoRows));
+    let fetched = opened.fetched.map(|stats| Fetched {
+        stats,
+        saved: opened.saved.clone().unwrap_or_default(),
+        _opened: opened,
+    });
     let program = compile_mapping(mapping, Some(source.headers().to_vec()), run, report)?;
     if let Some(j) = run.jobs {
         // Only the first call configures the global pool; later ones (tests) keep it.
@@ -79,5 +105,51 @@ pub fn load(
             return Err(RunError::Other(format!("cannot read --existing file {file}: {e}")));
         }
     }
-    Ok(Loaded { program, env: run.env(), source, uniques })
+    Ok(Loaded { program, env: run.env(), source, uniques, fetched })
+}
+
+/// The export, or an HTTP source file read into `run.source_dir` (with a progress line on a
+/// terminal unless quiet).
+fn open_input(
+    input_path: &str,
+    opts: &InputOptions,
+    run: &RunOptions,
+) -> Result<source::Opened, RunError> {
+    let bar = (source::is_source_file(input_path)
+        && !run.quiet
+        && std::io::IsTerminal::is_terminal(&std::io::stderr()))
+    .then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    });
+    let progress = |pages: u64, records: u64| {
+        if let Some(pb) = &bar {
+            pb.set_message(format!("{input_path}: {pages} pages, {records} records"));
+        }
+    };
+    let opened = source::open_input(input_path, opts, run.source_dir.as_deref(), &progress);
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
+    Ok(opened?)
+}
+
+/// Stands in for the source while it is moved out of [`source::Opened`].
+struct NoRows;
+
+impl Source for NoRows {
+    fn headers(&self) -> &[String] {
+        &[]
+    }
+    fn describe(&self) -> String {
+        String::new()
+    }
+    fn row_names(&self) -> crate::input::RowNames {
+        crate::input::RowNames::lines()
+    }
+    fn next_item(&mut self) -> Result<Option<crate::input::Item>, crate::input::InputError> {
+        Ok(None)
+    }
 }

@@ -14,7 +14,7 @@ mod report;
 mod state;
 mod sync;
 
-pub use load::{compile_mapping, load, Loaded};
+pub use load::{compile_mapping, load, Fetched, Loaded};
 pub use lock::{acquire as lock, RunLocks};
 pub use options::{DeltaOptions, RunOptions, WaitOptions, LOG_RETENTION};
 pub use report::{write as write_report, ReportData, MAX_ROWS as REPORT_MAX_ROWS};
@@ -39,6 +39,9 @@ pub enum RunError {
     State(#[from] crate::state::StateError),
     #[error("{0}")]
     Convert(#[from] crate::pipeline::ConvertError),
+    /// An HTTP source could not be read whole: nothing was converted or sent.
+    #[error("{0}")]
+    Source(#[from] crate::source::SourceError),
     /// Stopped by a guard before anything was sent (a lock held by another run): exit 3.
     #[error("{0}")]
     Guard(String),

@@ -26,6 +26,12 @@ pub struct RunOptions {
     pub allow_missing_active: bool,
     /// No progress bar, and warnings only when the mapping fails.
     pub quiet: bool,
+    /// The Entra job's synchronization schema (`schema pull`'s file): the mapping is also
+    /// checked against it, as `schema check` does.
+    pub job_schema: Option<PathBuf>,
+    /// Where an HTTP source's records are saved (the run's output directory); `None`: a private
+    /// temporary directory, removed at the end.
+    pub source_dir: Option<PathBuf>,
 }
 
 impl RunOptions {

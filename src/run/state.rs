@@ -90,9 +90,15 @@ pub fn convert_with_state(
         Some(s) => Some(make_delta(s, delta_opts, &ctx.program.hash, &ctx.env, report)?),
         None => None,
     };
+    let source = ctx.fetched.as_ref().map(|f| crate::pipeline::SourceCounts {
+        pages: f.stats.pages,
+        records: f.stats.records,
+        retries: f.stats.retries,
+    });
     let opts = ConvertOptions {
         leavers: delta_opts.leavers,
         max_leavers: delta_opts.max_leavers,
+        source,
         ..opts.clone()
     };
     let summary = convert(

@@ -103,14 +103,10 @@ impl RunLock {
     pub fn acquire(path: &Path, what: &str) -> Result<RunLock, LockError> {
         let io_err =
             |source| LockError::Io { what: what.to_string(), path: path.to_path_buf(), source };
+        super::private_parent(path).map_err(io_err)?;
         let mut opts = OpenOptions::new();
         opts.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut file = opts.open(path).map_err(io_err)?;
+        let mut file = super::open_private(path, &mut opts).map_err(io_err)?;
         // Fully qualified: newer std has inherent lock methods of the same names.
         let locked = fs4::fs_std::FileExt::try_lock_exclusive(&file).map_err(io_err)?;
         let previous = read_holder(&mut file);
@@ -191,7 +187,7 @@ pub fn file_lock_path(file: &Path) -> PathBuf {
 
 /// Locks an output directory (creating it), for the whole run.
 pub fn lock_dir(dir: &Path) -> Result<RunLock, LockError> {
-    std::fs::create_dir_all(dir).map_err(|source| LockError::Io {
+    super::private_dir(dir).map_err(|source| LockError::Io {
         what: format!("the output directory {}", dir.display()),
         path: dir.to_path_buf(),
         source,

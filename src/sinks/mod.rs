@@ -1,14 +1,22 @@
-//! The output files of a conversion: BulkRequest file names, the rejects file, atomic writes.
-//! Every file holds personal data, so it is created with mode 0600 and appears atomically
-//! (written under a temporary name, then renamed), so a crash never leaves half a batch behind.
+//! The output files of a conversion: BulkRequest file names, the rejects file, atomic writes,
+//! private directories and files, and the output directory's manifest (which files are the
+//! tool's own). Every file holds personal data, so it is created with mode 0600 and appears
+//! atomically (written under a temporary name, then renamed), so a crash never leaves half a
+//! batch behind.
 
 pub mod lock;
+pub mod manifest;
+mod outdir;
+mod private;
 mod rejects;
 
 pub use lock::{LockError, RunLock};
+pub use manifest::{Listed, Manifest};
+pub use outdir::{ensure_free, OutputDir};
+pub use private::{open_private, private_dir, private_file, private_parent, sync_dir};
 pub use rejects::RejectsWriter;
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -19,7 +27,27 @@ use std::path::{Path, PathBuf};
 /// removed if the file is dropped uncommitted.
 pub struct AtomicFile {
     path: PathBuf,
-    w: Option<BufWriter<tempfile::NamedTempFile>>,
+    w: Option<BufWriter<Tracked>>,
+}
+
+/// The temporary file, with the size and SHA-256 of what went into it, for the manifest: the
+/// bytes are hashed as they are written (in the buffer's 256 KiB chunks), never read back.
+struct Tracked {
+    file: tempfile::NamedTempFile,
+    sha: sha2::Sha256,
+    size: u64,
+}
+
+impl Write for Tracked {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        sha2::Digest::update(&mut self.sha, &buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
 }
 
 impl AtomicFile {
@@ -37,7 +65,10 @@ impl AtomicFile {
         let file = builder.tempfile_in(dir)?;
         Ok(AtomicFile {
             path: path.to_path_buf(),
-            w: Some(BufWriter::with_capacity(256 * 1024, file)),
+            w: Some(BufWriter::with_capacity(
+                256 * 1024,
+                Tracked { file, sha: sha2::Digest::new(), size: 0 },
+            )),
         })
     }
 
@@ -45,25 +76,37 @@ impl AtomicFile {
     /// this: a run that dies is rerun and regenerates them byte for byte, so an fsync per file
     /// (thousands per run, most of the run's time) buys nothing.
     pub fn commit(self) -> io::Result<()> {
+        self.finish(false).map(|_| ())
+    }
+
+    /// [`AtomicFile::commit`], returning what was written, for the output directory's manifest.
+    pub fn commit_listed(self) -> io::Result<Listed> {
         self.finish(false)
     }
 
-    /// Flush, fsync, then rename: for files whose loss a rerun cannot repair (delta state).
+    /// Flush, fsync, rename, then fsync the directory (the rename itself must survive a power
+    /// loss): for files whose loss a rerun cannot repair (delta state, the run's manifest).
     pub fn commit_synced(self) -> io::Result<()> {
-        self.finish(true)
+        self.finish(true).map(|_| ())
     }
 
-    fn finish(mut self, sync: bool) -> io::Result<()> {
+    fn finish(mut self, sync: bool) -> io::Result<Listed> {
         let w = self.w.take().ok_or_else(|| io::Error::other("file already committed"))?;
-        let file = w.into_inner().map_err(|e| e.into_error())?;
+        let Tracked { file, sha, size } = w.into_inner().map_err(|e| e.into_error())?;
+        let name =
+            self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let listed = Listed { name, size, sha256: hex::encode(sha2::Digest::finalize(sha)) };
         if sync {
             file.as_file().sync_all()?;
         }
         file.persist(&self.path).map_err(|e| e.error)?;
-        Ok(())
+        if sync {
+            sync_dir(self.path.parent().unwrap_or(Path::new(".")))?;
+        }
+        Ok(listed)
     }
 
-    fn writer(&mut self) -> io::Result<&mut BufWriter<tempfile::NamedTempFile>> {
+    fn writer(&mut self) -> io::Result<&mut BufWriter<Tracked>> {
         self.w.as_mut().ok_or_else(|| io::Error::other("file already committed"))
     }
 }
@@ -80,18 +123,6 @@ impl Write for AtomicFile {
     }
 }
 
-/// Create (truncate) a file readable only by its owner.
-pub fn private_file(path: &Path) -> io::Result<File> {
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)
-}
-
 /// Write a whole file atomically with mode 0600.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut f = AtomicFile::create(path)?;
@@ -102,25 +133,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// The name of the n-th (1-based) BulkRequest file.
 pub fn bulk_file_name(n: usize) -> String {
     format!("bulk-{n:05}.json")
-}
-
-/// Remove `bulk-*.json` files numbered above `keep` left by an earlier, larger run, so that
-/// `upload --from DIR` never sends a stale batch.
-pub fn remove_stale_batches(dir: &Path, keep: usize) -> io::Result<usize> {
-    let mut removed = 0;
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let Some(num) = name.strip_prefix("bulk-").and_then(|n| n.strip_suffix(".json")) else {
-            continue;
-        };
-        if num.parse::<usize>().is_ok_and(|n| n > keep) {
-            fs::remove_file(entry.path())?;
-            removed += 1;
-        }
-    }
-    Ok(removed)
 }
 
 #[cfg(test)]
@@ -169,15 +181,28 @@ mod tests {
     }
 
     #[test]
-    fn stale_batches_are_removed() {
+    fn a_committed_file_is_listed_with_its_size_and_digest() {
         let dir = tempfile::tempdir().unwrap();
-        for n in 1..=4 {
-            fs::write(dir.path().join(bulk_file_name(n)), b"{}").unwrap();
-        }
-        fs::write(dir.path().join("rejects.csv"), b"").unwrap();
-        assert_eq!(remove_stale_batches(dir.path(), 2).unwrap(), 2);
-        assert!(dir.path().join(bulk_file_name(2)).exists());
-        assert!(!dir.path().join(bulk_file_name(3)).exists());
-        assert!(dir.path().join("rejects.csv").exists());
+        let mut f = AtomicFile::create(&dir.path().join("rejects.csv")).unwrap();
+        f.write_all(b"line,reasons\n").unwrap();
+        let listed = f.commit_listed().unwrap();
+        assert_eq!(listed, Listed::of_bytes("rejects.csv", b"line,reasons\n"));
+        assert_eq!(Listed::of_file(dir.path(), "rejects.csv").unwrap(), Some(listed));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_synced_commit_replaces_a_planted_link_without_following_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, b"keep").unwrap();
+        let p = dir.path().join("hr.state");
+        std::os::unix::fs::symlink(&victim, &p).unwrap();
+        let mut f = AtomicFile::create(&p).unwrap();
+        f.write_all(b"new").unwrap();
+        f.commit_synced().unwrap();
+        assert_eq!(fs::read(&victim).unwrap(), b"keep");
+        assert!(fs::symlink_metadata(&p).unwrap().is_file());
+        assert_eq!(fs::read(&p).unwrap(), b"new");
     }
 }

@@ -4,7 +4,7 @@
 use std::io;
 use std::path::Path;
 
-use super::AtomicFile;
+use super::{AtomicFile, Listed};
 
 pub struct RejectsWriter {
     w: csv::Writer<AtomicFile>,
@@ -39,8 +39,9 @@ impl RejectsWriter {
         Ok(())
     }
 
-    pub fn finish(self) -> io::Result<()> {
+    /// Moves the file into place; returns what was written, for the manifest.
+    pub fn finish(self) -> io::Result<Listed> {
         let inner = self.w.into_inner().map_err(|e| io::Error::other(e.to_string()))?;
-        inner.commit()
+        inner.commit_listed()
     }
 }

@@ -119,7 +119,8 @@ impl State {
         Ok(State { header: Some(header), users, migrated_from })
     }
 
-    /// Write format 2 atomically (temporary file, fsync, rename) with mode 0600.
+    /// Write format 2 atomically (temporary file, fsync, rename, fsync of the directory) with
+    /// mode 0600.
     pub fn save(
         &self,
         path: &Path,
@@ -135,6 +136,8 @@ impl State {
             target: target.map(str::to_string),
             users: self.users.len(),
         };
+        // A directory made for the state is private; the commit syncs file and directory.
+        crate::sinks::private_parent(path).map_err(err)?;
         let mut f = crate::sinks::AtomicFile::create(path).map_err(err)?;
         let head = serde_json::to_string(&header).map_err(|e| err(io::Error::other(e)))?;
         writeln!(f, "{head}").map_err(err)?;

@@ -38,9 +38,9 @@ pub fn arg_slots(src: &str, call: &ast::Span) -> Vec<ast::Span> {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
             }
-            b'[' | b'#' => {
-                let close = if bytes[i] == b'[' { b']' } else { b'\n' };
-                while i < bytes.len() && bytes[i] != close {
+            b'[' => i = column_end(bytes, i),
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
                 }
             }
@@ -49,6 +49,30 @@ pub fn arg_slots(src: &str, call: &ast::Span) -> Vec<ast::Span> {
         i += 1;
     }
     slots
+}
+
+/// The position of the `]` that closes the column reference opened at `open`, as the grammar
+/// reads it: bracketed parts inside the name (`[emails[type eq "work"].value]`) are skipped whole,
+/// quotes included. Without a balanced close, the first `]` (or the end of the line).
+fn column_end(bytes: &[u8], open: usize) -> usize {
+    let (mut depth, mut i) = (0usize, open);
+    while i < bytes.len() && bytes[i] != b'\n' {
+        match bytes[i] {
+            b'[' => depth += 1,
+            b']' if depth == 1 => return i,
+            b']' => depth -= 1,
+            b'"' if depth > 1 => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // Unbalanced: the name ends at its first `]`, as an inner `[` is then an ordinary character.
+    bytes[open..].iter().position(|&b| b == b']' || b == b'\n').map_or(bytes.len(), |p| open + p)
 }
 
 /// Read a mapping file's bytes: invalid UTF-8 is a diagnostic, not a panic.

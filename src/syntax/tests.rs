@@ -178,3 +178,31 @@ fn arg_slots_find_blank_slots_at_the_call_level() {
     assert_eq!(super::arg_slots("Guid()", &(0..6)), vec![5..5]);
     assert!(super::arg_slots("ab", &(5..9)).is_empty());
 }
+
+#[test]
+fn job_schema_names_are_column_references_verbatim() {
+    // The names Entra's job schema gives SCIM source attributes, brackets and quotes included.
+    let work = r#"emails[type eq "work"].value"#;
+    assert_eq!(expr(&format!("[{work}]")), Expr::Column(work.into()));
+    let urn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department";
+    assert_eq!(expr(&format!("[{urn}]")), Expr::Column(urn.into()));
+    // A quoted `]` stays inside the inner brackets.
+    assert_eq!(
+        expr(r#"[x[type eq "a]b"].value]"#),
+        Expr::Column(r#"x[type eq "a]b"].value"#.into())
+    );
+    let args = call_args(r#"Join(",", [emails[type eq "work"].value], [a])"#);
+    assert_eq!(args[1], Some(Expr::Column(work.into())));
+    assert_eq!(args[2], Some(Expr::Column("a".into())));
+    // An inner `[` that is never closed is an ordinary character, as before.
+    assert_eq!(expr("[a[b]"), Expr::Column("a[b".into()));
+    assert!(parse_expression("[a[b]]]").is_err());
+}
+
+#[test]
+fn argument_slots_skip_nested_column_names() {
+    let src = r#"Join(",", [x[type eq "a,b]"].v], [c])"#;
+    let slots = super::arg_slots(src, &(0..src.len()));
+    let texts: Vec<&str> = slots.iter().map(|s| src[s.clone()].trim()).collect();
+    assert_eq!(texts, [r#"",""#, r#"[x[type eq "a,b]"].v]"#, "[c]"]);
+}

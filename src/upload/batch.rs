@@ -1,4 +1,10 @@
 //! Batches to send: reading `bulk-*.json` files and re-validating every documented bulkUpload rule.
+//!
+//! A directory `convert` wrote holds a manifest (`sinks::Manifest`): only the batches it lists,
+//! unchanged, are sent; another `bulk-*.json` dropped in is left alone with a warning, and a
+//! listed batch that was changed stops the upload. A directory without a manifest (batches
+//! written by an earlier release, or by hand) sends every `bulk-<number>.json` it holds, with a
+//! warning.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -6,6 +12,7 @@ use std::path::Path;
 use serde_json::Value as Json;
 
 use super::UploadError;
+use crate::sinks::manifest::{self, Listed, Manifest, MANIFEST_NAME};
 
 pub const BULK_REQUEST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 pub const CORE_USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -102,8 +109,68 @@ pub fn validate_bulk_request(doc: &Json, max_ops: usize) -> Result<Vec<String>, 
     Ok(external_ids)
 }
 
-/// Reads `DIR/bulk-*.json` in numeric order and validates each file.
+/// Reads the batches of `DIR` in numeric order and validates each file: those its manifest
+/// lists (see the module docs), or every `bulk-<number>.json` when it has none.
 pub fn batches_from_dir(dir: &Path) -> Result<Vec<Batch>, UploadError> {
+    let manifest = Manifest::load(dir).map_err(|e| UploadError::io(dir, e))?;
+    let Some(manifest) = manifest else {
+        let batches = every_batch_file(dir)?;
+        eprintln!(
+            "warning: {} has no {MANIFEST_NAME} (not written by `hr2scim convert` of this release): sending every bulk-<number>.json in it",
+            dir.display()
+        );
+        return Ok(batches);
+    };
+    if !manifest.complete {
+        return Err(UploadError::Config(format!(
+            "the last `hr2scim convert` into {} did not finish (killed?), so its batches are incomplete: run it again, then upload",
+            dir.display()
+        )));
+    }
+    let mut listed: Vec<(usize, &Listed)> = manifest
+        .files
+        .iter()
+        .filter_map(|f| manifest::batch_number(&f.name).map(|n| (n, f)))
+        .collect();
+    listed.sort_by_key(|(n, _)| *n);
+    for entry in std::fs::read_dir(dir).map_err(|e| UploadError::io(dir, e))? {
+        let name = entry.map_err(|e| UploadError::io(dir, e))?.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("bulk-") && name.ends_with(".json") && manifest.listed(&name).is_none()
+        {
+            eprintln!(
+                "warning: {} was not written by `hr2scim convert` (not in {MANIFEST_NAME}): not sent",
+                dir.join(&*name).display()
+            );
+        }
+    }
+    if listed.is_empty() {
+        return Err(UploadError::NoBatches(dir.to_path_buf()));
+    }
+    listed
+        .into_iter()
+        .map(|(n, l)| {
+            let path = dir.join(&l.name);
+            let shown = path.display().to_string();
+            let meta = std::fs::symlink_metadata(&path).map_err(|e| UploadError::io(&path, e))?;
+            let bytes = if meta.is_file() {
+                std::fs::read(&path).map_err(|e| UploadError::io(&path, e))?
+            } else {
+                Vec::new()
+            };
+            if Listed::of_bytes(&l.name, &bytes) != *l {
+                return Err(UploadError::invalid(
+                    shown,
+                    format!("it was changed since `hr2scim convert` wrote it (its size or SHA-256 differs from {MANIFEST_NAME}), and is not sent"),
+                ));
+            }
+            Batch::from_json(n as u64, &bytes, &shown)
+        })
+        .collect()
+}
+
+/// Every `bulk-<number>.json` of a directory without a manifest.
+fn every_batch_file(dir: &Path) -> Result<Vec<Batch>, UploadError> {
     let entries = std::fs::read_dir(dir).map_err(|e| UploadError::io(dir, e))?;
     let mut files = Vec::new();
     for entry in entries {

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::UploadError;
+use crate::sinks;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -110,7 +111,13 @@ impl Journal {
     /// Opens (creating) the journal for the run `key` to `target`, and decides whether this run
     /// resumes an unfinished one (see the module docs).
     pub fn open(dir: &Path, target: &str, key: &str) -> Result<Journal, UploadError> {
-        std::fs::create_dir_all(dir).map_err(|e| UploadError::io(dir, e))?;
+        let created = !dir.is_dir();
+        sinks::private_dir(dir).map_err(|e| UploadError::io(dir, e))?;
+        if created {
+            // The new directory's entry must survive a power loss, as the journal does.
+            let parent = dir.parent().unwrap_or(Path::new("."));
+            sinks::sync_dir(parent).map_err(|e| UploadError::io(parent, e))?;
+        }
         let batches_path = dir.join("batches.jsonl");
         let records = read_records(&batches_path)?;
         let resumed = unfinished_run(&records, target, key);
@@ -304,13 +311,16 @@ fn read_lines<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>, Uploa
     Ok(out)
 }
 
+/// Opens the journal for appending: created 0600 (it names users and outcomes), never through
+/// a symbolic link, and a new file's directory entry synced like its lines.
 fn open_append(path: &Path) -> Result<File, UploadError> {
-    let mut f = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .read(true)
-        .open(path)
+    let created = !path.exists();
+    let mut f = sinks::open_private(path, OpenOptions::new().create(true).append(true).read(true))
         .map_err(|e| UploadError::io(path, e))?;
+    if created {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        sinks::sync_dir(dir).map_err(|e| UploadError::io(dir, e))?;
+    }
     let len = f.metadata().map_err(|e| UploadError::io(path, e))?.len();
     if len > 0 {
         use std::io::{Read, Seek, SeekFrom};
@@ -444,5 +454,26 @@ mod tests {
         attempt(dir.path(), "K", &[("h2", true)], false);
         let j = Journal::open(dir.path(), "t", "K").unwrap();
         assert!(j.is_accepted("h1") && j.is_accepted("h2"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_journal_is_private_and_never_written_through_a_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out/journal");
+        let j = Journal::open(&dir, "t", "K").unwrap();
+        j.mark("r", Event::RunStart).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("batches.jsonl")), 0o600);
+        drop(j);
+        let victim = root.path().join("victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        std::fs::remove_file(dir.join("batches.jsonl")).unwrap();
+        std::os::unix::fs::symlink(&victim, dir.join("batches.jsonl")).unwrap();
+        let err = Journal::open(&dir, "t", "K").err().unwrap().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
     }
 }

@@ -17,6 +17,7 @@ pub mod events;
 #[cfg(test)]
 mod fuzz_tests;
 mod http;
+pub mod jobschema_api;
 pub mod journal;
 mod limiter;
 mod logs;
@@ -40,6 +41,10 @@ pub use options::{
 };
 pub use runner::{upload, Batches};
 pub use summary::{AcceptedBatch, FailedUser, UploadSummary};
+// The HTTP rules other readers of the network (HTTP sources) follow too.
+pub use client::ProxyEnv;
+pub use http::{describe as describe_http_error, retry_after};
+pub use redact::redact;
 
 /// The key the journal and the sync state name an Entra target by (its bulkUpload URL);
 /// `None` when the options do not name one.

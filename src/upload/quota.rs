@@ -69,7 +69,7 @@ impl TenantQuota {
         daily: Option<u64>,
     ) -> Result<TenantQuota, UploadError> {
         let calls = dir.join("calls");
-        create_private_dir(&calls).map_err(|e| UploadError::io(&calls, e))?;
+        crate::sinks::private_dir(&calls).map_err(|e| UploadError::io(&calls, e))?;
         let digest = hex::encode(Sha256::digest(key.as_bytes()));
         // As the in-process limiter: a small guard over the window keeps the server's count
         // (arrival times) under the limit despite network jitter.
@@ -193,28 +193,11 @@ fn ms_to_time(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
+/// The call log tells when and how much a tenant provisions: 0600, in a 0700 directory.
 fn open_log(path: &Path) -> std::io::Result<File> {
     let mut opts = OpenOptions::new();
     opts.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)
-}
-
-/// Creates `dir` and its parents; the directories this tool creates are private (0700): the
-/// call log tells when and how much a tenant provisions.
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(dir)
+    crate::sinks::open_private(path, &mut opts)
 }
 
 /// The tenant an Entra job belongs to: its tenant id when known (the same tenant reached

@@ -26,6 +26,8 @@ use tiny_http::{Header, Method, Request, Response, Server};
 mod directory;
 #[path = "graph_emulator_logs.rs"]
 mod logs;
+#[path = "graph_emulator_schema.rs"]
+mod schema;
 pub use directory::{DirUser, Injected};
 #[allow(unused_imports)]
 pub use logs::{quoted_after, time_after};
@@ -152,6 +154,21 @@ pub struct State {
     /// The filters of every provisioning-logs request (first pages only; follow-ups are counted
     /// in `log_requests`).
     pub log_filters: Vec<String>,
+    /// The job's synchronization schema (`None`: GET answers 404).
+    pub job_schema: Option<Json>,
+    /// Saves so far: every PUT (and portal edit) sets `version` to `emulator-N`.
+    pub schema_version: u64,
+    /// Answer GET/PUT schema with 403 (Synchronization.ReadWrite.All missing).
+    pub schema_forbidden: bool,
+    /// Answer only PUT schema with 403 (read allowed, write not).
+    pub schema_forbid_put: bool,
+    /// Simulate a portal edit right after the Nth GET of the schema (1-based).
+    pub edit_schema_after_get: Option<usize>,
+    pub schema_gets: usize,
+    /// The body of every PUT, in order.
+    pub schema_puts: Vec<Json>,
+    /// `METHOD path` of every schema request.
+    pub schema_requests: Vec<String>,
 }
 
 impl State {
@@ -193,6 +210,15 @@ impl Emulator {
 
     pub fn push_fault(&self, f: Fault) {
         self.state().faults.push_back(f);
+    }
+
+    /// Give the job a synchronization schema (its `version` is kept until the next save).
+    pub fn set_job_schema(&self, schema: Json) {
+        self.state().job_schema = Some(schema);
+    }
+
+    pub fn job_schema(&self) -> Option<Json> {
+        self.state().job_schema.clone()
     }
 
     pub fn endpoint(&self) -> String {
@@ -340,6 +366,8 @@ impl Ctx {
             self.managed(header("Metadata").as_deref() == Some("true"), "imds", false)
         } else if path.ends_with("/auditLogs/provisioning") {
             self.logs(&url, &header)
+        } else if path.ends_with("/schema") && path.contains("/synchronization/jobs/") {
+            self.job_schema(req.method(), &path, &body, &header)
         } else {
             graph_error(404, "Request_ResourceNotFound", &format!("no route for {path}"))
         };
