@@ -248,6 +248,7 @@ pub fn merge(mut p: Profile, a: &DailyArgs) -> Result<Profile, String> {
     flag!("existing", p.run.existing, r.existing);
     flag!("allow_missing_active", p.run.allow_missing_active, r.allow_missing_active);
     flag!("quiet", p.run.quiet, r.quiet);
+    flag!("job_schema", p.run.job_schema, r.job_schema);
 
     let i = a.input_args.options().map_err(|e| e.to_string())?;
     let pi = &mut p.input_opts;
@@ -256,6 +257,7 @@ pub fn merge(mut p: Profile, a: &DailyArgs) -> Result<Profile, String> {
     flag!("header_row", pi.header_row, i.header_row);
     flag!("encoding", pi.encoding, i.encoding);
     flag!("sheet", pi.sheet, i.sheet);
+    flag!("records", pi.records_path, i.records_path);
     flag!("rename_duplicates", pi.rename_duplicates, i.rename_duplicates);
     flag!("max_record_bytes", pi.max_record_bytes, i.max_record_bytes);
     flag!("max_sheet_cells", pi.max_sheet_cells, i.max_sheet_cells);

@@ -70,6 +70,7 @@ const KEYS: &[Key] = keys! {
             _ => v.string().map_err(|_| "expected a sheet name or a position from 1".to_string())?,
         })
     };
+    "read" "records" "--records" => |p, v| p.input_opts.records_path = Some(v.string()?);
     "read" "rename-duplicates" "--rename-duplicates" => |p, v| p.input_opts.rename_duplicates = v.boolean()?;
     "read" "max-record-bytes" "--max-record-bytes" => |p, v| p.input_opts.max_record_bytes = v.size()?;
     "read" "max-sheet-cells" "--max-sheet-cells" => |p, v| p.input_opts.max_sheet_cells = v.uint(1)?;
@@ -101,6 +102,7 @@ const KEYS: &[Key] = keys! {
         }
         p.run.existing = specs
     };
+    "convert" "job-schema" "--job-schema" => |p, v| p.run.job_schema = Some(v.path()?);
     "convert" "allow-missing-active" "--allow-missing-active" => |p, v| p.run.allow_missing_active = v.boolean()?;
 
     "target" "kind" "--target" => |p, v| {

@@ -84,6 +84,7 @@ header-row = 3
 encoding = "windows-1252"
 sheet = 2
 rename-duplicates = true
+records = "d.results"
 max-record-bytes = "1MiB"
 max-sheet-cells = 10
 max-unzipped-bytes = 2048
@@ -96,6 +97,7 @@ lenient-iif = true
 empty-cells = "empty"
 existing = ["userName=upns.txt"]
 allow-missing-active = true
+job-schema = "job.json"
 [target]
 kind = "scim"
 url = "https://scim.example/v2"
@@ -127,6 +129,7 @@ dir = "q"
     assert_eq!((i.delimiter, i.quote, i.header_row), (Some(b'\t'), b'\'', 3));
     assert_eq!((i.encoding.as_deref(), i.sheet.as_deref()), (Some("windows-1252"), Some("2")));
     assert!(i.rename_duplicates);
+    assert_eq!(i.records_path.as_deref(), Some("d.results"));
     assert_eq!(
         (i.max_record_bytes, i.max_sheet_cells, i.max_unzipped_bytes, i.max_workbook_bytes),
         (1 << 20, 10, 2048, 1024)
@@ -135,6 +138,7 @@ dir = "q"
     assert_eq!(p.run.now.map(|n| n.to_rfc3339()), Some("2026-01-31T06:00:00+00:00".into()));
     assert_eq!(p.run.default_domain.as_deref(), Some("contoso.com"));
     assert!(p.run.lenient_iif && p.run.allow_missing_active);
+    assert_eq!(p.run.job_schema.as_deref(), Some(Path::new("b/job.json")));
     assert_eq!(p.run.empty_cells, crate::eval::EmptyCells::Empty);
     assert_eq!(p.run.existing, vec!["userName=b/upns.txt".to_string()]);
     let t = &p.target;

@@ -26,11 +26,49 @@ pub struct ReportData<'a> {
 
 /// Writes `DIR/report.html`; `rejects.csv` in the same directory gives the rejects' lines and
 /// values.
+/// The file is recorded in the directory's manifest like the run's other outputs, and a
+/// `report.html` the tool did not write (or that was edited) is left alone.
 pub fn write(dir: &Path, data: &ReportData<'_>) -> std::io::Result<PathBuf> {
-    let path = dir.join("report.html");
+    use crate::sinks::manifest::{owner, Owner};
+    use crate::sinks::{Listed, Manifest};
+    const NAME: &str = "report.html";
+    let path = dir.join(NAME);
+    let manifest = Manifest::load(dir)?;
+    // The conversion's manifest, written before the report, no longer lists the last run's
+    // report: that one is recognised by how the tool begins it.
+    let ours = match owner(dir, NAME, manifest.as_ref())? {
+        Owner::Absent | Owner::Own => true,
+        Owner::Foreign => begins_as_ours(&path),
+        Owner::Changed => false,
+    };
+    if !ours {
+        return Err(std::io::Error::other(format!(
+            "{} was not written by hr2scim (or was edited since); it is left as it is",
+            path.display()
+        )));
+    }
     let rejects = read_rejects(&dir.join("rejects.csv"));
-    crate::sinks::write_atomic(&path, render(data, &rejects).as_bytes())?;
+    let html = render(data, &rejects);
+    crate::sinks::write_atomic(&path, html.as_bytes())?;
+    if let Some(m) = manifest {
+        let mut files: Vec<Listed> = m.files.into_iter().filter(|f| f.name != NAME).collect();
+        files.push(Listed::of_bytes(NAME, html.as_bytes()));
+        Manifest::new(m.complete, files).save(dir)?;
+    }
     Ok(path)
+}
+
+const BEGINNING: &str =
+    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>hr2scim ";
+
+/// A regular file (not a link) that starts as [`render`] starts every report.
+fn begins_as_ours(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return false };
+    let mut head = vec![0; BEGINNING.len()];
+    meta.is_file()
+        && std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
+        && head == BEGINNING.as_bytes()
 }
 
 /// One rejected row: its line, its reasons and its values.
@@ -149,10 +187,11 @@ fn render(d: &ReportData<'_>, rejects: &[Reject]) -> String {
     let title = format!("hr2scim {}{}", d.command, if d.dry_run { " (dry run)" } else { "" });
     let _ = write!(
         o,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title><style>{STYLE}</style></head><body><h1>{t}</h1><p>{}: {}</p><div class=\"counts\">",
+        "{BEGINNING}{tail}</title><style>{STYLE}</style></head><body><h1>{t}</h1><p>{}: {}</p><div class=\"counts\">",
         esc(&crate::clock::now().format("%Y-%m-%d %H:%M UTC").to_string()),
         esc(&c.input),
-        t = esc(&title)
+        t = esc(&title),
+        tail = esc(&title["hr2scim ".len()..])
     );
     count(&mut o, "read", c.rows_read, false);
     count(&mut o, "written", c.users_written, false);
