@@ -4,7 +4,7 @@
 //! import only those before it; `tests/architecture.rs` enforces it, DESIGN.md draws it):
 //! `span`, `clock`, `input`, `diagnostics`, `syntax`, `eval`, `functions`, `schema`, `check`,
 //! `scim`, `jobschema`, `sinks`, `state`, `pipeline`, `authoring`, `upload`, `source`, `run`,
-//! `cli`.
+//! `profile`, `cli`.
 //!
 //! No unsafe code: speed comes from crates built and fuzzed for it (csv-core, memchr, simdutf8).
 
@@ -20,6 +20,7 @@ pub mod functions;
 pub mod input;
 pub mod jobschema;
 pub mod pipeline;
+pub mod profile;
 pub mod run;
 pub mod schema;
 pub mod scim;

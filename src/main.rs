@@ -2,10 +2,7 @@
 
 #![forbid(unsafe_code)]
 
-use clap::Parser;
-
 fn main() {
-    let cli = hr2scim::cli::Cli::parse();
-    let code = hr2scim::cli::run(cli);
+    let code = hr2scim::cli::main();
     std::process::exit(code);
 }

@@ -29,6 +29,7 @@ pub const LAYERS: &[&str] = &[
     "upload",
     "source",
     "run",
+    "profile",
     "cli",
 ];
 

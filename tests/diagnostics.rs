@@ -4,6 +4,7 @@
 //! layout), `# options: allow-missing-active` passes that flag, `# job-schema: FILE` (from the
 //! repository root) also checks the mapping against that job schema, as `schema check` does.
 //! Every diagnostic code must be exercised by some case.
+//! Cases ending in `.toml` are run profiles, checked as `hr2scim run` checks them.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -31,6 +32,9 @@ fn options(text: &str) -> CheckOptions {
 
 /// Decode, check and render one case exactly as `hr2scim check` would.
 fn run_case(path: &Path) -> (String, Vec<Diagnostic>) {
+    if path.extension().is_some_and(|x| x == "toml") {
+        return run_profile_case(path);
+    }
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let name =
         format!("cases/{}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
@@ -39,6 +43,16 @@ fn run_case(path: &Path) -> (String, Vec<Diagnostic>) {
         Err(d) => ("", vec![d]),
     };
     (render(&SourceFile { name: &name, text }, &diags), diags)
+}
+
+/// A run profile, checked and rendered as `hr2scim run` shows it (secrets starred out).
+fn run_profile_case(path: &Path) -> (String, Vec<Diagnostic>) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let name =
+        format!("cases/{}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+    let diags = hr2scim::profile::parse(&text, Path::new("")).err().unwrap_or_default();
+    let shown = hr2scim::profile::redacted(&text, &diags);
+    (render(&SourceFile { name: &name, text: &shown }, &diags), diags)
 }
 
 /// The checker's diagnostics, then (for a clean mapping with a `# job-schema:` directive) the
@@ -64,7 +78,7 @@ fn cases() -> Vec<std::path::PathBuf> {
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "map"))
+        .filter(|p| p.extension().is_some_and(|x| x == "map" || x == "toml"))
         .collect();
     cases.sort();
     cases

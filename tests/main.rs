@@ -35,7 +35,9 @@ mod input_sheets; // xlsx/xls/ods: typed cells, date epochs, messy layouts
 mod authoring; // test blocks, conversion snapshots, preview, explain, init
 mod check; // `check` and `eval`: what a user sees, exit codes
 mod convert; // outputs, rejects, exit codes, determinism, file modes
+mod daily; // `run PROFILE`: the same outcome as `upload`, exit codes, dry run, profile mistakes, --log-format json
 mod delta; // delta runs over a sequence of exports, leaver threshold, kept state
+mod docs_cli; // `completions` for each shell and `man`, generated from the clap definitions
 mod jobschema; // the job's half: schema check, simulate, schema pull/push against the emulator
 mod output_files; // only the tool's own files are removed or replaced; modes; planted links
 mod sync; // the sync model: outcomes from the logs, resends, 403, leaver guard, migration

@@ -71,16 +71,22 @@ impl RunArgs {
 
 /// Mapping diagnostics go to standard error as they are found.
 pub fn print_report(rendered: &str) {
-    eprint!("{rendered}");
+    say(rendered);
+}
+
+/// A message on standard error (a `message` event with `--log-format json`).
+pub fn say(text: &str) {
+    crate::upload::events::say(text);
 }
 
 /// Prints why a run stopped (diagnostics were already printed) and gives the exit code: 3 when
 /// a guard stopped it before anything was sent, else 1.
 pub fn fail(e: RunError) -> i32 {
     if !matches!(e, RunError::Mapping) {
-        eprintln!("error: {e}");
+        say(&format!("error: {e}"));
     }
     if e.is_guard() {
+        crate::upload::events::emit("guard_stop", serde_json::json!({"reason": e.to_string()}));
         super::exit::GUARD
     } else {
         super::exit::FATAL
@@ -145,16 +151,17 @@ pub fn lock_output(dir: &Path) -> Result<crate::sinks::RunLock, i32> {
     match crate::sinks::lock::lock_dir(dir) {
         Ok(lock) => {
             if let Some(w) = lock.stale_warning() {
-                eprintln!("{w}");
+                say(&w);
             }
             Ok(lock)
         }
         Err(e @ crate::sinks::LockError::Held { .. }) => {
-            eprintln!("error: {e}");
+            say(&format!("error: {e}"));
+            crate::upload::events::emit("guard_stop", serde_json::json!({"reason": e.to_string()}));
             Err(super::exit::GUARD)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            say(&format!("error: {e}"));
             Err(super::exit::FATAL)
         }
     }

@@ -58,6 +58,9 @@ pub struct ConvertArgs {
     /// Managers that are missing from the file, self-managers and cycles: `warn`, `reject` or `off`.
     #[arg(long, value_enum, default_value_t)]
     pub manager_check: ManagerCheckArg,
+    /// `html`: write DIR/report.html for the people who approve the run; `none`: no report.
+    #[arg(long, value_enum, default_value_t)]
+    pub report: super::values::ReportArg,
     #[command(flatten)]
     pub delta: DeltaArgs,
     #[command(flatten)]
@@ -161,12 +164,25 @@ pub fn run(args: ConvertArgs) -> i32 {
         Err(e) => return fail(e),
     };
     // The state is only read: it records what a target answered, and nothing was sent here.
-    let (summary, _) =
+    let (summary, delta) =
         match run::convert_with_state(&mut ctx, &args.options(), &delta_opts, state, &print_report)
         {
             Ok(done) => done,
             Err(e) => return fail(e),
         };
+    if args.report == super::values::ReportArg::Html && !args.stdout {
+        let leavers = delta.as_ref().map(|d| d.leavers()).unwrap_or_default();
+        let data = run::ReportData {
+            command: "convert",
+            converted: &summary,
+            upload: None,
+            leavers: &leavers,
+            dry_run: false,
+        };
+        if let Err(e) = run::write_report(&args.out, &data) {
+            super::common::say(&format!("warning: report.html not written: {e}"));
+        }
+    }
     if !args.run.quiet {
         eprint!("{}", summary.human());
         if let Some(p) = &delta_opts.state {

@@ -1,4 +1,5 @@
-//! `hr2scim init INPUT [--out mapping.map]`: a starter mapping from a real export.
+//! `hr2scim init INPUT [--out mapping.map]`: a starter mapping from a real export;
+//! `hr2scim init --profile [--out hr2scim.toml]`: a commented starter run profile.
 
 use std::path::PathBuf;
 
@@ -15,16 +16,22 @@ Reads the headers and the first rows, recognises common HR columns (ids, names, 
 department, phones, address, status, dates) and writes a commented mapping with two test blocks.
 The result passes `hr2scim check`; review it line by line before use.
 
+With --profile (no INPUT): writes a commented starter run profile for `hr2scim run`; replace
+each <...> with your value (`run` refuses the profile until you have).
+
 ", super::exit_codes_help!()))]
 pub struct InitArgs {
     /// The HR export (CSV, spreadsheet, JSON) or an HTTP source file (.toml).
-    #[arg(required_unless_present = "source")]
+    #[arg(required_unless_present_any = ["source", "profile"])]
     pub input: Option<String>,
     /// Write a starter source file for an HR system's API (bamboohr, adp, oracle-hcm, workday,
     /// successfactors) as NAME.toml next to --out (or in the current directory), and a starter
     /// mapping from the vendor's field names.
     #[arg(long, value_name = "NAME", conflicts_with = "input")]
     pub source: Option<String>,
+    /// Write a starter run profile (hr2scim.toml) for `hr2scim run` instead of a mapping.
+    #[arg(long, conflicts_with_all = ["input", "source"])]
+    pub profile: bool,
     /// Where to write the mapping (default: standard output).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
@@ -36,6 +43,9 @@ pub struct InitArgs {
 }
 
 pub fn run(args: InitArgs) -> i32 {
+    if args.profile {
+        return write_profile(&args);
+    }
     let Some(input) = args.input.clone() else {
         return preset(&args);
     };
@@ -117,5 +127,28 @@ fn write_mapping(args: &InitArgs, text: &str, columns: usize, input: &str) -> i3
             );
         }
     }
+    exit::OK
+}
+
+/// `init --profile`: the starter profile on standard output or into --out.
+fn write_profile(args: &InitArgs) -> i32 {
+    let text = crate::profile::STARTER;
+    let Some(p) = &args.out else {
+        print!("{text}");
+        return exit::OK;
+    };
+    if p.exists() && !args.force {
+        eprintln!("error: {} exists; pass --force to overwrite", p.display());
+        return exit::FATAL;
+    }
+    if let Err(e) = crate::sinks::write_atomic(p, text.as_bytes()) {
+        eprintln!("error: cannot write {}: {e}", p.display());
+        return exit::FATAL;
+    }
+    eprintln!(
+        "wrote {}; replace each <...> with your value, then: hr2scim run {} --dry-run",
+        p.display(),
+        p.display()
+    );
     exit::OK
 }

@@ -20,6 +20,8 @@ pub(crate) use exit_codes_help;
 mod check;
 mod common;
 mod convert;
+mod daily;
+mod docs;
 mod eval;
 mod functions;
 mod init;
@@ -61,7 +63,12 @@ The authoring loop:
   hr2scim test mapping.map                      # the test blocks in the mapping
   hr2scim convert mapping.map hr.csv --out out/ # SCIM BulkRequests, rejects.csv, summary.json
   hr2scim eval 'Join(\", \", [sn], [gn])' --set sn=Doe --set gn=John
-  hr2scim functions Replace                    # what a function does, with examples"
+  hr2scim functions Replace                    # what a function does, with examples
+
+Every day (a scheduler):
+  hr2scim init --profile --out hr2scim.toml     # a commented run profile; fill in the <...>
+  hr2scim run hr2scim.toml --dry-run            # everything but sending
+  hr2scim run hr2scim.toml                      # reconcile, convert, guard, send, confirm"
 );
 
 /// hr2scim: HR exports (CSV, spreadsheets) to validated SCIM 2.0 users for Microsoft Entra
@@ -71,6 +78,18 @@ The authoring loop:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// How events go to standard error: `text` for people, `json` for log collectors (one
+    /// object per line: run_start, batch, retry, throttle, guard_stop, summary, message).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// `--log-format`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -87,6 +106,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Convert and send to Entra's bulkUpload (or any SCIM server), paced, journaled, resumable.
     Upload(Box<upload::UploadArgs>),
+    /// The daily run from a profile (hr2scim.toml): reconcile, convert, guard, send, confirm.
+    Run(Box<daily::DailyArgs>),
     /// Provisioning logs of the Entra job: counts, failures, `--wait` for the last upload.
     Logs(Box<target::LogsArgs>),
     /// Inspect delta state, and see what the next run would send.
@@ -101,9 +122,28 @@ pub enum Command {
     /// What the Entra job will make of each user: scope, matching, every attribute mapping, and
     /// what will fail in the directory. Offline, on a saved job schema.
     Simulate(Box<simulate::SimulateArgs>),
+    /// Shell completions (bash, zsh, fish, powershell), generated from these definitions.
+    Completions(docs::CompletionsArgs),
+    /// The manual page (or, with --out DIR, one page per command).
+    Man(docs::ManArgs),
+}
+
+/// The binary's entry: parse the process's arguments, run the command, give its exit code.
+/// `run` needs to know which flags were given (they override its profile), which only the
+/// parsed matches say.
+pub fn main() -> i32 {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let mut cli =
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut Cli::command()).exit());
+    if let (Command::Run(a), Some(("run", sub))) = (&mut cli.command, matches.subcommand()) {
+        a.given = daily::Given::from_matches(sub);
+    }
+    run(cli)
 }
 
 pub fn run(cli: Cli) -> i32 {
+    crate::upload::events::set_json(cli.log_format == LogFormat::Json);
     match cli.command {
         Command::Convert(a) => convert::run(*a),
         Command::Check(a) => check::run(a),
@@ -111,10 +151,13 @@ pub fn run(cli: Cli) -> i32 {
         Command::Test(a) => test::run(*a),
         Command::Init(a) => init::run(a),
         Command::Upload(a) => upload::run(*a),
+        Command::Run(a) => daily::run(*a),
         Command::Logs(a) => upload::logs(*a),
         Command::State(a) => state::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Functions(a) => functions::run(a),
+        Command::Completions(a) => docs::completions(a),
+        Command::Man(a) => docs::man(a),
         Command::Schema(a) => schema::run(a),
         Command::Simulate(a) => simulate::run(*a),
     }

@@ -6,13 +6,15 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::common::{fail, lock_output, print_report, RunArgs};
+use super::common::{fail, lock_output, print_report, say, RunArgs};
 use super::convert::DeltaArgs;
 use super::exit;
 use super::input::InputArgs;
 use super::target::{LogsArgs, TargetArgs};
+use crate::input::InputOptions;
 use crate::pipeline::ConvertOptions;
-use crate::run::{self, WaitOptions};
+use crate::run::{self, RunOptions, WaitOptions};
+use crate::upload::events;
 use crate::upload::{self, batches_from_dir, Batch, LogsQuery, TargetKind, UploadConfig};
 
 #[derive(Args, Debug)]
@@ -57,6 +59,9 @@ pub struct UploadArgs {
     /// Print the upload summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// `html`: write DIR/report.html for the people who approve the run; `none`: no report.
+    #[arg(long, value_enum, default_value_t)]
+    pub report: super::values::ReportArg,
     /// After sending, poll the provisioning logs until every user of this run has a record (or
     /// --wait-timeout), and record the outcomes in the state (Entra).
     #[arg(long)]
@@ -93,31 +98,100 @@ pub fn run(args: UploadArgs) -> i32 {
         };
         return upload_from_dir(from, &target, args.json, args.run.quiet, args.wait_for_logs);
     }
-    let _lock = match lock_output(&args.out) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
     let (Some(mapping), Some(input)) = (&args.mapping, &args.input) else {
         eprintln!("error: give MAPPING INPUT, or --from DIR");
         return exit::FATAL;
     };
-    let loaded = super::common::load_program_into(
-        mapping,
-        input,
-        &args.input_args,
-        &args.run,
-        Some(&args.out),
+    let input_opts = match args.input_args.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::FATAL;
+        }
+    };
+    let job = SyncJob {
+        mapping: mapping.clone(),
+        input: input.clone(),
+        out: args.out.clone(),
+        input_opts,
+        run: args.run.options(),
+        delta: args.delta.options(),
+        wait: WaitOptions {
+            wait_for_logs: args.wait_for_logs,
+            timeout: args.wait_timeout.into(),
+            ..WaitOptions::default()
+        },
+        json: args.json,
+        command: "upload",
+        report: args.report == super::values::ReportArg::Html,
+    };
+    convert_and_send(&job, &target)
+}
+
+/// `upload MAPPING INPUT` as plain options: what the flags say, or what `run` makes of a
+/// profile and its flags. Both commands go through [`convert_and_send`], so a scheduled `run`
+/// does exactly what the equivalent `upload` command line does.
+#[derive(Debug, Clone)]
+pub(super) struct SyncJob {
+    pub mapping: PathBuf,
+    pub input: String,
+    pub out: PathBuf,
+    pub input_opts: InputOptions,
+    pub run: RunOptions,
+    pub delta: run::DeltaOptions,
+    pub wait: WaitOptions,
+    pub json: bool,
+    /// `upload` or `run`, for the report's title.
+    pub command: &'static str,
+    /// Write DIR/report.html.
+    pub report: bool,
+}
+
+/// Lock the output directory, load the mapping against the input, then [`sync_run`]; prints
+/// what went wrong and gives the exit code.
+pub(super) fn convert_and_send(job: &SyncJob, target: &UploadConfig) -> i32 {
+    let mut job = job.clone();
+    // JSON lines leave no room for a progress bar or human summaries: the events say it.
+    job.run.quiet |= events::json();
+    events::emit(
+        "run_start",
+        serde_json::json!({
+            "mapping": job.mapping.display().to_string(),
+            "input": job.input,
+            "out": job.out.display().to_string(),
+            "state": job.delta.state.as_ref().map(|s| s.display().to_string()),
+            "target": format!("{:?}", target.target).to_lowercase(),
+            "dry_run": target.dry_run,
+        }),
     );
-    let Some(mut ctx) = loaded else {
-        return exit::FATAL;
+    let code = convert_and_send_locked(&job, target);
+    events::emit("summary", serde_json::json!({"exit_code": code}));
+    code
+}
+
+fn convert_and_send_locked(job: &SyncJob, target: &UploadConfig) -> i32 {
+    let _lock = match lock_output(&job.out) {
+        Ok(l) => l,
+        Err(code) => return code,
     };
-    let delta_opts = args.delta.options();
-    let wait = WaitOptions {
-        wait_for_logs: args.wait_for_logs,
-        timeout: args.wait_timeout.into(),
-        ..WaitOptions::default()
-    };
-    match sync_run(&args, &target, &mut ctx, &delta_opts, &wait) {
+    // An HTTP source is read into the output directory, as `upload` always did.
+    let run_opts = RunOptions { source_dir: Some(job.out.clone()), ..job.run.clone() };
+    let mut ctx =
+        match run::load(&job.mapping, &job.input, &job.input_opts, &run_opts, &print_report) {
+            Ok(c) => c,
+            Err(e) => return fail(e),
+        };
+    if let (Some(f), false) = (&ctx.fetched, job.run.quiet) {
+        say(&format!(
+            "read {} records in {} pages ({} retries) from {}; saved in {}",
+            f.stats.records,
+            f.stats.pages,
+            f.stats.retries,
+            job.input,
+            f.saved.display()
+        ));
+    }
+    match sync_run(job, target, &mut ctx) {
         Ok(code) => code,
         Err(e) => fail(e),
     }
@@ -126,13 +200,12 @@ pub fn run(args: UploadArgs) -> i32 {
 /// `upload MAPPING INPUT [--state]`: lock, reconcile the state with the logs, convert, send,
 /// record per-user outcomes, optionally wait for the logs, save the state. The exit code.
 fn sync_run(
-    args: &UploadArgs,
+    job: &SyncJob,
     target: &UploadConfig,
     ctx: &mut run::Loaded,
-    delta_opts: &run::DeltaOptions,
-    wait: &WaitOptions,
 ) -> Result<i32, run::RunError> {
-    let quiet = args.run.quiet;
+    let (delta_opts, wait) = (&job.delta, &job.wait);
+    let quiet = job.run.quiet;
     let _locks = run::lock(delta_opts.state.as_deref())?;
     let mut state = run::load_state(delta_opts)?;
     let target_key = target_key(target);
@@ -140,25 +213,42 @@ fn sync_run(
         run::check_state_target(s, delta_opts, target_key.as_deref())?;
         if let Some(r) = run::reconcile(s, target, &print_report) {
             if !quiet || !r.failed.is_empty() || !r.skipped.is_empty() {
-                eprint!("{}", run::describe("provisioning logs of earlier runs", &r));
+                say(&run::describe("provisioning logs of earlier runs", &r));
             }
         }
     }
-    let opts = ConvertOptions { out_dir: args.out.clone(), quiet, ..Default::default() };
+    let opts = ConvertOptions { out_dir: job.out.clone(), quiet, ..Default::default() };
     let (converted, mut delta) =
         run::convert_with_state(ctx, &opts, delta_opts, state, &print_report)?;
     if !quiet {
-        eprint!("{}", converted.human());
+        say(&converted.human());
     }
+    events::emit("converted", serde_json::to_value(&converted).unwrap_or_default());
     let convert_code = if converted.rejected > 0 { exit::PARTIAL } else { exit::OK };
+    let leavers = delta.as_ref().map(|d| d.leavers()).unwrap_or_default();
+    let report = |upload: Option<&upload::UploadSummary>| {
+        if job.report {
+            let data = run::ReportData {
+                command: job.command,
+                converted: &converted,
+                upload,
+                leavers: &leavers,
+                dry_run: target.dry_run,
+            };
+            if let Err(e) = run::write_report(&job.out, &data) {
+                say(&format!("warning: report.html not written: {e}"));
+            }
+        }
+    };
     if converted.batches == 0 {
-        eprintln!("nothing to send: no new, changed, failed or leaving users");
-        if args.json {
+        say("nothing to send: no new, changed, failed or leaving users");
+        if job.json {
             println!(
                 "{}",
                 serde_json::json!({"batches_sent": 0, "users_sent": 0, "nothing_to_send": true})
             );
         }
+        report(None);
         if !target.dry_run {
             // The reconcile may have changed entries (and a format-1 file is migrated).
             run::save_state(delta_opts, delta, ctx, target_key.as_deref())?;
@@ -167,19 +257,24 @@ fn sync_run(
     }
     // Batches are sent from the files just written: the journal keys them by content, so a rerun
     // of the same command after a crash converts identically and skips what was accepted.
-    let batches = batches_from_dir(&args.out).map_err(|e| run::RunError::Other(e.to_string()))?;
-    let journal = target.journal.clone().unwrap_or_else(|| args.out.join("journal"));
+    let batches = batches_from_dir(&job.out).map_err(|e| run::RunError::Other(e.to_string()))?;
+    let journal = target.journal.clone().unwrap_or_else(|| job.out.join("journal"));
     let sent: Vec<Batch> = batches.clone();
     let summary = upload::upload(Box::new(batches.into_iter().map(Ok)), target, &journal, quiet)
         .map_err(|e| run::RunError::Other(e.to_string()))?;
     summary.print_human();
-    if args.json {
+    report(Some(&summary));
+    events::emit("upload", serde_json::to_value(&summary).unwrap_or_default());
+    if job.json {
         println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
     }
     let mut code = summary.exit_code();
+    if code == exit::GUARD {
+        events::emit("guard_stop", serde_json::json!({"reason": summary.stopped}));
+    }
     if summary.stopped.is_some() {
         let argv: Vec<String> = std::env::args().map(|a| shell_quote(&a)).collect();
-        eprintln!("resume with the same command: {}", argv.join(" "));
+        say(&format!("resume with the same command: {}", argv.join(" ")));
     }
     if target.dry_run {
         return Ok(code.max(convert_code));
@@ -197,7 +292,7 @@ fn sync_run(
                     .flat_map(|b| b.external_ids.iter().cloned())
                     .collect();
                 let r = run::wait_for_logs(d, target, &mine, wait, &print_report);
-                eprint!("{}", run::describe("provisioning logs of this run", &r));
+                say(&run::describe("provisioning logs of this run", &r));
                 if !r.failed.is_empty() {
                     code = code.max(exit::PARTIAL);
                 }

@@ -111,3 +111,13 @@ mirror! {
     /// What an empty cell is.
     EmptyCellsArg => crate::eval::EmptyCells { Null, Empty }
 }
+
+/// `--report`: whether a run writes `report.html` into its output directory.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReportArg {
+    /// DIR/report.html: counts, rejects by reason, warnings, leavers (self-contained, 0600).
+    #[default]
+    Html,
+    /// No report.
+    None,
+}

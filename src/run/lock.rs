@@ -26,7 +26,7 @@ pub fn acquire(state: Option<&Path>) -> Result<RunLocks, RunError> {
     match RunLock::acquire(&file_lock_path(state), &what) {
         Ok(lock) => {
             if let Some(warning) = lock.stale_warning() {
-                eprintln!("{warning}");
+                crate::upload::events::say(&warning);
             }
             Ok(RunLocks { _state: Some(lock) })
         }

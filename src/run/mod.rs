@@ -10,12 +10,14 @@
 mod load;
 mod lock;
 mod options;
+mod report;
 mod state;
 mod sync;
 
 pub use load::{compile_mapping, load, Fetched, Loaded};
 pub use lock::{acquire as lock, RunLocks};
 pub use options::{DeltaOptions, RunOptions, WaitOptions, LOG_RETENTION};
+pub use report::{write as write_report, ReportData, MAX_ROWS as REPORT_MAX_ROWS};
 pub use state::{
     check_state_target, convert_with_state, load_state, make_delta, record_upload, save_state,
     users_of,

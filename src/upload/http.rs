@@ -108,7 +108,11 @@ impl Sender<'_> {
                     failures += 1;
                     self.stats.retries.fetch_add(1, Ordering::Relaxed);
                     let wait = self.backoff(failures);
-                    self.note(&format!("{label}: token service unreachable ({message}); retrying"));
+                    self.event(
+                        "retry",
+                        serde_json::json!({"request": label, "reason": format!("token service unreachable ({message})"), "attempt": failures, "wait_ms": wait.as_millis() as u64}),
+                        &format!("{label}: token service unreachable ({message}); retrying"),
+                    );
                     if !self.sleep(wait) {
                         return Err(SendError::Interrupted);
                     }
@@ -146,7 +150,11 @@ impl Sender<'_> {
                     if let Some(t) = &token {
                         self.tokens.invalidate(t);
                     }
-                    self.note(&format!("{label}: HTTP 401, refreshing the token and retrying"));
+                    self.event(
+                        "retry",
+                        serde_json::json!({"request": label, "reason": "HTTP 401: token refreshed", "attempt": failures + 1}),
+                        &format!("{label}: HTTP 401, refreshing the token and retrying"),
+                    );
                     continue;
                 }
                 Ok(r) if r.status == 429 => {
@@ -177,11 +185,17 @@ impl Sender<'_> {
                 )));
             }
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
-            self.note(&format!(
+            let text = format!(
                 "{label}: {problem}; retry {failures}/{} in {}",
                 self.max_retries,
                 humantime::format_duration(Duration::from_millis(wait.as_millis() as u64))
-            ));
+            );
+            let kind = if problem.starts_with("HTTP 429") { "throttle" } else { "retry" };
+            self.event(
+                kind,
+                serde_json::json!({"request": label, "reason": problem, "attempt": failures, "max_retries": self.max_retries, "wait_ms": wait.as_millis() as u64}),
+                &text,
+            );
             if !self.sleep(wait) {
                 return Err(SendError::Interrupted);
             }
@@ -209,8 +223,22 @@ impl Sender<'_> {
         }
     }
 
+    /// An event of the run: its JSON line with `--log-format json`, else `text` as a note.
+    pub fn event(&self, event: &str, fields: serde_json::Value, text: &str) {
+        if super::events::json() {
+            let mut fields = fields;
+            fields["text"] = serde_json::json!(text);
+            super::events::emit(event, fields);
+        } else {
+            self.note(text);
+        }
+    }
+
     /// Something the user should see (retries, refusals), above the progress bar if any.
     pub fn note(&self, msg: &str) {
+        if super::events::json() {
+            return super::events::say(msg);
+        }
         match (&self.progress, self.quiet) {
             (_, true) => {}
             (Some(pb), false) => pb.println(msg),

@@ -248,12 +248,12 @@ pub fn run_logs(args: &LogsQuery) -> Result<i32, UploadError> {
             let code = report(&mine, Some(&missing), args.format);
             return Ok(if missing.is_empty() { code } else { 1 });
         }
-        eprintln!(
+        super::events::say(&format!(
             "{} of {} users have a provisioning record; polling again in {}",
             expected.len() - missing.len(),
             expected.len(),
             humantime::format_duration(Duration::from_secs(delay.as_secs().max(1)))
-        );
+        ));
         crate::clock::sleep(delay.mul_f64(rand::thread_rng().gen_range(0.9..=1.1)));
         delay = delay.mul_f64(1.5).min(Duration::from_secs(120));
     }

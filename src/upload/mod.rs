@@ -13,6 +13,7 @@ mod client;
 mod endpoint;
 mod entra;
 mod error;
+pub mod events;
 #[cfg(test)]
 mod fuzz_tests;
 mod http;

@@ -310,7 +310,17 @@ impl Run<'_> {
                 report.outcome.error.as_deref().unwrap_or("?")
             ),
         };
-        if event == Event::Accepted {
+        if super::events::json() {
+            let outcome = match event {
+                Event::Accepted => "accepted",
+                Event::Partial => "partial",
+                _ => "failed",
+            };
+            super::events::emit(
+                "batch",
+                serde_json::json!({"seq": batch.seq, "users": batch.operations, "outcome": outcome, "text": line}),
+            );
+        } else if event == Event::Accepted {
             self.sender.routine(&line);
         } else {
             self.sender.note(&line);
@@ -396,6 +406,10 @@ fn dry_run(
         } else {
             summary.batches_sent += 1;
             summary.users_sent += batch.operations as u64;
+            super::events::emit(
+                "batch",
+                serde_json::json!({"seq": batch.seq, "users": batch.operations, "bytes": batch.body.len(), "outcome": "would_send"}),
+            );
             if !quiet {
                 eprintln!(
                     "would send batch {} ({} users, {} bytes)",

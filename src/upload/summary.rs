@@ -84,8 +84,11 @@ impl UploadSummary {
         }
     }
 
+    /// The human summary on standard error; in JSON mode the caller's `summary` event says it.
     pub fn print_human(&self) {
-        eprintln!("{}", self.render_human());
+        if !super::events::json() {
+            eprintln!("{}", self.render_human());
+        }
     }
 
     pub fn render_human(&self) -> String {
