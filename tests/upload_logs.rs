@@ -125,3 +125,55 @@ fn wait_polls_until_every_uploaded_user_has_a_record() {
     assert_eq!(o.status.code(), Some(1));
     assert!(out(&o).contains("3 users have no provisioning record yet"), "{}", out(&o));
 }
+
+/// A logs page whose next link points at another origin (here another port on the same host)
+/// must not be followed: the request would carry the bearer token to whoever listens there.
+#[test]
+fn a_next_link_to_another_origin_is_refused_and_gets_no_token() {
+    use std::io::Read;
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    // The trap records the first bytes of any request that reaches it.
+    let trap = TcpListener::bind("127.0.0.1:0").unwrap();
+    let trap_url = format!("http://{}", trap.local_addr().unwrap());
+    trap.set_nonblocking(true).unwrap();
+    let seen = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let (seen2, stop) = (seen.clone(), Arc::new(std::sync::atomic::AtomicBool::new(false)));
+    let stop2 = stop.clone();
+    let watcher = std::thread::spawn(move || {
+        while !stop2.load(std::sync::atomic::Ordering::SeqCst) {
+            if let Ok((mut s, _)) = trap.accept() {
+                s.set_nonblocking(false).unwrap();
+                s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+                let mut buf = [0u8; 4096];
+                let n = s.read(&mut buf).unwrap_or(0);
+                seen2.lock().unwrap().extend_from_slice(&buf[..n.max(1)]);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+
+    let emu = Emulator::start(Config {
+        log_page_size: 7,
+        log_next_origin: Some(trap_url.clone()),
+        ..Config::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    graph_emulator::write_batches(dir.path(), "N", 20, 50);
+    upload(&emu, dir.path());
+
+    let o = hr2scim(&emu, "logs", &[]).output().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    watcher.join().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "a refused next link is an error: {err}");
+    assert!(err.contains("another origin"), "{err}");
+    assert_eq!(emu.state().log_requests, 1, "only the first page was asked for");
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen.is_empty(),
+        "nothing may reach the other origin, least of all the token: {}",
+        String::from_utf8_lossy(&seen)
+    );
+}

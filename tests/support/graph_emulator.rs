@@ -90,6 +90,9 @@ pub struct Config {
     pub forbid: bool,
     /// Answer the provisioning logs with 403 (no AuditLog.Read.All).
     pub forbid_logs: bool,
+    /// Point the logs' `@odata.nextLink` at this origin (`http://127.0.0.1:PORT`) instead of the
+    /// emulator's own, as a hostile or compromised server might.
+    pub log_next_origin: Option<String>,
 }
 
 impl Default for Config {
@@ -107,6 +110,7 @@ impl Default for Config {
             latency: Duration::ZERO,
             forbid: false,
             forbid_logs: false,
+            log_next_origin: None,
         }
     }
 }

@@ -102,6 +102,11 @@ impl Ctx {
                 }
                 qp.append_pair("$skiptoken", &(skip + page_size).to_string());
             }
+            if let Some(origin) = &self.config.log_next_origin {
+                let o = reqwest::Url::parse(origin).expect("log_next_origin is a URL");
+                next.set_host(o.host_str()).expect("a host");
+                next.set_port(o.port()).expect("a port");
+            }
             body["@odata.nextLink"] = json!(next.to_string());
         }
         reply(200, body)
