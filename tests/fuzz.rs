@@ -1,5 +1,5 @@
-//! Fuzz targets, one per parser of outside data: mapping text, CSV bytes, xlsx bytes, and JSON
-//! as the target servers send it. Each target is a function that must return for any input
+//! Fuzz targets, one per parser of outside data: mapping text, CSV bytes, xlsx bytes, JSON and
+//! NDJSON exports, and JSON as the target servers send it. Each target is a function that must return for any input
 //! (errors are fine, panics are not); it is driven by fixed-seed proptest cases, bounded so the
 //! whole set takes seconds, and by a replay of the kept corpus in `tests/fuzz-corpus/<target>/`.
 //! No nightly toolchain or cargo-fuzz is needed. Every crash found becomes a file in the corpus
@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use hr2scim::check::{check_file, CheckOptions};
 use hr2scim::diagnostics::{render, SourceFile};
-use hr2scim::input::{self, InputOptions, Item};
+use hr2scim::input::{self, InputFormat, InputOptions, Item};
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use serde_json::Value as Json;
@@ -93,6 +93,25 @@ pub fn xlsx(bytes: &[u8]) {
     read_export(bytes, &sheet_opts());
 }
 
+/// Any bytes as a JSON export, opened as standard input is (copied to a private file, then read
+/// in two passes): as a document (at the root and at a records path), as NDJSON with a small
+/// line limit, and by content.
+pub fn json_input(bytes: &[u8]) {
+    let base = InputOptions { max_record_bytes: 64 << 10, ..Default::default() };
+    for opts in [
+        InputOptions { format: InputFormat::Json, ..base.clone() },
+        InputOptions {
+            format: InputFormat::Json,
+            records_path: Some("d.results".into()),
+            ..base.clone()
+        },
+        InputOptions { format: InputFormat::Ndjson, ..base.clone() },
+        InputOptions { json_columns: vec!["id".into(), "a.b".into()], ..base.clone() },
+    ] {
+        read_export(bytes, &opts);
+    }
+}
+
 /// JSON from a target, through every public function that reads server responses: Graph's
 /// provisioning-log records (one page's `value` array), and what a bulk request must look like.
 /// The response parsers that are private to `src/upload` are fuzzed by its own unit tests.
@@ -120,6 +139,7 @@ fn target_named(name: &str) -> fn(&[u8]) {
         "csv" => csv,
         "xlsx" => xlsx,
         "json" => target_json,
+        "json-input" => json_input,
         _ => panic!("no fuzz target {name}"),
     }
 }
@@ -196,6 +216,21 @@ fn corpus_xlsx() {
 #[test]
 fn corpus_json() {
     replay("json");
+}
+
+#[test]
+fn corpus_json_input() {
+    replay("json-input");
+    // The JSON fixtures, and the server bodies: an export may be any of them.
+    for dir in ["fixtures", "tests/fuzz-corpus/json"] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        for e in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "json" || x == "ndjson") {
+                json_input(&std::fs::read(p).unwrap());
+            }
+        }
+    }
 }
 
 // ───────────────────────── generated cases ─────────────────────────
@@ -452,5 +487,99 @@ proptest! {
     #[test]
     fn server_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
         target_json(&bytes);
+    }
+}
+
+/// Pieces of JSON exports, biased towards what the reader handles specially: BOMs, blank
+/// lines, nesting, keys that collide once flattened, numbers beyond every integer type, escapes
+/// of lone surrogates, invalid UTF-8 and records that are not objects.
+fn json_piece() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        Just(b"[".to_vec()),
+        Just(b"]".to_vec()),
+        Just(b"{".to_vec()),
+        Just(b"}".to_vec()),
+        Just(b",".to_vec()),
+        Just(b":".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\r\n".to_vec()),
+        Just(b"\xEF\xBB\xBF".to_vec()),
+        Just(b"{\"id\": 1, \"a\": {\"b\": [1, {\"c\": null}]}}".to_vec()),
+        Just(b"{\"a.b\": 1, \"a\": {\"b\": 2}}".to_vec()),
+        Just(b"{\"id\": 1, \"id\": 2}".to_vec()),
+        Just(b"{\"\": 1, \"]\": 2, \"x]y\": 3}".to_vec()),
+        Just(b"{\"d\": {\"results\": [".to_vec()),
+        Just(b"\"id\"".to_vec()),
+        Just(b"\"\\ud800\"".to_vec()),
+        Just(b"\"\\u0000\"".to_vec()),
+        Just(b"123456789012345678901234567890".to_vec()),
+        Just(b"-1e999999".to_vec()),
+        Just(b"1.5E-400".to_vec()),
+        Just(b"-0".to_vec()),
+        Just(b"true".to_vec()),
+        Just(b"null".to_vec()),
+        Just(b"\"x\"".to_vec()),
+        Just(vec![b'['; 70]),
+        Just(vec![b'{'; 3]),
+        Just(vec![0xC3, 0x28]),
+        Just(vec![0xFF, 0xFE]),
+        Just(vec![0; 2]),
+        "[a-z.]{1,4}".prop_map(|k| format!("{{\"{k}\": \"v\"}}").into_bytes()),
+        proptest::collection::vec(any::<u8>(), 0..8),
+    ]
+}
+
+/// Whole JSON values as records: objects mostly, sometimes not, nested up to 6 levels.
+fn json_record() -> impl Strategy<Value = Json> {
+    let key = prop_oneof![
+        Just("id".to_string()),
+        Just("a".to_string()),
+        Just("a.b".to_string()),
+        Just("b".to_string()),
+        Just("0".to_string()),
+        Just("".to_string()),
+        "\\PC{0,4}",
+    ];
+    let leaf = prop_oneof![
+        Just(Json::Null),
+        any::<bool>().prop_map(Json::Bool),
+        any::<i64>().prop_map(Json::from),
+        any::<u64>().prop_map(Json::from),
+        any::<f64>().prop_map(Json::from),
+        "\\PC{0,8}".prop_map(Json::from),
+    ];
+    leaf.prop_recursive(6, 48, 5, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Json::Array),
+            proptest::collection::vec((key.clone(), inner), 0..5)
+                .prop_map(|kv| Json::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(config(300))]
+
+    #[test]
+    fn json_input_pieces_never_panic(pieces in proptest::collection::vec(json_piece(), 0..40)) {
+        json_input(&pieces.concat());
+    }
+
+    #[test]
+    fn json_input_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        json_input(&bytes);
+    }
+
+    /// The same records as a JSON array, at a records path, and as NDJSON.
+    #[test]
+    fn json_records_never_panic(records in proptest::collection::vec(json_record(), 0..6)) {
+        let array = serde_json::to_vec(&records).unwrap();
+        json_input(&array);
+        json_input(&[&b"{\"d\": {\"results\": "[..], &array[..], &b"}}"[..]].concat());
+        let lines: Vec<u8> = records
+            .iter()
+            .flat_map(|r| [serde_json::to_vec(r).unwrap(), b"\n".to_vec()].concat())
+            .collect();
+        json_input(&lines);
     }
 }

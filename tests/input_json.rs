@@ -189,3 +189,113 @@ fn check_init_and_preview_read_nested_columns() {
     let text = fs::read_to_string(&starter).unwrap();
     assert!(text.contains("[name.first]") && text.contains("[emails.0.value]"), "{text}");
 }
+
+/// `convert MAP - --out OUT` with `stdin` piped in and an empty private TMPDIR: exit code,
+/// stderr, and what was left in the temporary directory.
+fn convert_stdin(stdin: &[u8], out: &Path, extra: &[&str]) -> (i32, String, Vec<String>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = bin()
+        .env("TMPDIR", tmp.path())
+        .args(["convert", "mappings/entra-inbound.map", "-", "--out", out.to_str().unwrap()])
+        .args(["--quiet", "--now", "2026-01-01T00:00:00Z"])
+        .args(extra)
+        .write_stdin(stdin.to_vec())
+        .output()
+        .unwrap();
+    let left = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stderr).into_owned(), left)
+}
+
+#[test]
+fn json_and_ndjson_from_standard_input_give_the_same_scim_as_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = convert("fixtures/hr-small.csv", &dir.path().join("csv"), &[]);
+    assert_eq!(code, 0, "{err}");
+    let expected = bulk_files(&dir.path().join("csv"));
+    let json = fs::read("fixtures/hr-small.json").unwrap();
+    let ndjson = fs::read("fixtures/hr-small.ndjson").unwrap();
+    let wrapped = [&b"\xEF\xBB\xBF \n {\"d\": {\"results\": "[..], &json[..], &b"}}"[..]].concat();
+    for (name, bytes, extra) in [
+        ("array, sniffed", json.clone(), &[][..]),
+        ("lines, sniffed", ndjson.clone(), &[][..]),
+        (
+            "document at --records, sniffed after a BOM and blanks",
+            wrapped,
+            &["--records", "d.results"][..],
+        ),
+        ("array, by flag", json, &["--input-format", "json"][..]),
+        ("lines, by flag", ndjson, &["--input-format", "ndjson"][..]),
+    ] {
+        let out = dir.path().join(name.replace([',', ' '], "-"));
+        let (code, err, left) = convert_stdin(&bytes, &out, extra);
+        assert_eq!(code, 0, "{name}: {err}");
+        assert_eq!(bulk_files(&out), expected, "{name}");
+        assert!(left.is_empty(), "{name}: the private copy of standard input is gone: {left:?}");
+    }
+}
+
+#[test]
+fn rejects_from_standard_input_keep_their_record_and_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut people: Vec<serde_json::Value> =
+        serde_json::from_slice(&fs::read("fixtures/hr-small.json").unwrap()).unwrap();
+    // Record 3's hire date is not a date.
+    let key = people[2].as_object().unwrap().keys().find(|k| k.contains("Hire")).unwrap().clone();
+    people[2][&key] = "not a date".into();
+    let (code, err, _) =
+        convert_stdin(&serde_json::to_vec(&people).unwrap(), &dir.path().join("out"), &[]);
+    assert_eq!(code, 2, "{err}");
+    let rejects = fs::read_to_string(dir.path().join("out/rejects.csv")).unwrap();
+    let line = rejects.lines().nth(1).expect("one reject");
+    assert!(line.starts_with("record 3,") && line.contains("not a date"), "{rejects}");
+    assert_eq!(rejects.lines().count(), 2, "{rejects}");
+}
+
+#[test]
+fn the_input_format_flag_reads_files_whatever_their_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = convert("fixtures/hr-small.csv", &dir.path().join("csv"), &[]);
+    assert_eq!(code, 0, "{err}");
+    let expected = bulk_files(&dir.path().join("csv"));
+    let odd = dir.path().join("export.txt");
+    fs::copy("fixtures/hr-small.ndjson", &odd).unwrap();
+    let out = dir.path().join("odd");
+    let (code, err) = convert(odd.to_str().unwrap(), &out, &["--input-format", "ndjson"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(bulk_files(&out), expected);
+    // A CSV named .json is CSV when the flag says so.
+    let named = dir.path().join("really-csv.json");
+    fs::copy("fixtures/hr-small.csv", &named).unwrap();
+    let out = dir.path().join("named");
+    let (code, err) = convert(named.to_str().unwrap(), &out, &["--input-format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(bulk_files(&out), expected);
+    // Without the flag, a CSV on standard input is still CSV, and --records says it needs JSON.
+    let csv = fs::read("fixtures/hr-small.csv").unwrap();
+    let (code, err, _) = convert_stdin(&csv, &dir.path().join("stdin-csv"), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(bulk_files(&dir.path().join("stdin-csv")), expected);
+    let (code, err, _) = convert_stdin(&csv, &dir.path().join("x"), &["--records", "d"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--records") && err.contains("--input-format json"), "{err}");
+}
+
+#[test]
+fn a_bad_record_on_standard_input_stops_the_run_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, words) in [
+        (&b"[{\"WorkerID\": 1}, 7]"[..], "standard input: the record at record 2 is a number"),
+        (&b"{\"WorkerID\": 1}\n\"x\"\n"[..], "line 2 is a string, not an object"),
+        (&b"[{\"WorkerID\": 1},\n {\"WorkerID\" 2}]"[..], "malformed JSON"),
+    ] {
+        let out = dir.path().join("out");
+        let (code, err, left) = convert_stdin(text, &out, &[]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(words), "expected '{words}' in: {err}");
+        assert!(!out.exists() || bulk_files(&out).is_empty(), "nothing written");
+        assert!(left.is_empty(), "{left:?}");
+    }
+}

@@ -48,6 +48,7 @@ mod scim_validator;
 // Sending: the Graph emulator (support/graph_emulator.rs) and a real SCIM server.
 mod emulator_directory; // the Graph emulator's directory, provisioning logs, injected outcomes
 mod source_http; // HTTP sources against a loopback API: each preset end to end, failures that send nothing
+mod source_tls; // HTTP sources over mutual TLS: a loopback HTTPS server and CAs made in the test
 mod upload_cli; // the `upload` binary: secrets, URLs, identities, Ctrl-C
 mod upload_delta; // `upload --state`: exactly which users each run sends
 mod upload_emulator; // the emulator itself enforces the bulkUpload contract

@@ -554,3 +554,45 @@ fn link_headers_and_api_keys_in_a_header_or_the_query() {
         assert_eq!(sent_ids(&dir.path().join("out")), ["1", "2"], "{auth}");
     }
 }
+
+#[test]
+fn log_format_json_counts_the_pages_records_and_retries_of_the_read() {
+    let calls = Arc::new(Mutex::new(0));
+    let c = calls.clone();
+    let api = Api::start(move |r, _| {
+        let mut n = c.lock().unwrap();
+        *n += 1;
+        if *n == 2 {
+            return Reply {
+                status: 503,
+                headers: vec![("Retry-After", "0".into())],
+                body: "busy".into(),
+            };
+        }
+        let page: usize = query(&r.url)["page"].parse().unwrap();
+        ok(json!({"data": match page { 1 => people(1, 2), 2 => people(3, 4), _ => people(5, 5) }}))
+    });
+    let emu = Emulator::start(Config::default());
+    let dir = tempfile::tempdir().unwrap();
+    let src = generic(dir.path(), &api.base, "paging = { strategy = \"page\", page_size = 2 }");
+    let r = sync(&emu, dir.path(), MAP, &src, &["--log-format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert_eq!(r.ids, ["1", "2", "3", "4", "5"]);
+    let lines: Vec<Value> = r
+        .err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let event = |name: &str| lines.iter().find(|v| v["event"] == name).cloned();
+    let read = event("source_read").expect("a source_read event");
+    assert_eq!(
+        (&read["pages"], &read["records"], &read["retries"]),
+        (&json!(3), &json!(5), &json!(1))
+    );
+    assert!(read["saved"].as_str().unwrap().ends_with("source-records.ndjson"), "{read}");
+    let retry = event("source_retry").expect("a source_retry event");
+    assert_eq!((&retry["page"], &retry["attempt"]), (&json!(2), &json!(1)), "{retry}");
+    assert!(retry["reason"].as_str().unwrap().contains("503"), "{retry}");
+    let converted = event("converted").expect("a converted event");
+    assert_eq!(converted["source"], json!({"pages": 3, "records": 5, "retries": 1}));
+}

@@ -133,13 +133,13 @@ pub fn load_program_into(
     let loaded =
         run::load(mapping, input_path, &opts, &run_opts, &print_report).map_err(fail).ok()?;
     if let (Some(f), false) = (&loaded.fetched, run.quiet) {
-        eprintln!(
+        say(&format!(
             "read {} records in {} pages ({} retries) from {input_path}; saved in {}",
             f.stats.records,
             f.stats.pages,
             f.stats.retries,
             f.saved.display()
-        );
+        ));
     }
     Some(loaded)
 }

@@ -258,6 +258,7 @@ pub fn merge(mut p: Profile, a: &DailyArgs) -> Result<Profile, String> {
     flag!("encoding", pi.encoding, i.encoding);
     flag!("sheet", pi.sheet, i.sheet);
     flag!("records", pi.records_path, i.records_path);
+    flag!("input_format", pi.format, i.format);
     flag!("rename_duplicates", pi.rename_duplicates, i.rename_duplicates);
     flag!("max_record_bytes", pi.max_record_bytes, i.max_record_bytes);
     flag!("max_sheet_cells", pi.max_sheet_cells, i.max_sheet_cells);

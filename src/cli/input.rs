@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use super::values::InputFormatArg;
 use crate::input::{self, InputOptions};
 
 /// Command-line flags for reading HR exports (flatten into a command with `#[command(flatten)]`).
@@ -60,6 +61,11 @@ pub struct InputArgs {
     /// dotted keys: `workers`, `d.results`, `Report_Entry`.
     #[arg(long, value_name = "PATH")]
     pub records: Option<String>,
+
+    /// What the input holds, when its name should not decide (a file with another extension,
+    /// or standard input). Default: auto.
+    #[arg(long, value_name = "FORMAT", value_enum)]
+    pub input_format: Option<InputFormatArg>,
 }
 
 impl InputArgs {
@@ -101,6 +107,9 @@ impl InputArgs {
             opts.max_workbook_bytes = n;
         }
         opts.records_path = self.records.clone();
+        if let Some(f) = self.input_format {
+            opts.format = f.into();
+        }
         Ok(opts)
     }
 }
@@ -132,6 +141,7 @@ mod tests {
             max_unzipped_bytes: Some(10),
             max_workbook_bytes: Some(11),
             records: Some("d.results".into()),
+            input_format: Some(InputFormatArg::Ndjson),
         };
         let o = args.options().unwrap();
         assert_eq!(o.delimiter, Some(b'\t'));
@@ -143,6 +153,7 @@ mod tests {
         assert_eq!((o.max_sheet_cells, o.max_unzipped_bytes, o.max_workbook_bytes), (9, 10, 11));
         assert_eq!(o.max_record_bytes, 8);
         assert_eq!(o.records_path.as_deref(), Some("d.results"));
+        assert_eq!(o.format, input::InputFormat::Ndjson);
     }
 
     #[test]

@@ -46,6 +46,21 @@ mirror! {
 }
 
 mirror! {
+    /// What an input holds.
+    InputFormatArg => crate::input::InputFormat {
+        /// By the file name (.json, .ndjson, .jsonl), on standard input by the first character
+        /// (`[` or `{` is JSON); otherwise CSV or a spreadsheet by content.
+        Auto,
+        /// CSV or TSV text (a spreadsheet is still recognised by its content).
+        Csv,
+        /// One JSON document: an array of records, or an object with them at --records.
+        Json,
+        /// One JSON record a line (NDJSON, JSON Lines).
+        Ndjson,
+    }
+}
+
+mirror! {
     /// How empty strings produced by expressions are treated.
     EmptyStringsArg => crate::pipeline::EmptyStrings {
         /// Leave the attribute out of the document (the default: Entra would clear it).

@@ -25,6 +25,14 @@ pub(crate) fn flatten(raw: &[u8], cells: &mut dyn Cells) -> Result<(), Problem> 
     if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(raw) {
         return Err(Problem(format!("is not valid JSON ({e})")));
     }
+    // serde_json skips over ignored strings without checking their bytes, so a Latin-1 name
+    // passes the check above.
+    if let Err(e) = simdutf8::compat::from_utf8(raw) {
+        return Err(Problem(format!(
+            "is not UTF-8 text (byte {} of the record): JSON must be UTF-8; save the export as UTF-8",
+            e.valid_up_to() + 1
+        )));
+    }
     let mut w = Walker { b: raw, i: 0, path: String::new() };
     w.ws();
     let kind = w.kind();
@@ -97,7 +105,7 @@ impl Walker<'_> {
             b'{' => self.object(cells, depth),
             b'[' => self.array(cells, depth),
             b'"' => {
-                let s = self.string();
+                let s = self.string()?;
                 cells.cell(&self.path, Some(&s))
             }
             b'n' => {
@@ -141,7 +149,7 @@ impl Walker<'_> {
                 }
                 _ => {}
             }
-            let key = self.string();
+            let key = self.string()?;
             if key.is_empty() {
                 let at = if base == 0 {
                     "the top level".to_string()
@@ -195,8 +203,9 @@ impl Walker<'_> {
         cells.cell(&self.path, Some(&whole))
     }
 
-    /// The string starting at `self.i` (validated JSON), decoded.
-    fn string(&mut self) -> Cow<'static, str> {
+    /// The string starting at `self.i` (validated JSON and UTF-8), decoded; an escape that
+    /// decodes to no character (a lone surrogate, `\ud800`) is the record's problem.
+    fn string(&mut self) -> Result<Cow<'static, str>, Problem> {
         let start = self.i;
         self.i += 1;
         let mut escaped = false;
@@ -214,11 +223,16 @@ impl Walker<'_> {
         }
         let raw = &self.b[start..self.i];
         if !escaped {
-            let inner =
-                std::str::from_utf8(&raw[1..raw.len() - 1]).expect("validated JSON is UTF-8");
-            return Cow::Owned(inner.to_string());
+            let inner = std::str::from_utf8(&raw[1..raw.len() - 1])
+                .map_err(|e| Problem(format!("has a string that is not UTF-8 ({e})")))?;
+            return Ok(Cow::Owned(inner.to_string()));
         }
-        Cow::Owned(serde_json::from_slice::<String>(raw).expect("validated JSON string"))
+        serde_json::from_slice::<String>(raw).map(Cow::Owned).map_err(|e| {
+            Problem(format!(
+                "has the string {} whose escapes name no character ({e})",
+                String::from_utf8_lossy(raw)
+            ))
+        })
     }
 }
 
@@ -244,6 +258,20 @@ mod tests {
 
     fn pairs(v: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
         v.iter().map(|(n, x)| (n.to_string(), x.map(str::to_string))).collect()
+    }
+
+    /// Found by the json-input fuzz corpus: both panicked ("validated JSON is UTF-8").
+    #[test]
+    fn invalid_utf8_and_lone_surrogates_are_problems_not_panics() {
+        let mut c = Collect::default();
+        let e = flatten(b"{\"name\": \"Zo\xc3\x28\"}", &mut c).unwrap_err();
+        assert!(e.0.contains("is not UTF-8 text (byte 13"), "{e:?}");
+        let e = flatten(b"{\"tags\": [\"\xff\"]}", &mut c).unwrap_err();
+        assert!(e.0.contains("is not UTF-8"), "{e:?}");
+        let e = flatten(br#"{"name": "\ud800"}"#, &mut c).unwrap_err();
+        assert!(e.0.contains(r#"the string "\ud800" whose escapes name no character"#), "{e:?}");
+        let e = flatten(br#"{"\udc00x": 1}"#, &mut c).unwrap_err();
+        assert!(e.0.contains("escapes name no character"), "{e:?}");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! more than one record (and the column names) in memory.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom, Write};
 
 use super::json_flatten::{self, Cells, Problem};
 use super::json_records::{ArrayElements, Lines, RawJson, RecordStream, StreamError};
@@ -46,8 +46,52 @@ pub(crate) struct JsonSource {
     filler: Filler,
 }
 
+/// Where a JSON input's bytes are, for its two passes.
+pub(crate) enum Origin {
+    /// A file, opened once per pass.
+    Path(String),
+    /// Standard input copied to an unnamed private file (0600, never linked into a directory,
+    /// so it is gone when the last handle closes, even if the process dies), rewound for the
+    /// second pass: a pipe cannot be read twice.
+    Spool(std::fs::File),
+}
+
+/// Copies a stream (its first bytes already read into `head`) to an unnamed private file.
+pub(crate) fn spool(
+    head: Vec<u8>,
+    mut rest: Box<dyn Read + Send>,
+    name: &str,
+) -> Result<Origin, InputError> {
+    let read_err =
+        |source| InputError::Read { path: name.to_string(), position: "the input".into(), source };
+    let spool_err = |e: std::io::Error| {
+        InputError::Read {
+        path: name.to_string(),
+        position: "the input".into(),
+        source: std::io::Error::new(
+            e.kind(),
+            format!("cannot keep a private copy in the temporary directory for the second reading ({e})"),
+        ),
+    }
+    };
+    let mut file = tempfile::tempfile().map_err(spool_err)?;
+    file.write_all(&head).map_err(spool_err)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match rest.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_err(e)),
+        };
+        file.write_all(&buf[..n]).map_err(spool_err)?;
+    }
+    Ok(Origin::Spool(file))
+}
+
 pub(crate) fn open(
-    path: &str,
+    origin: &Origin,
+    name: &str,
     format: JsonFormat,
     opts: &InputOptions,
 ) -> Result<Box<dyn Source>, InputError> {
@@ -55,29 +99,32 @@ pub(crate) fn open(
         return Err(InputError::BadOption {
             option: "--records",
             value: opts.records_path.clone().unwrap_or_default(),
-            reason: "it applies to a .json document; an NDJSON file has one record a line".into(),
+            reason: "it applies to a JSON document; NDJSON has one record a line".into(),
         });
     }
     let mut columns = Columns::default();
-    for name in &opts.json_columns {
-        if !columns.index.contains_key(name) {
-            columns.index.insert(name.clone(), columns.names.len());
-            columns.names.push(name.clone());
+    for column in &opts.json_columns {
+        if !columns.index.contains_key(column) {
+            columns.index.insert(column.clone(), columns.names.len());
+            columns.names.push(column.clone());
             // Stamp 0 belongs to no record, so a record may still set the column once.
             columns.last.push(0);
         }
     }
-    let mut first = stream(path, format, opts)?;
-    while let Some(raw) = next(&mut *first, path, format)? {
+    let mut first = stream(origin, name, format, opts)?;
+    while let Some(raw) = next(&mut *first, name, format)? {
         json_flatten::flatten(&raw.bytes, &mut columns)
-            .map_err(|p| record_error(path, format, &raw, p))?;
+            .map_err(|p| record_error(name, format, &raw, p))?;
         columns.stamp += 1;
     }
+    // A spool's handles share one file offset: the first pass is done with it before the
+    // second rewinds it.
+    drop(first);
     let width = columns.names.len();
     Ok(Box::new(JsonSource {
-        name: path.to_string(),
+        name: name.to_string(),
         format,
-        stream: stream(path, format, opts)?,
+        stream: stream(origin, name, format, opts)?,
         headers: columns.names,
         index: columns.index,
         filler: Filler { cells: vec![None; width], text: String::new() },
@@ -85,12 +132,20 @@ pub(crate) fn open(
 }
 
 fn stream(
-    path: &str,
+    origin: &Origin,
+    name: &str,
     format: JsonFormat,
     opts: &InputOptions,
 ) -> Result<Box<dyn RecordStream>, InputError> {
-    let open_err = |source| InputError::Open { path: path.to_string(), source };
-    let file: Box<dyn Read + Send> = Box::new(std::fs::File::open(path).map_err(open_err)?);
+    let open_err = |source| InputError::Open { path: name.to_string(), source };
+    let file: Box<dyn Read + Send> = match origin {
+        Origin::Path(path) => Box::new(std::fs::File::open(path).map_err(open_err)?),
+        Origin::Spool(file) => {
+            let mut again = file.try_clone().map_err(open_err)?;
+            again.seek(SeekFrom::Start(0)).map_err(open_err)?;
+            Box::new(again)
+        }
+    };
     Ok(match format {
         JsonFormat::Lines => Box::new(Lines::new(file, opts.max_record_bytes).map_err(open_err)?),
         JsonFormat::Array => {
@@ -264,6 +319,7 @@ impl Source for JsonSource {
 
 #[cfg(test)]
 mod tests {
+    use super::super::InputFormat;
     use super::*;
 
     type Rows = Vec<(u64, Vec<String>)>;
@@ -339,6 +395,41 @@ mod tests {
         let (headers, rows) = read("hr.ndjson", "{\"a\": 1, \"b\": 2}\n", &opts).unwrap();
         assert_eq!(headers, strings(&["b", "gone", "a"]));
         assert_eq!(rows[0].1, strings(&["2", "", "1"]));
+    }
+
+    fn read_stream(bytes: &[u8], opts: &InputOptions) -> Result<(String, Rows), InputError> {
+        let reader = Box::new(std::io::Cursor::new(bytes.to_vec()));
+        let mut src = super::super::open_reader(reader, "standard input", opts)?;
+        assert!(src.reopen().is_none(), "a stream cannot be reopened");
+        let mut rows = Vec::new();
+        while let Some(Item::Row(r)) = src.next_item()? {
+            rows.push((r.line, r.record.iter().map(str::to_string).collect()));
+        }
+        Ok((src.describe(), rows))
+    }
+
+    #[test]
+    fn streams_are_recognised_by_their_first_character_and_read_twice() {
+        let auto = InputOptions::default();
+        let (what, rows) =
+            read_stream(b"\xEF\xBB\xBF\n  [{\"id\": 1}, {\"id\": 2}]", &auto).unwrap();
+        assert!(what.starts_with("standard input (JSON, 1 columns)"), "{what}");
+        assert_eq!(rows, [(1, strings(&["1"])), (2, strings(&["2"]))]);
+        let (what, rows) = read_stream(b"{\"id\": 1}\n\n{\"id\": 2, \"x\": 3}\n", &auto).unwrap();
+        assert!(what.contains("NDJSON, 2 columns"), "{what}");
+        assert_eq!(rows, [(1, strings(&["1", ""])), (3, strings(&["2", "3"]))]);
+        let doc = InputOptions { records_path: Some("w".into()), ..Default::default() };
+        let (_, rows) = read_stream(b"{\"w\": [{\"id\": 7}]}", &doc).unwrap();
+        assert_eq!(rows, [(1, strings(&["7"]))]);
+        let (what, _) = read_stream(b"id,x\n1,2\n", &auto).unwrap();
+        assert!(what.contains("CSV"), "{what}");
+        // The flag wins over the content: `[` read as CSV, and NDJSON that starts with blanks.
+        let csv = InputOptions { format: InputFormat::Csv, ..Default::default() };
+        let (what, _) = read_stream(b"[id],x\n1,2\n", &csv).unwrap();
+        assert!(what.contains("CSV"), "{what}");
+        let lines = InputOptions { format: InputFormat::Ndjson, ..Default::default() };
+        let e = read_stream(b"[1]\n", &lines).unwrap_err().to_string();
+        assert!(e.contains("standard input: the record at line 1 is an array"), "{e}");
     }
 
     #[test]

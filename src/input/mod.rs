@@ -23,7 +23,7 @@ pub use error::InputError;
 pub use headers::column_letters;
 pub use json_flatten::compact as compact_json;
 pub use json_source::MAX_COLUMNS as MAX_JSON_COLUMNS;
-pub use options::{check_encoding, parse_char, parse_size, InputOptions};
+pub use options::{check_encoding, parse_char, parse_size, InputFormat, InputOptions};
 pub use record::Record;
 pub use reopen::Reopen;
 
@@ -163,31 +163,33 @@ pub(crate) fn sniff(head: &[u8]) -> Sniffed {
 }
 
 /// Opens `path` (`-` for standard input), choosing CSV or spreadsheet from the content, or
-/// JSON from the name (`.json`, `.ndjson`, `.jsonl`).
+/// JSON from the name (`.json`, `.ndjson`, `.jsonl`), unless `opts.format` says which.
 ///
 /// A file named `.xlsx`/`.xls`/`.ods`/... whose content is text is refused rather than read
 /// as CSV: such files are usually HTML pages or renamed exports, and guessing hides that.
-/// JSON is read in two passes (see `json_source`), so it must be a file, not standard input.
 pub fn open(path: &str, opts: &InputOptions) -> Result<Box<dyn Source>, InputError> {
     check(opts)?;
+    if path == "-" {
+        return open_reader(Box::new(std::io::stdin()), "standard input", opts);
+    }
     let ext = std::path::Path::new(path)
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase())
         .unwrap_or_default();
-    if let Some(format) = json_source::JsonFormat::from_extension(&ext) {
-        let source = json_source::open(path, format, opts)?;
+    let json = match opts.format {
+        InputFormat::Auto => json_source::JsonFormat::from_extension(&ext),
+        InputFormat::Csv => None,
+        InputFormat::Json => Some(json_source::JsonFormat::Array),
+        InputFormat::Ndjson => Some(json_source::JsonFormat::Lines),
+    };
+    if let Some(format) = json {
+        let origin = json_source::Origin::Path(path.to_string());
+        let source = json_source::open(&origin, path, format, opts)?;
         return Ok(Box::new(reopen::Reopenable::new(source, path, opts)));
     }
     if let Some(records) = &opts.records_path {
-        return Err(InputError::BadOption {
-            option: "--records",
-            value: records.clone(),
-            reason: format!("it applies to a .json file, and {path} is not one"),
-        });
-    }
-    if path == "-" {
-        return open_reader(Box::new(std::io::stdin()), "standard input", opts);
+        return Err(records_not_json(records, path));
     }
     let mut file = std::fs::File::open(path)
         .map_err(|source| InputError::Open { path: path.to_string(), source })?;
@@ -203,7 +205,9 @@ pub fn open(path: &str, opts: &InputOptions) -> Result<Box<dyn Source>, InputErr
                 .map_err(|source| InputError::Open { path: path.to_string(), source })?;
             sheet::open(bytes, kind, path, opts)
         }
-        Sniffed::Text if spreadsheet_ext => Err(wrong_format(path, &ext, &head)),
+        Sniffed::Text if spreadsheet_ext && opts.format == InputFormat::Auto => {
+            Err(wrong_format(path, &ext, &head))
+        }
         Sniffed::Text => {
             let source = csv_source::open(
                 decode::Prefixed::new(head, Box::new(file) as Box<dyn Read + Send>),
@@ -215,8 +219,19 @@ pub fn open(path: &str, opts: &InputOptions) -> Result<Box<dyn Source>, InputErr
     }
 }
 
+fn records_not_json(records: &str, name: &str) -> InputError {
+    InputError::BadOption {
+        option: "--records",
+        value: records.to_string(),
+        reason: format!(
+            "it applies to JSON, and {name} is not JSON (name it .json, or add --input-format json)"
+        ),
+    }
+}
+
 /// Opens any byte stream (standard input, a test buffer). Spreadsheets are recognised by content
-/// and read fully into memory, as their formats need random access.
+/// and read fully into memory, as their formats need random access; JSON (by `opts.format`, or
+/// by a first non-blank `[` or `{`) is copied to a private temporary file, since it is read twice.
 pub fn open_reader(
     mut reader: Box<dyn Read + Send>,
     name: &str,
@@ -225,6 +240,29 @@ pub fn open_reader(
     check(opts)?;
     let head = decode::read_head(&mut reader, 8)
         .map_err(|source| InputError::Open { path: name.to_string(), source })?;
+    let (head, json) = match opts.format {
+        InputFormat::Csv => (head, None),
+        InputFormat::Json => (head, Some(json_source::JsonFormat::Array)),
+        InputFormat::Ndjson => (head, Some(json_source::JsonFormat::Lines)),
+        InputFormat::Auto => {
+            let head = read_past_blanks(head, &mut reader)
+                .map_err(|source| InputError::Open { path: name.to_string(), source })?;
+            let json = match first_non_blank(&head) {
+                Some(b'[') => Some(json_source::JsonFormat::Array),
+                Some(b'{') if opts.records_path.is_some() => Some(json_source::JsonFormat::Array),
+                Some(b'{') => Some(json_source::JsonFormat::Lines),
+                _ => None,
+            };
+            (head, json)
+        }
+    };
+    if let Some(format) = json {
+        let origin = json_source::spool(head, reader, name)?;
+        return json_source::open(&origin, name, format, opts);
+    }
+    if let Some(records) = &opts.records_path {
+        return Err(records_not_json(records, name));
+    }
     match sniff(&head) {
         kind @ (Sniffed::Zip | Sniffed::Ole) => {
             let mut bytes = head;
@@ -237,6 +275,30 @@ pub fn open_reader(
         }
         Sniffed::Text => csv_source::open(decode::Prefixed::new(head, reader), name, opts),
     }
+}
+
+/// The first byte that is not a UTF-8 byte-order mark or JSON whitespace.
+fn first_non_blank(head: &[u8]) -> Option<u8> {
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    text.iter().copied().find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// Most blank bytes read ahead to find what the content starts with.
+const MAX_LEADING_BLANKS: usize = 64 * 1024;
+
+/// `head` extended until it holds a non-blank byte, the stream ends, or the look-ahead limit.
+fn read_past_blanks(mut head: Vec<u8>, reader: &mut dyn Read) -> std::io::Result<Vec<u8>> {
+    let mut chunk = [0u8; 512];
+    while first_non_blank(&head).is_none() && head.len() < MAX_LEADING_BLANKS {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        head.extend_from_slice(&chunk[..n]);
+    }
+    Ok(head)
 }
 
 /// Options built in code skip `cli::InputArgs::options`, so the one invariant the readers rely on is checked here.

@@ -34,6 +34,25 @@ pub struct InputOptions {
     /// an HTTP source's declared `records.columns`, so a mapping checks against what the API
     /// can send, not only what today's records happen to hold.
     pub json_columns: Vec<String>,
+    /// What the input is; `Auto` decides from the file name, or from the content on standard input.
+    pub format: InputFormat,
+}
+
+/// The kind of data an input holds, when its name (or, on standard input, its first bytes)
+/// should not decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InputFormat {
+    /// `.json`, `.ndjson` and `.jsonl` files are JSON; any other file is CSV or a spreadsheet by
+    /// its content. On standard input, a first non-blank character `[` is a JSON array, `{` one
+    /// record a line (a JSON document when `--records` is given), anything else CSV.
+    #[default]
+    Auto,
+    /// CSV or TSV text (a spreadsheet is still recognised by its content).
+    Csv,
+    /// One JSON document: an array of records, or an object with them at `--records`.
+    Json,
+    /// One JSON record a line (NDJSON, JSON Lines).
+    Ndjson,
 }
 
 /// 16 MiB: a thousand times a long HR record; more is almost always a quote never closed.
@@ -60,6 +79,7 @@ impl Default for InputOptions {
             max_workbook_bytes: DEFAULT_MAX_WORKBOOK_BYTES,
             records_path: None,
             json_columns: Vec::new(),
+            format: InputFormat::Auto,
         }
     }
 }

@@ -71,6 +71,14 @@ const KEYS: &[Key] = keys! {
         })
     };
     "read" "records" "--records" => |p, v| p.input_opts.records_path = Some(v.string()?);
+    "read" "input-format" "--input-format" => |p, v| {
+        p.input_opts.format = match v.choice(&["auto", "csv", "json", "ndjson"])? {
+            "csv" => crate::input::InputFormat::Csv,
+            "json" => crate::input::InputFormat::Json,
+            "ndjson" => crate::input::InputFormat::Ndjson,
+            _ => crate::input::InputFormat::Auto,
+        }
+    };
     "read" "rename-duplicates" "--rename-duplicates" => |p, v| p.input_opts.rename_duplicates = v.boolean()?;
     "read" "max-record-bytes" "--max-record-bytes" => |p, v| p.input_opts.max_record_bytes = v.size()?;
     "read" "max-sheet-cells" "--max-sheet-cells" => |p, v| p.input_opts.max_sheet_cells = v.uint(1)?;

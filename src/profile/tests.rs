@@ -85,6 +85,7 @@ encoding = "windows-1252"
 sheet = 2
 rename-duplicates = true
 records = "d.results"
+input-format = "json"
 max-record-bytes = "1MiB"
 max-sheet-cells = 10
 max-unzipped-bytes = 2048
@@ -130,6 +131,7 @@ dir = "q"
     assert_eq!((i.encoding.as_deref(), i.sheet.as_deref()), (Some("windows-1252"), Some("2")));
     assert!(i.rename_duplicates);
     assert_eq!(i.records_path.as_deref(), Some("d.results"));
+    assert_eq!(i.format, crate::input::InputFormat::Json);
     assert_eq!(
         (i.max_record_bytes, i.max_sheet_cells, i.max_unzipped_bytes, i.max_workbook_bytes),
         (1 << 20, 10, 2048, 1024)

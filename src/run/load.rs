@@ -117,10 +117,12 @@ fn open_input(
 ) -> Result<source::Opened, RunError> {
     let bar = (source::is_source_file(input_path)
         && !run.quiet
+        && !crate::upload::events::json()
         && std::io::IsTerminal::is_terminal(&std::io::stderr()))
     .then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        pb.set_message(format!("{input_path}: reading page 1"));
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
     });
@@ -133,7 +135,20 @@ fn open_input(
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }
-    Ok(opened?)
+    let opened = opened?;
+    if let Some(stats) = &opened.fetched {
+        crate::upload::events::emit(
+            "source_read",
+            serde_json::json!({
+                "input": input_path,
+                "pages": stats.pages,
+                "records": stats.records,
+                "retries": stats.retries,
+                "saved": opened.saved.as_ref().map(|p| p.display().to_string()),
+            }),
+        );
+    }
+    Ok(opened)
 }
 
 /// Stands in for the source while it is moved out of [`source::Opened`].

@@ -238,7 +238,7 @@ fn next_page(
             if count == 0 {
                 return Ok(None);
             }
-            *offset += count;
+            *offset = offset.saturating_add(count);
             let more = match (flag(has_more_path), number(total_path)) {
                 (Some(Some(more)), _) => more,
                 (Some(None), _) => {
@@ -257,7 +257,7 @@ fn next_page(
                 return Ok(None);
             }
             let this_page = *offset;
-            *offset += 1;
+            *offset = offset.saturating_add(1);
             let more = match (flag(has_more_path), number(total_pages_path)) {
                 (Some(Some(more)), _) => more,
                 (Some(None), _) => {
@@ -325,9 +325,16 @@ fn send(
     loop {
         let request = build(spec, client, url);
         let request = auth.apply(client, request)?;
-        let wait = match request.send() {
+        let (wait, reason) = match request.send() {
             Err(e) => {
                 let why = crate::upload::describe_http_error(e);
+                // A handshake refused for a certificate fails the same way every time.
+                if let Some(hint) = tls_refusal(&why) {
+                    return Err(SourceError::Transport(format!(
+                        "{}: the TLS handshake failed ({why}). {hint}; nothing was converted",
+                        place()
+                    )));
+                }
                 if attempt >= spec.limits.retries {
                     return Err(SourceError::Transport(format!(
                         "{}: {why} (after {} attempts); nothing was converted",
@@ -335,7 +342,7 @@ fn send(
                         attempt + 1
                     )));
                 }
-                None
+                (None, why)
             }
             Ok(resp) => {
                 let status = resp.status();
@@ -379,7 +386,7 @@ fn send(
                         )));
                     }
                 }
-                retry_after
+                (retry_after, status.to_string())
             }
         };
         let backoff =
@@ -387,9 +394,32 @@ fn send(
                 .min(BACKOFF_CAP);
         // Full jitter: many clients told to back off at once do not come back together.
         let jittered = backoff.mul_f64(rand::random::<f64>());
-        crate::clock::sleep(wait.unwrap_or(jittered));
+        let wait = wait.unwrap_or(jittered);
+        crate::upload::events::emit(
+            "source_retry",
+            serde_json::json!({
+                "source": spec.name,
+                "page": page_no,
+                "attempt": attempt + 1,
+                "reason": reason,
+                "wait_ms": wait.as_millis() as u64,
+            }),
+        );
+        crate::clock::sleep(wait);
         attempt += 1;
         stats.retries += 1;
+    }
+}
+
+/// What to check when a transport error is a TLS handshake refused over a certificate, from
+/// rustls' words in the error chain (reqwest exposes no typed TLS error).
+fn tls_refusal(why: &str) -> Option<&'static str> {
+    if why.contains("invalid peer certificate") {
+        Some("The server's certificate is not trusted: if it comes from an internal authority, name that authority's certificate in tls.ca_file")
+    } else if why.contains("received fatal alert") {
+        Some("The server broke off the handshake, as servers do when they want a client certificate they were not given or do not trust: check auth.tls_client")
+    } else {
+        None
     }
 }
 
@@ -487,7 +517,36 @@ fn client(spec: &SourceSpec) -> Result<Client, SourceError> {
         })?;
         b = b.identity(identity);
     }
+    if let Some(path) = &spec.ca_file {
+        for ca in trusted_authorities(spec, path)? {
+            b = b.add_root_certificate(ca);
+        }
+    }
     b.build().map_err(|e| SourceError::Config(format!("cannot set up the HTTP client ({e})")))
+}
+
+/// The certificates of `tls.ca_file`, added to the public roots (which stay trusted: the file
+/// widens trust to an internal authority, it never narrows or disables verification).
+fn trusted_authorities(
+    spec: &SourceSpec,
+    path: &std::path::Path,
+) -> Result<Vec<reqwest::Certificate>, SourceError> {
+    let bad = |why: String| {
+        SourceError::Config(format!("{}: tls.ca_file {}: {why}", spec.name, path.display()))
+    };
+    let text = std::fs::read(path).map_err(|e| bad(format!("cannot be read ({e})")))?;
+    let blocks = pem::parse_many(&text).map_err(|e| bad(format!("is not PEM ({e})")))?;
+    let certs: Vec<_> = blocks.iter().filter(|b| b.tag() == "CERTIFICATE").collect();
+    if certs.is_empty() {
+        return Err(bad("holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into()));
+    }
+    certs
+        .into_iter()
+        .map(|c| {
+            reqwest::Certificate::from_der(c.contents())
+                .map_err(|e| bad(format!("holds a certificate that cannot be used ({e})")))
+        })
+        .collect()
 }
 
 /// Reads a credential: from its environment variable or file (one trailing newline dropped).
@@ -639,6 +698,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn certificate_refusals_are_told_apart_from_other_transport_errors() {
+        let untrusted = "error sending request: client error (Connect): invalid peer certificate: UnknownIssuer";
+        assert!(tls_refusal(untrusted).unwrap().contains("tls.ca_file"));
+        let refused =
+            "error sending request: connection error: received fatal alert: CertificateRequired";
+        assert!(tls_refusal(refused).unwrap().contains("auth.tls_client"));
+        assert_eq!(tls_refusal("error sending request: operation timed out"), None);
+    }
+
+    #[test]
     fn link_headers_give_their_next_target() {
         let v =
             r#"<https://a.example/x?page=1>; rel="prev", <https://a.example/x?page=3>; rel="next""#;
@@ -668,3 +737,7 @@ mod tests {
         assert_eq!(at(&v, "d.x"), None);
     }
 }
+
+#[cfg(test)]
+#[path = "fetch_fuzz_tests.rs"]
+mod fuzz_tests;

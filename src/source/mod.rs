@@ -99,6 +99,7 @@ pub fn open_input(
     let mut ndjson_opts = opts.clone();
     // The path into each response was applied while reading; the saved file is one record a line.
     ndjson_opts.records_path = None;
+    ndjson_opts.format = input::InputFormat::Ndjson;
     ndjson_opts.json_columns = spec.columns.clone();
     let source = input::open(&path.display().to_string(), &ndjson_opts)?;
     Ok(Opened { source, fetched: Some(stats), saved: Some(path), _scratch: scratch })

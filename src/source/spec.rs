@@ -123,6 +123,9 @@ pub struct SourceSpec {
     pub headers: Vec<(String, String)>,
     pub auth: Auth,
     pub tls_client: Option<TlsClient>,
+    /// PEM certificates (one or more) of an authority trusted for this source's server, on top
+    /// of the public ones: HR systems behind an internal CA. Never a way to turn checks off.
+    pub ca_file: Option<PathBuf>,
     /// Dotted keys to the records array; empty: the body is the array.
     pub records_path: Option<String>,
     /// Columns the records can have (documented by the vendor), present even when no record
@@ -134,7 +137,8 @@ pub struct SourceSpec {
     pub limits: Limits,
 }
 
-const TOP: &[&str] = &["version", "kind", "request", "auth", "records", "paging", "limits"];
+const TOP: &[&str] = &["version", "kind", "request", "auth", "tls", "records", "paging", "limits"];
+const TLS: &[&str] = &["ca_file"];
 const REQUEST: &[&str] =
     &["url", "method", "body", "body_file", "query", "headers", "timeout_secs"];
 const AUTH: &[&str] = &[
@@ -261,6 +265,13 @@ pub fn parse(text: &str, name: &str, base: &Path) -> Result<SourceSpec, SourceEr
         None => (Auth::None, None),
         Some(a) => r.auth(a)?,
     };
+    let ca_file = match r.table(top, "", "tls")? {
+        None => None,
+        Some(t) => {
+            r.known(t, "tls.", TLS)?;
+            r.opt_str(t, "tls.", "ca_file")?.map(|f| base.join(f))
+        }
+    };
     let (records_path, columns) = match r.table(top, "", "records")? {
         None => (None, Vec::new()),
         Some(t) => {
@@ -299,6 +310,7 @@ pub fn parse(text: &str, name: &str, base: &Path) -> Result<SourceSpec, SourceEr
         headers,
         auth,
         tls_client,
+        ca_file,
         records_path,
         columns,
         paging,
@@ -629,6 +641,7 @@ auth.client_id_env = "ADP_CLIENT_ID"
 auth.client_secret_file = "adp.secret"
 auth.scope = "api"
 auth.tls_client = { cert_file = "adp.pem", key_file = "adp.key" }
+tls.ca_file = "internal-ca.pem"
 records.path = "workers"
 paging = { strategy = "offset", offset_param = "$skip", limit_param = "$top", page_size = 100, end_statuses = [204] }
 limits = { max_pages = 7, max_records = 9 }
@@ -645,6 +658,7 @@ limits = { max_pages = 7, max_records = 9 }
                 key_file: "/etc/hr2scim/adp.key".into()
             })
         );
+        assert_eq!(s.ca_file, Some("/etc/hr2scim/internal-ca.pem".into()));
         match s.auth {
             Auth::OAuth2ClientCredentials { client_secret, basic_client_auth, scope, .. } => {
                 assert_eq!(client_secret, SecretRef::File("/etc/hr2scim/adp.secret".into()));
@@ -669,6 +683,12 @@ limits = { max_pages = 7, max_records = 9 }
         assert!(e.contains("credential") && !e.contains("eA=="), "{e}");
         let e = parse_err("request.url = \"https://x.example\"\npaging.stratgy = \"offset\"");
         assert!(e.contains("did you mean paging.strategy"), "{e}");
+        let e = parse_err("request.url = \"https://x.example\"\ntls.ca_fil = \"ca.pem\"");
+        assert!(e.contains("tls.ca_fil is not a known key (did you mean tls.ca_file?)"), "{e}");
+        let e = parse_err("request.url = \"https://x.example\"\ntls.verify = false");
+        assert!(e.contains("tls.verify is not a known key"), "{e}");
+        let e = parse_err("request.url = \"https://x.example\"\ntls.ca_file = 7");
+        assert!(e.contains("tls.ca_file must be a string"), "{e}");
         let e = parse_err("request.url = \"http://hr.example/api\"");
         assert!(e.contains("request.url"), "{e}");
         parse_ok("request.url = \"http://127.0.0.1:8080/api\"");
