@@ -84,7 +84,10 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    pub fn new(complete: bool, files: Vec<Listed>) -> Manifest {
+    /// The files are kept sorted by name, so a lookup is a binary search: a million-user run
+    /// lists 20,000 batches, and a linear search per file made opening and committing quadratic.
+    pub fn new(complete: bool, mut files: Vec<Listed>) -> Manifest {
+        files.sort_by(|a, b| a.name.cmp(&b.name));
         let mut h = Sha256::new();
         for f in &files {
             h.update(f.name.as_bytes());
@@ -107,8 +110,13 @@ impl Manifest {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
         };
-        let m: Manifest =
+        let mut m: Manifest =
             serde_json::from_slice(&bytes).map_err(|e| bad(&path, &format!("is damaged ({e})")))?;
+        // Written sorted; sorting again only matters for a file someone reordered by hand (the
+        // stored key is kept as it was written).
+        if !m.files.is_sorted_by(|a, b| a.name <= b.name) {
+            m.files.sort_by(|a, b| a.name.cmp(&b.name));
+        }
         if m.version > VERSION {
             return Err(bad(&path, "was written by a newer hr2scim"));
         }
@@ -124,7 +132,7 @@ impl Manifest {
     }
 
     pub fn listed(&self, name: &str) -> Option<&Listed> {
-        self.files.iter().find(|f| f.name == name)
+        self.files.binary_search_by(|f| f.name.as_str().cmp(name)).ok().map(|i| &self.files[i])
     }
 }
 

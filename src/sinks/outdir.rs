@@ -7,6 +7,7 @@
 //! other file, and marks the manifest unfinished. [`OutputDir::commit`] runs last: it removes
 //! the earlier run's own files this run did not write again and writes the complete manifest.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -17,7 +18,8 @@ use super::private_dir;
 pub struct OutputDir {
     dir: PathBuf,
     earlier: Vec<Listed>,
-    written: Vec<Listed>,
+    /// By name: a run records one entry per batch, and a million users make 20,000 batches.
+    written: BTreeMap<String, Listed>,
     /// What the caller should show: files kept because they are not (or no longer) the tool's.
     pub warnings: Vec<String>,
 }
@@ -93,7 +95,7 @@ impl OutputDir {
         // Until this run ends, the manifest says it did not finish: a file it replaces then
         // differs from the listing, and must not look like the user's to the next run.
         Manifest::new(false, earlier.clone()).save(dir)?;
-        Ok(OutputDir { dir: dir.to_path_buf(), earlier, written: Vec::new(), warnings })
+        Ok(OutputDir { dir: dir.to_path_buf(), earlier, written: BTreeMap::new(), warnings })
     }
 
     pub fn path(&self) -> &Path {
@@ -102,22 +104,21 @@ impl OutputDir {
 
     /// A file this run wrote (for the manifest).
     pub fn record(&mut self, file: Listed) {
-        self.written.retain(|f| f.name != file.name);
-        self.written.push(file);
+        self.written.insert(file.name.clone(), file);
     }
 
     /// The run's commit point: the earlier run's own files that this run did not write again go,
     /// then the complete manifest is written and fsync'd (file and directory).
     pub fn commit(mut self) -> io::Result<()> {
         for f in &self.earlier {
-            if self.written.iter().all(|w| w.name != f.name)
+            if !self.written.contains_key(&f.name)
                 && Listed::of_file(&self.dir, &f.name)?.as_ref() == Some(f)
             {
                 remove(&self.dir.join(&f.name))?;
             }
         }
-        self.written.sort_by(|a, b| a.name.cmp(&b.name));
-        Manifest::new(true, std::mem::take(&mut self.written)).save(&self.dir)
+        let written = std::mem::take(&mut self.written).into_values().collect();
+        Manifest::new(true, written).save(&self.dir)
     }
 }
 
