@@ -295,7 +295,7 @@ proptest! {
         let n = batches(&out).len();
         let mut expected: Vec<String> = (1..=n).map(|k| format!("bulk-{k:05}.json")).collect();
         expected.extend(
-            [".hr2scim.lock", "rejects.csv", "report.html", "schemas.json", "summary.json"].map(String::from),
+            [".hr2scim.lock", "rejects.csv", "report.html", "runs", "schemas.json", "summary.json"].map(String::from),
         );
         let manifest: serde_json::Value =
             serde_json::from_slice(&fs::read(out.join(".hr2scim-manifest.json")).unwrap()).unwrap();
