@@ -324,8 +324,8 @@ fn the_checks_see_a_changes_table_sort_and_filter() {
 
 /// `scripts/screenshot-report.sh`: the README's picture. A delta run of the bundled example
 /// (`mappings/entra-inbound.map` over `fixtures/hr-small.csv`) against the Graph emulator: on
-/// the second day two people change jobs, one leaves and two rows have mistakes. Writes the
-/// second report's screenshot to `HR2SCIM_SCREENSHOT`.
+/// the second day two people change jobs, one changes manager, one leaves and two rows have
+/// mistakes. Writes the second report's screenshot to `HR2SCIM_SCREENSHOT`.
 #[test]
 #[ignore = "run by scripts/screenshot-report.sh"]
 fn readme_screenshot() {
@@ -342,8 +342,9 @@ fn readme_screenshot() {
         .filter(|l| !l.starts_with("100040,"))
         .map(|l| match l.split(',').next() {
             Some("100004") => l.replace("Account Executive", "Sales Manager"),
-            Some("100007") => l.replacen("Active", "Leave", 1),
-            Some("100011") => l.replacen("100011", "", 1),
+            Some("100009") => l.replace("Senior Software Engineer", "Engineering Manager"),
+            Some("100015") => l.replace("Contoso Inc.,100008", "Contoso Inc.,100004"),
+            Some("100011") => l.replace("2017-06-09", "09/06/2017"),
             Some("100020") => l.replace("2022-05-28", "28/05/2022"),
             _ => l.to_string(),
         })

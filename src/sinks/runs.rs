@@ -98,8 +98,9 @@ pub fn keep_run(out: &Path, started: DateTime<Utc>, keep: u32) -> io::Result<Opt
         listed.push(Listed::of_bytes(name, &bytes));
     }
     Manifest::new(true, listed).save(&folder)?;
-    let (removed, left) = prune(&runs, keep as usize)?;
-    Ok(Some(Kept { folder, removed, left }))
+    let mut kept = Kept { folder, ..Kept::default() };
+    prune(&runs, keep as usize, &mut kept)?;
+    Ok(Some(kept))
 }
 
 /// Creates the run's folder (0700), never reusing one: a second run in the same second (or a
@@ -126,9 +127,9 @@ fn new_folder(runs: &Path, started: DateTime<Utc>) -> io::Result<PathBuf> {
     )))
 }
 
-/// Removes the tool's run folders beyond the newest `keep`; returns the names removed and those
-/// left with the reason.
-fn prune(runs: &Path, keep: usize) -> io::Result<(Vec<String>, Vec<(String, String)>)> {
+/// Removes the tool's run folders beyond the newest `keep`; notes in `kept` the names removed
+/// and those left with the reason.
+fn prune(runs: &Path, keep: usize, kept: &mut Kept) -> io::Result<()> {
     let mut ours = Vec::new();
     for e in fs::read_dir(runs)? {
         let e = e?;
@@ -145,14 +146,13 @@ fn prune(runs: &Path, keep: usize) -> io::Result<(Vec<String>, Vec<(String, Stri
         }
     }
     ours.sort_by(|a, b| b.0.cmp(&a.0));
-    let (mut removed, mut left) = (Vec::new(), Vec::new());
     for (name, m) in ours.into_iter().skip(keep) {
         match remove_folder(&runs.join(&name), &m)? {
-            None => removed.push(name),
-            Some(why) => left.push((name, why)),
+            None => kept.removed.push(name),
+            Some(why) => kept.left.push((name, why)),
         }
     }
-    Ok((removed, left))
+    Ok(())
 }
 
 /// Removes a run folder whose every entry is its manifest or a listed, unchanged file; `Some`
