@@ -309,7 +309,8 @@ proptest! {
         listed.sort();
         expected.sort();
         prop_assert_eq!(&listed, &expected);
-        expected.push(".hr2scim-manifest.json".into());
+        // Besides the manifest: runs/, which keeps this run's report, rejects and summary.
+        expected.extend([".hr2scim-manifest.json".into(), "runs".into()]);
         expected.sort();
         prop_assert_eq!(names, expected);
         prop_assert_eq!(fs::read(out.join(".hr2scim.lock")).unwrap().len(), 0);

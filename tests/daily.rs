@@ -12,7 +12,7 @@ use crate::delta::{export, MAP};
 use crate::support::graph_emulator::{Config, Emulator, CLIENT_ID, TENANT};
 
 /// A profile naming everything `delta::sync` passes as flags, with paths relative to `dir`.
-fn profile(emu: &Emulator, dir: &Path, extra_sync: &str) -> PathBuf {
+pub fn profile(emu: &Emulator, dir: &Path, extra_sync: &str) -> PathBuf {
     fs::write(dir.join("m.map"), MAP).unwrap();
     let text = format!(
         r#"mapping = "m.map"

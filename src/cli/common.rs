@@ -79,6 +79,34 @@ pub fn say(text: &str) {
     crate::upload::events::say(text);
 }
 
+/// Keeps this run's report, rejects and summary under `out/runs/` and prunes the oldest run
+/// folders (`--keep-runs`). A failure is a warning: the run itself is done by then.
+pub fn keep_run(out: &Path, started: chrono::DateTime<chrono::Utc>, keep: u32, quiet: bool) {
+    match crate::sinks::keep_run(out, started, keep) {
+        Ok(None) => {}
+        Ok(Some(kept)) => {
+            if !quiet {
+                let removed = match kept.removed.len() {
+                    0 => String::new(),
+                    1 => " (removed the oldest run folder)".to_string(),
+                    n => format!(" (removed the {n} oldest run folders)"),
+                };
+                say(&format!(
+                    "this run's report, rejects and summary: {}{removed}",
+                    kept.folder.display()
+                ));
+            }
+            for (name, why) in kept.left {
+                say(&format!(
+                    "warning: run folder {} is older than the last {keep} but was left: {why}",
+                    out.join(crate::sinks::runs::RUNS_DIR).join(name).display()
+                ));
+            }
+        }
+        Err(e) => say(&format!("warning: this run's copies were not kept under runs/: {e}")),
+    }
+}
+
 /// Prints why a run stopped (diagnostics were already printed) and gives the exit code: 3 when
 /// a guard stopped it before anything was sent, else 1.
 pub fn fail(e: RunError) -> i32 {

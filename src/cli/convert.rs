@@ -61,6 +61,10 @@ pub struct ConvertArgs {
     /// `html`: write DIR/report.html for the people who approve the run; `none`: no report.
     #[arg(long, value_enum, default_value_t)]
     pub report: super::values::ReportArg,
+    /// Keep each run's report, rejects and summary in DIR/runs/<UTC start>/ and remove the
+    /// oldest run folders beyond N (only those hr2scim made); 0 keeps no copies.
+    #[arg(long, value_name = "N", default_value_t = crate::sinks::DEFAULT_KEEP_RUNS)]
+    pub keep_runs: u32,
     #[command(flatten)]
     pub delta: DeltaArgs,
     #[command(flatten)]
@@ -144,6 +148,7 @@ impl ConvertArgs {
 }
 
 pub fn run(args: ConvertArgs) -> i32 {
+    let started = crate::clock::now();
     let _lock = match super::common::lock_output(&args.out) {
         Ok(l) => l,
         Err(code) => return code,
@@ -183,6 +188,7 @@ pub fn run(args: ConvertArgs) -> i32 {
             super::common::say(&format!("warning: report.html not written: {e}"));
         }
     }
+    super::common::keep_run(&args.out, started, args.keep_runs, args.run.quiet);
     if !args.run.quiet {
         eprint!("{}", summary.human());
         if let Some(p) = &delta_opts.state {

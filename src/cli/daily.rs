@@ -74,6 +74,9 @@ pub struct DailyArgs {
     /// `html` or `none` (`report`).
     #[arg(long, value_enum)]
     pub report: Option<super::values::ReportArg>,
+    /// Run folders kept under DIR/runs/, 0 for none (`keep-runs`).
+    #[arg(long, value_name = "N")]
+    pub keep_runs: Option<u32>,
     /// After sending, poll the provisioning logs for this run's users (`wait-for-logs`).
     #[arg(long)]
     pub wait_for_logs: bool,
@@ -167,6 +170,7 @@ pub fn run(args: DailyArgs) -> i32 {
             Some(r) => r == super::values::ReportArg::Html,
             None => p.report,
         },
+        keep_runs: p.keep_runs,
     };
     convert_and_send(&job, &target)
 }
@@ -195,6 +199,7 @@ pub fn merge(mut p: Profile, a: &DailyArgs) -> Result<Profile, String> {
     flag!("input", p.input, a.input.clone().unwrap_or_default());
     flag!("out", p.out, a.out.clone().unwrap_or_default());
     flag!("json", p.json, a.json);
+    flag!("keep_runs", p.keep_runs, a.keep_runs.unwrap_or(p.keep_runs));
     flag!("wait_for_logs", p.wait.wait_for_logs, a.wait_for_logs);
     if let Some(t) = a.wait_timeout.filter(|_| g.cli("wait_timeout")) {
         p.wait.timeout = t.into();

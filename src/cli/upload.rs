@@ -62,6 +62,11 @@ pub struct UploadArgs {
     /// `html`: write DIR/report.html for the people who approve the run; `none`: no report.
     #[arg(long, value_enum, default_value_t)]
     pub report: super::values::ReportArg,
+    /// Keep each run's report, rejects and summary in DIR/runs/<UTC start>/ and remove the
+    /// oldest run folders beyond N (only those hr2scim made); 0 keeps no copies. A dry run
+    /// keeps none and removes none.
+    #[arg(long, value_name = "N", default_value_t = crate::sinks::DEFAULT_KEEP_RUNS)]
+    pub keep_runs: u32,
     /// After sending, poll the provisioning logs until every user of this run has a record (or
     /// --wait-timeout), and record the outcomes in the state (Entra).
     #[arg(long)]
@@ -124,6 +129,7 @@ pub fn run(args: UploadArgs) -> i32 {
         json: args.json,
         command: "upload",
         report: args.report == super::values::ReportArg::Html,
+        keep_runs: args.keep_runs,
     };
     convert_and_send(&job, &target)
 }
@@ -145,6 +151,8 @@ pub(super) struct SyncJob {
     pub command: &'static str,
     /// Write DIR/report.html.
     pub report: bool,
+    /// Run folders kept under DIR/runs/ (0: none).
+    pub keep_runs: u32,
 }
 
 /// Lock the output directory, load the mapping against the input, then [`sync_run`]; prints
@@ -170,6 +178,7 @@ pub(super) fn convert_and_send(job: &SyncJob, target: &UploadConfig) -> i32 {
 }
 
 fn convert_and_send_locked(job: &SyncJob, target: &UploadConfig) -> i32 {
+    let started = crate::clock::now();
     let _lock = match lock_output(&job.out) {
         Ok(l) => l,
         Err(code) => return code,
@@ -191,7 +200,7 @@ fn convert_and_send_locked(job: &SyncJob, target: &UploadConfig) -> i32 {
             f.saved.display()
         ));
     }
-    match sync_run(job, target, &mut ctx) {
+    match sync_run(job, target, &mut ctx, started) {
         Ok(code) => code,
         Err(e) => fail(e),
     }
@@ -203,6 +212,7 @@ fn sync_run(
     job: &SyncJob,
     target: &UploadConfig,
     ctx: &mut run::Loaded,
+    started: chrono::DateTime<chrono::Utc>,
 ) -> Result<i32, run::RunError> {
     let (delta_opts, wait) = (&job.delta, &job.wait);
     let quiet = job.run.quiet;
@@ -238,6 +248,10 @@ fn sync_run(
             if let Err(e) = run::write_report(&job.out, &data) {
                 say(&format!("warning: report.html not written: {e}"));
             }
+        }
+        // A dry run is a rehearsal: it must not push real runs out of the kept ones.
+        if !target.dry_run {
+            super::common::keep_run(&job.out, started, job.keep_runs, quiet);
         }
     };
     if converted.batches == 0 {

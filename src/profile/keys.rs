@@ -53,6 +53,7 @@ const KEYS: &[Key] = keys! {
     "" "out" "--out" => |p, v| p.out = v.path()?;
     "" "json" "--json" => |p, v| p.json = v.boolean()?;
     "" "report" "--report" => |p, v| p.report = v.choice(&["html", "none"])? == "html";
+    "" "keep-runs" "--keep-runs" => |p, v| p.keep_runs = u32::try_from(v.uint(0)?).map_err(|_| "too many: at most 4294967295".to_string())?;
     "" "quiet" "--quiet" => |p, v| p.run.quiet = v.boolean()?;
     "" "dry-run" "--dry-run" => |p, v| p.target.dry_run = v.boolean()?;
 

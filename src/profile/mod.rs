@@ -42,6 +42,8 @@ pub struct Profile {
     pub json: bool,
     /// Write `report.html` into the output directory.
     pub report: bool,
+    /// Run folders kept under `out/runs/` (0: no per-run copies).
+    pub keep_runs: u32,
 }
 
 impl Default for Profile {
@@ -57,6 +59,7 @@ impl Default for Profile {
             wait: WaitOptions::default(),
             json: false,
             report: true,
+            keep_runs: crate::sinks::DEFAULT_KEEP_RUNS,
         }
     }
 }

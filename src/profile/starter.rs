@@ -15,6 +15,7 @@ input = "<HR export, e.g. /srv/hr/export.csv>"
 out = "out"                      # batches, rejects.csv, summary.json, the journal
 # quiet = false                  # no progress bar and no human summary
 # report = "html"               # out/report.html for the approvers ("none": no report)
+# keep-runs = 30                 # each run's report, rejects, summary in out/runs/<UTC start>/
 # json = false                   # the upload summary as JSON on standard output
 # dry-run = false                # everything but sending; the state is not written
 

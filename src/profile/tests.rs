@@ -77,6 +77,7 @@ out = "/abs/out"
 json = true
 quiet = true
 dry-run = true
+keep-runs = 7
 [read]
 delimiter = "tab"
 quote = "'"
@@ -126,6 +127,7 @@ dir = "q"
     let p = parse(text, Path::new("b")).unwrap();
     assert_eq!((p.input.as_str(), p.out.as_path()), ("b/in/hr.csv", Path::new("/abs/out")));
     assert!(p.json && p.run.quiet && p.target.dry_run);
+    assert_eq!(p.keep_runs, 7);
     let i = &p.input_opts;
     assert_eq!((i.delimiter, i.quote, i.header_row), (Some(b'\t'), b'\'', 3));
     assert_eq!((i.encoding.as_deref(), i.sheet.as_deref()), (Some("windows-1252"), Some("2")));
@@ -240,4 +242,19 @@ fn toml_syntax_errors_point_at_the_place() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].code, "E100");
     assert!(d[0].labels[0].span.start >= 14, "{:?}", d[0].labels);
+}
+
+#[test]
+fn keep_runs_is_a_count_with_a_default() {
+    let base = "mapping = \"m.map\"\ninput = \"-\"\n";
+    let tail = "[target]\nendpoint = \"https://e\"\n";
+    let p = parse(&format!("{base}{tail}"), Path::new("d")).unwrap();
+    assert_eq!(p.keep_runs, crate::sinks::DEFAULT_KEEP_RUNS);
+    let p = parse(&format!("{base}keep-runs = 0\n{tail}"), Path::new("d")).unwrap();
+    assert_eq!(p.keep_runs, 0, "0: no per-run copies");
+    for wrong in ["keep-runs = -1", "keep-runs = \"30\"", "keep-runs = 99999999999"] {
+        assert_eq!(codes(&format!("{base}{wrong}\n{tail}")), ["E102"], "{wrong}");
+    }
+    let diags = parse(&format!("{base}keep-run = 3\n{tail}"), Path::new("d")).unwrap_err();
+    assert_eq!(diags[0].help.as_deref(), Some("did you mean `keep-runs`?"));
 }

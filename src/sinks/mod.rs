@@ -1,20 +1,22 @@
 //! The output files of a conversion: BulkRequest file names, the rejects file, atomic writes,
-//! private directories and files, and the output directory's manifest (which files are the
-//! tool's own). Every file holds personal data, so it is created with mode 0600 and appears
-//! atomically (written under a temporary name, then renamed), so a crash never leaves half a
-//! batch behind.
+//! private directories and files, the output directory's manifest (which files are the
+//! tool's own), and the per-run copies under `runs/`. Every file holds personal data, so it is
+//! created with mode 0600 and appears atomically (written under a temporary name, then
+//! renamed), so a crash never leaves half a batch behind.
 
 pub mod lock;
 pub mod manifest;
 mod outdir;
 mod private;
 mod rejects;
+pub mod runs;
 
 pub use lock::{LockError, RunLock};
 pub use manifest::{Listed, Manifest};
 pub use outdir::{ensure_free, OutputDir};
 pub use private::{open_private, private_dir, private_file, private_parent, sync_dir};
 pub use rejects::RejectsWriter;
+pub use runs::{keep_run, Kept, DEFAULT_KEEP_RUNS};
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
