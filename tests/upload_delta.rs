@@ -202,3 +202,46 @@ fn delta_sequence_against_scim2_server() {
     assert_eq!(server.user("7")["title"], "Chief", "and the server holds the change");
     assert_eq!(run(&rows), 0);
 }
+
+/// A row rejected before its externalId is known (here: a malformed line) may be any user of the
+/// state. Disabling the users missing from such an export would disable that one too, so the
+/// run sends the rest and holds every leaver back; the next clean export disables who has left.
+#[test]
+fn a_rejected_row_without_an_id_holds_the_leavers_back() {
+    let emu = Emulator::start(Config::default());
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows: Vec<(u32, &str, String)> =
+        (1..=40).map(|i| (i, "Active", "Clerk".to_string())).collect();
+    let o = entra_upload(&emu, d, &write_export(d, &rows), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let (_, mark) = sent_since(&emu, 0);
+
+    // Day 2: user 40 has left; user 7's line is broken (a field too many), so 7 looks like a
+    // leaver too; user 3 changed.
+    let mut today: Vec<(u32, &str, String)> = rows[..39].to_vec();
+    today[2].2 = "Manager".into();
+    let input = write_export(d, &today);
+    let text_in = std::fs::read_to_string(&input).unwrap();
+    let broken =
+        text_in.replace("\n7,Active,Clerk,Name7,D1\n", "\n7,Active,Clerk,Name7,D1,extra\n");
+    assert_ne!(broken, text_in, "the test breaks user 7's line");
+    std::fs::write(&input, broken).unwrap();
+    let o = entra_upload(&emu, d, &input, &["--leavers", "disable"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "a rejected row makes the run partial: {out}");
+    let summary = std::fs::read_to_string(d.join("out/summary.json")).unwrap();
+    assert!(summary.contains("2 leaver(s) held back, none disabled"), "{summary}");
+    assert!(summary.contains("\"rejected_without_id\": 1"), "{summary}");
+    let (sent, mark) = sent_since(&emu, mark);
+    assert_eq!(sent, BTreeSet::from([3]), "the change goes, the leaver does not: {out}");
+    let directory = emu.directory();
+    assert_eq!(directory.len(), 40);
+    assert!(directory.values().all(|u| u.active), "nobody was disabled");
+
+    // Day 3: the export is whole again: user 40 is disabled now.
+    let o = entra_upload(&emu, d, &write_export(d, &today), &["--leavers", "disable"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let (sent, _) = sent_since(&emu, mark);
+    assert_eq!(sent, BTreeSet::from([40]), "{}", text(&o));
+}

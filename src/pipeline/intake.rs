@@ -129,9 +129,14 @@ impl Intake<'_> {
                 }
                 Outcome::Rejected(reasons) => {
                     // A row rejected today is not a leaver: its previous state stays.
-                    if let (Some(d), Item::Row(r)) = (delta.as_deref_mut(), item) {
-                        if let Some(id) = external_id_of(self.program, self.env, r) {
-                            d.seen(&id);
+                    if let Some(d) = delta.as_deref_mut() {
+                        let id = match item {
+                            Item::Row(r) => external_id_of(self.program, self.env, r),
+                            Item::Rejected(_) => None,
+                        };
+                        match id {
+                            Some(id) => d.seen(&id),
+                            None => d.unidentified(),
                         }
                     }
                     let (categories, msgs): (Vec<String>, Vec<String>) =

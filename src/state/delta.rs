@@ -72,6 +72,9 @@ pub struct DeltaCounts {
     pub leavers: u64,
     pub leavers_disabled: u64,
     pub leavers_held_back: u64,
+    /// Rows rejected before their externalId was known (malformed, or the id itself failed):
+    /// any of them may be a user in the state, so no leaver is disabled in such a run.
+    pub rejected_without_id: u64,
     pub mapping_changed: bool,
 }
 
@@ -221,6 +224,11 @@ impl Delta {
     /// An id present in today's export whose row was rejected: not a leaver, state kept.
     pub fn seen(&mut self, external_id: &str) {
         self.seen.insert(external_id.to_string());
+    }
+
+    /// A row rejected before its externalId could be known: it may be a user who has not left.
+    pub fn unidentified(&mut self) {
+        self.counts.rejected_without_id += 1;
     }
 
     /// Ids in the previous state missing today whose disable must be sent, sorted: those whose

@@ -87,7 +87,16 @@ impl super::Delta {
         mut deliver: impl FnMut(&str, &[u8]) -> Result<LeaverDelivery, E>,
     ) -> Result<Vec<String>, E> {
         let mut warnings = Vec::new();
-        if policy == super::LeaverPolicy::Disable {
+        let unidentified = self.counts.rejected_without_id;
+        if policy == super::LeaverPolicy::Disable && unidentified > 0 && !leavers.is_empty() {
+            // One of those rows may be a leaver's: disabling on a guess is the one mistake
+            // this tool must not make. The leavers stay in the state for the next run.
+            self.counts.leavers_held_back = leavers.len() as u64;
+            warnings.push(format!(
+                "{} leaver(s) held back, none disabled: {unidentified} rejected row(s) have no usable externalId, and any of them may be one of those users. Fix the rows listed in rejects.csv; the next run disables who has really left",
+                leavers.len()
+            ));
+        } else if policy == super::LeaverPolicy::Disable {
             for id in leavers {
                 let doc = self.disable_doc(id);
                 match deliver(id, &doc)? {
