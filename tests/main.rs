@@ -40,6 +40,7 @@ mod delta; // delta runs over a sequence of exports, leaver threshold, kept stat
 mod docs_cli; // `completions` for each shell and `man`, generated from the clap definitions
 mod jobschema; // the job's half: schema check, simulate, schema pull/push against the emulator
 mod output_files; // only the tool's own files are removed or replaced; modes; planted links
+mod report_changes; // report.html's per-user changes: before and after, the sidecar, 100,000 users
 mod sync; // the sync model: outcomes from the logs, resends, 403, leaver guard, migration
 
 // SCIM output checked by a third-party implementation (scim2-models).
