@@ -42,6 +42,7 @@ mod jobschema; // the job's half: schema check, simulate, schema pull/push again
 mod output_files; // only the tool's own files are removed or replaced; modes; planted links
 mod report_browser; // report.html of a delta run in headless Chromium: console, counts, filter, sort, screenshot
 mod retention; // per-run copies under runs/: the newest N kept, nothing foreign removed, modes
+mod report_changes; // report.html's per-user changes: before and after, the sidecar, 100,000 users
 mod sync; // the sync model: outcomes from the logs, resends, 403, leaver guard, migration
 
 // SCIM output checked by a third-party implementation (scim2-models).

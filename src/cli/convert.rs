@@ -169,7 +169,7 @@ pub fn run(args: ConvertArgs) -> i32 {
         Err(e) => return fail(e),
     };
     // The state is only read: it records what a target answered, and nothing was sent here.
-    let (summary, delta) =
+    let (summary, mut delta) =
         match run::convert_with_state(&mut ctx, &args.options(), &delta_opts, state, &print_report)
         {
             Ok(done) => done,
@@ -177,12 +177,14 @@ pub fn run(args: ConvertArgs) -> i32 {
         };
     if args.report == super::values::ReportArg::Html && !args.stdout {
         let leavers = delta.as_ref().map(|d| d.leavers()).unwrap_or_default();
+        let changes = run::changes(delta.as_mut(), &delta_opts);
         let data = run::ReportData {
             command: "convert",
             converted: &summary,
             upload: None,
             leavers: &leavers,
             dry_run: false,
+            changes: changes.as_ref(),
         };
         if let Err(e) = run::write_report(&args.out, &data) {
             super::common::say(&format!("warning: report.html not written: {e}"));

@@ -155,6 +155,8 @@ fn diff(mut args: DiffArgs) -> i32 {
         Err(e) => return fail(e),
     };
     delta.record = Some(Vec::new());
+    // Only the reasons are printed: the documents are not kept.
+    delta.docs = None;
     let Ok(tmp) = tempfile::tempdir() else {
         eprintln!("error: cannot create a temporary directory");
         return exit::FATAL;

@@ -236,6 +236,7 @@ fn sync_run(
     events::emit("converted", serde_json::to_value(&converted).unwrap_or_default());
     let convert_code = if converted.rejected > 0 { exit::PARTIAL } else { exit::OK };
     let leavers = delta.as_ref().map(|d| d.leavers()).unwrap_or_default();
+    let changes = if job.report { run::changes(delta.as_mut(), delta_opts) } else { None };
     let report = |upload: Option<&upload::UploadSummary>| {
         if job.report {
             let data = run::ReportData {
@@ -244,6 +245,7 @@ fn sync_run(
                 upload,
                 leavers: &leavers,
                 dry_run: target.dry_run,
+                changes: changes.as_ref(),
             };
             if let Err(e) = run::write_report(&job.out, &data) {
                 say(&format!("warning: report.html not written: {e}"));

@@ -362,7 +362,12 @@ fn finish_spooled(
             }
         }
         match delivery.push(u.external_id, u.doc) {
-            Ok(()) => e.summary.users_written += 1,
+            Ok(()) => {
+                e.summary.users_written += 1;
+                if let Some(d) = delta.as_deref_mut() {
+                    d.keep_doc(u.external_id, u.doc);
+                }
+            }
             Err(DeliverError::Oversize(m)) => {
                 if let Some(d) = delta.as_deref_mut() {
                     d.revert(u.external_id);

@@ -19,8 +19,8 @@ pub use lock::{acquire as lock, RunLocks};
 pub use options::{DeltaOptions, RunOptions, WaitOptions, LOG_RETENTION};
 pub use report::{write as write_report, ReportData, MAX_ROWS as REPORT_MAX_ROWS};
 pub use state::{
-    check_state_target, convert_with_state, load_state, make_delta, record_upload, save_state,
-    users_of,
+    changes, check_state_target, convert_with_state, load_state, make_delta, record_upload,
+    save_state, users_of,
 };
 pub use sync::{describe, reconcile, wait_for_logs};
 

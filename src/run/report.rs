@@ -8,6 +8,7 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use crate::pipeline::Summary;
+use crate::state::{Changes, SidecarProblem};
 use crate::upload::UploadSummary;
 
 /// Rows shown per table; the rest is counted ("and N more: see rejects.csv").
@@ -22,10 +23,13 @@ pub struct ReportData<'a> {
     /// Users in the state and missing from the export.
     pub leavers: &'a [String],
     pub dry_run: bool,
+    /// Delta runs: what each changed user's attributes change from and to. Also written whole
+    /// to `changes.csv` beside the report.
+    pub changes: Option<&'a Changes>,
 }
 
-/// Writes `DIR/report.html`; `rejects.csv` in the same directory gives the rejects' lines and
-/// values.
+/// Writes `DIR/report.html` (and, for delta runs, `DIR/changes.csv`); `rejects.csv` in the same
+/// directory gives the rejects' lines and values.
 /// The file is recorded in the directory's manifest like the run's other outputs, and a
 /// `report.html` the tool did not write (or that was edited) is left alone.
 pub fn write(dir: &Path, data: &ReportData<'_>) -> std::io::Result<PathBuf> {
@@ -49,13 +53,43 @@ pub fn write(dir: &Path, data: &ReportData<'_>) -> std::io::Result<PathBuf> {
     }
     let rejects = read_rejects(&dir.join("rejects.csv"));
     let html = render(data, &rejects);
+    // changes.csv is a reserved name: the conversion removed the last run's and refused a
+    // foreign one, so it is written without asking.
+    let csv = match data.changes {
+        Some(c) => Some(changes_csv(c)?),
+        None => None,
+    };
+    if let Some(csv) = &csv {
+        crate::sinks::write_atomic(&dir.join(CHANGES), csv)?;
+    }
     crate::sinks::write_atomic(&path, html.as_bytes())?;
     if let Some(m) = manifest {
-        let mut files: Vec<Listed> = m.files.into_iter().filter(|f| f.name != NAME).collect();
+        let mut files: Vec<Listed> =
+            m.files.into_iter().filter(|f| f.name != NAME && f.name != CHANGES).collect();
         files.push(Listed::of_bytes(NAME, html.as_bytes()));
+        if let Some(csv) = &csv {
+            files.push(Listed::of_bytes(CHANGES, csv));
+        }
         Manifest::new(m.complete, files).save(dir)?;
     }
     Ok(path)
+}
+
+const CHANGES: &str = "changes.csv";
+
+/// Every changed attribute, one per line, in the report's order.
+fn changes_csv(c: &Changes) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::with_capacity(64 * c.rows() + 64));
+    w.write_record(["externalId", "attribute", "from", "to"])?;
+    for u in &c.users {
+        for a in &u.attrs {
+            let (from, to) = (a.from.as_deref().unwrap_or(""), a.to.as_deref().unwrap_or(""));
+            w.write_record([u.id.as_str(), a.attr.as_str(), from, to])?;
+        }
+    }
+    w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 const BEGINNING: &str =
@@ -123,7 +157,8 @@ h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}\
 .counts{display:flex;flex-wrap:wrap;gap:.6em}.count{border:1px solid #ccc;border-radius:6px;padding:.5em .8em;min-width:7em}\
 .count b{display:block;font-size:1.5em}.bad b{color:#b00}\
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}\
-th{background:#f4f4f4;cursor:pointer}.more{color:#666;font-style:italic}input{margin:.3em 0;padding:.2em}";
+th{background:#f4f4f4;cursor:pointer}.more{color:#666;font-style:italic}input{margin:.3em 0;padding:.2em}\
+td.from:empty::after,td.to:empty::after{content:\"(none)\";color:#999;font-style:italic}";
 
 /// Filter rows by the text box above a table; sort by a click on a header.
 const SCRIPT: &str = "document.querySelectorAll('input[data-filter]').forEach(function(box){\
@@ -177,6 +212,63 @@ fn table(
             "<p class=\"more\">and {} more: {}</p>",
             total - MAX_ROWS.min(rows.len()),
             esc(more)
+        );
+    }
+}
+
+/// The changes table: one row per changed attribute, whole users only, until [`MAX_ROWS`].
+/// The cells' classes (`user`, `attr`, `from`, `to`) are what tests and readers rely on.
+fn changes(o: &mut String, ch: &Changes) {
+    let _ = write!(
+        o,
+        "<h2>Changes ({} users, {} attributes)</h2>",
+        ch.users.len() + ch.unknown,
+        ch.rows()
+    );
+    if ch.unknown > 0 {
+        let why = match &ch.problem {
+            Some(p) => p.to_string(),
+            None => "the documents last sent to them were not recorded (an earlier run stopped before it could)".into(),
+        };
+        let _ = write!(
+            o,
+            "<p class=\"more\" id=\"changes-unknown\" data-count=\"{n}\">{n} changed user(s) not shown: what they change from is not known, because {}. What they change to is in this run's output.</p>",
+            esc(&why),
+            n = ch.unknown
+        );
+    } else if let Some(p @ SidecarProblem::Damaged(_)) = &ch.problem {
+        let _ = write!(o, "<p class=\"more\">{}</p>", esc(&p.to_string()));
+    }
+    if ch.rows() == 0 {
+        o.push_str("<p>none</p>");
+        return;
+    }
+    o.push_str("<input data-filter=\"changes\" placeholder=\"filter\"><table id=\"changes\"><thead><tr><th>externalId</th><th>attribute</th><th>from</th><th>to</th></tr></thead><tbody>");
+    let (mut rows, mut users) = (0, 0);
+    for u in &ch.users {
+        if rows > 0 && rows + u.attrs.len() > MAX_ROWS {
+            break;
+        }
+        let id = esc(&u.id);
+        for a in &u.attrs {
+            let _ = write!(
+                o,
+                "<tr><td class=\"user\">{id}</td><td class=\"attr\">{}</td><td class=\"from\">{}</td><td class=\"to\">{}</td></tr>",
+                esc(&a.attr),
+                esc(a.from.as_deref().unwrap_or("")),
+                esc(a.to.as_deref().unwrap_or(""))
+            );
+        }
+        rows += u.attrs.len();
+        users += 1;
+    }
+    o.push_str("</tbody></table>");
+    if users < ch.users.len() {
+        let _ = write!(
+            o,
+            "<p class=\"more\">and {} more users ({} changed attributes): see changes.csv</p>",
+            ch.users.len() - users,
+            ch.rows() - rows
         );
     }
 }
@@ -250,6 +342,9 @@ fn render(d: &ReportData<'_>, rejects: &[Reject]) -> String {
             "the first ones are shown; see summary.json",
         );
     }
+    if let Some(ch) = d.changes {
+        changes(&mut o, ch);
+    }
     let _ = write!(o, "<h2>Leavers ({})</h2>", d.leavers.len());
     if d.leavers.is_empty() {
         o.push_str("<p>none</p>");
@@ -307,6 +402,7 @@ mod tests {
             upload: None,
             leavers: &leavers,
             dry_run: false,
+            changes: None,
         };
         let path = write(dir.path(), &data).unwrap();
         let html = std::fs::read_to_string(&path).unwrap();
@@ -330,5 +426,46 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
+    }
+
+    fn user(id: &str, n: usize) -> crate::state::UserChanges {
+        let attrs = (0..n)
+            .map(|i| crate::state::diff::AttrChange {
+                attr: format!("a{i}"),
+                from: Some("<old>".into()),
+                to: (i % 2 == 0).then(|| "'new' & \"x\"".into()),
+            })
+            .collect();
+        crate::state::UserChanges { id: id.into(), leaver: false, attrs }
+    }
+
+    #[test]
+    fn the_changes_table_keeps_each_users_rows_together_and_escapes_values() {
+        // 166 users of 3 rows make 498; the 167th would pass 500: it and the rest are counted.
+        let mut users: Vec<_> = (0..166).map(|i| user(&format!("<u{i}>"), 3)).collect();
+        users.extend((0..10).map(|i| user(&format!("v{i}"), 3)));
+        let ch = Changes { users, unknown: 2, problem: Some(SidecarProblem::Missing) };
+        let converted = Summary::default();
+        let data = ReportData {
+            command: "upload",
+            converted: &converted,
+            upload: None,
+            leavers: &[],
+            dry_run: false,
+            changes: Some(&ch),
+        };
+        let html = render(&data, &[]);
+        assert_eq!(html.matches("<tr><td class=\"user\">").count(), 498);
+        assert!(html.contains("<h2>Changes (178 users, 528 attributes)</h2>"), "{html}");
+        assert!(html.contains("and 10 more users (30 changed attributes): see changes.csv"));
+        assert!(html.contains(
+            "<tr><td class=\"user\">&lt;u0&gt;</td><td class=\"attr\">a0</td><td class=\"from\">&lt;old&gt;</td><td class=\"to\">&#39;new&#39; &amp; &quot;x&quot;</td></tr>"
+        ));
+        assert!(html.contains("<td class=\"to\"></td>"), "a removed value: an empty cell");
+        assert!(html.contains("id=\"changes-unknown\" data-count=\"2\">2 changed user(s)"));
+        assert!(!html.contains("<u0>") && !html.contains("<old>"));
+        let csv = String::from_utf8(changes_csv(&ch).unwrap()).unwrap();
+        assert_eq!(csv.lines().count(), 529);
+        assert!(csv.starts_with("externalId,attribute,from,to\n<u0>,a0,<old>,\"'new' & \"\"x\"\"\"\n<u0>,a1,<old>,\n"), "{csv}");
     }
 }

@@ -74,6 +74,10 @@ pub fn make_delta(
         opts.resend_pending_after,
     );
     delta.template = template;
+    // The report's changes and the state's sidecar need the documents this run hands over.
+    if opts.state.is_some() {
+        delta.docs = Some(crate::state::SentDocs::default());
+    }
     Ok(delta)
 }
 
@@ -113,15 +117,39 @@ pub fn convert_with_state(
 }
 
 /// Save the delta's state to the state file (nothing without one), with the target it was sent
-/// to. Only `upload` calls this, once the target answered.
+/// to, then the sidecar of sent documents beside it. Only `upload` calls this, once the target
+/// answered. The sidecar only serves the report: failing to write it is a warning, and a stale
+/// one is ignored by the next run.
 pub fn save_state(
     opts: &DeltaOptions,
     delta: Option<Delta>,
     ctx: &Loaded,
     target: Option<&str>,
 ) -> Result<(), RunError> {
-    let (Some(d), Some(path)) = (delta, &opts.state) else { return Ok(()) };
-    Ok(d.into_state().save(path, &ctx.program.hash, target, crate::clock::now())?)
+    let (Some(mut d), Some(path)) = (delta, &opts.state) else { return Ok(()) };
+    let docs = d.docs.take();
+    let state = d.into_state();
+    state.save(path, &ctx.program.hash, target, crate::clock::now())?;
+    // Nothing handed over: every entry kept its document, and so did the sidecar.
+    if let Some(mut docs) = docs.filter(|k| k.count > 0) {
+        if let Err(e) = crate::state::write_sidecar(path, &state, &mut docs) {
+            crate::upload::events::say(&format!(
+                "warning: {} not written ({e}); the next report cannot show what those users' attributes change from",
+                crate::state::sidecar_path(path).display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The per-user changes of this run for the report (`None` without a state file).
+pub fn changes(delta: Option<&mut Delta>, opts: &DeltaOptions) -> Option<crate::state::Changes> {
+    let (d, path) = (delta?, opts.state.as_ref()?);
+    let c = d.changes(path);
+    if let Some(p @ crate::state::SidecarProblem::Damaged(_)) = &c.problem {
+        crate::upload::events::say(&format!("warning: {p}"));
+    }
+    Some(c)
 }
 
 /// The users of a BulkRequest with their `active` (absent counts as false, as Entra does).

@@ -24,7 +24,10 @@ use super::AtomicFile;
 pub const MANIFEST_NAME: &str = ".hr2scim-manifest.json";
 
 /// The names of the outputs besides the batches, reserved in an output directory.
-pub const FIXED_NAMES: [&str; 4] = ["rejects.csv", "summary.json", "schemas.json", "users.ndjson"];
+/// `changes.csv` is written with `report.html`, after the conversion: listing it here lets the
+/// conversion remove the last run's, so a run without changes never leaves a stale one behind.
+pub const FIXED_NAMES: [&str; 5] =
+    ["rejects.csv", "summary.json", "schemas.json", "users.ndjson", "changes.csv"];
 
 const VERSION: u32 = 1;
 
@@ -203,6 +206,8 @@ const REJECTS_HEAD: &[u8] = b"line,reasons";
 const SUMMARY_HEAD: &[u8] = b"{\n  \"input\": ";
 const SCHEMAS_HEAD: &[u8] = b"[\n  {\n";
 const USER_HEAD: &[u8] = b"{\"schemas\":[";
+/// The run report's full list of changed attributes.
+pub const CHANGES_HEAD: &[u8] = b"externalId,attribute,from,to\n";
 
 /// How each kind of output begins (an empty `users.ndjson` is the tool's too).
 fn expected_head(name: &str) -> Option<&'static [&'static [u8]]> {
@@ -214,6 +219,7 @@ fn expected_head(name: &str) -> Option<&'static [&'static [u8]]> {
         "summary.json" => &[SUMMARY_HEAD],
         "schemas.json" => &[SCHEMAS_HEAD],
         "users.ndjson" => &[USER_HEAD, b""],
+        "changes.csv" => &[CHANGES_HEAD],
         _ => return None,
     })
 }

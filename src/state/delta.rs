@@ -122,10 +122,10 @@ impl std::fmt::Display for Reason {
 /// changes an entry: only [`Delta::record_sent`] and [`Delta::record_outcome`] do, once the
 /// target took the document.
 pub struct Delta {
-    previous: State,
+    pub(super) previous: State,
     next: HashMap<String, Entry>,
     /// Today's digest of every user this run means to send.
-    planned: HashMap<String, u64>,
+    pub(super) planned: HashMap<String, u64>,
     seen: HashSet<String>,
     send_all: bool,
     now: DateTime<Utc>,
@@ -135,6 +135,9 @@ pub struct Delta {
     pub record: Option<Vec<(String, Reason)>>,
     /// `--leaver-template`: what a disable document carries besides `active: false`.
     pub template: Option<super::leaver::LeaverTemplate>,
+    /// When set, the documents handed to the destination are kept (compressed) for the run
+    /// report's changes and the state's sidecar ([`Delta::keep_doc`]).
+    pub docs: Option<super::docs::SentDocs>,
 }
 
 /// The resend age when none is given: a day, well inside the logs' 30-day retention.
@@ -167,6 +170,7 @@ impl Delta {
             counts: DeltaCounts { mapping_changed: send_all, ..DeltaCounts::default() },
             record: None,
             template: None,
+            docs: None,
         }
     }
 
@@ -284,8 +288,19 @@ impl Delta {
         Ok(())
     }
 
+    /// A user's document was handed to the destination: kept, when [`Delta::docs`] is set, for
+    /// the report and the sidecar. Decides nothing.
+    pub fn keep_doc(&mut self, external_id: &str, doc: &[u8]) {
+        if let Some(k) = self.docs.as_mut() {
+            k.push(external_id, doc, false);
+        }
+    }
+
     /// A leaver's disable was handed to the destination.
     pub fn disabled(&mut self, external_id: &str, doc: &[u8]) {
+        if let Some(k) = self.docs.as_mut() {
+            k.push(external_id, doc, true);
+        }
         self.counts.leavers_disabled += 1;
         if let Some(r) = self.record.as_mut() {
             r.push((external_id.to_string(), Reason::Leaver));

@@ -7,14 +7,19 @@
 //! `{"version":2,"run_at":..,"mapping_hash":..,"target":..,"users":N}`, then one JSON object per
 //! user with short keys (see [`file`]). Format 1 (`HASH16\tid` lines) is migrated on load.
 
+mod changes;
 mod delta;
+pub mod diff;
+mod docs;
 mod file;
 mod leaver;
 mod reconcile;
 
+pub use changes::{Changes, UserChanges};
 pub use delta::{
     Delta, DeltaCounts, LeaverPolicy, MaxLeavers, Reason, DEFAULT_RESEND_PENDING_AFTER,
 };
+pub use docs::{read_sidecar, sidecar_path, write_sidecar, SentDocs, SidecarProblem};
 pub use file::StateError;
 pub use leaver::{plain_doc, LeaverDelivery, LeaverTemplate};
 pub use reconcile::{reconcile_entries, LogOutcome, LogStatus, Reconciled};
