@@ -41,8 +41,8 @@ mod docs_cli; // `completions` for each shell and `man`, generated from the clap
 mod jobschema; // the job's half: schema check, simulate, schema pull/push against the emulator
 mod output_files; // only the tool's own files are removed or replaced; modes; planted links
 mod report_browser; // report.html of a delta run in headless Chromium: console, counts, filter, sort, screenshot
-mod retention; // per-run copies under runs/: the newest N kept, nothing foreign removed, modes
 mod report_changes; // report.html's per-user changes: before and after, the sidecar, 100,000 users
+mod retention; // per-run copies under runs/: the newest N kept, nothing foreign removed, modes
 mod sync; // the sync model: outcomes from the logs, resends, 403, leaver guard, migration
 
 // SCIM output checked by a third-party implementation (scim2-models).

@@ -22,7 +22,7 @@ pub const RUNS_DIR: &str = "runs";
 pub const DEFAULT_KEEP_RUNS: u32 = 30;
 
 /// The outputs a run folder keeps (those this run wrote: a `--report none` run has no report).
-pub const KEPT_NAMES: [&str; 3] = ["report.html", "rejects.csv", "summary.json"];
+pub const KEPT_NAMES: [&str; 4] = ["report.html", "rejects.csv", "summary.json", "changes.csv"];
 
 /// `2026-01-31T060000Z`: sorts as time does, and has no `:` (refused in Windows names).
 const STAMP: &str = "%Y-%m-%dT%H%M%SZ";
