@@ -130,7 +130,8 @@ pub struct UserResult {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Finding {
     /// `duplicate`, `exhausted`, `too-long`, `out-of-scope`, `no-match-value`,
-    /// `not-simulated`, `unique-fallback`.
+    /// `not-simulated`, `unique-fallback`, `no-flow` (the object mapping's flowTypes lack the
+    /// user's operation).
     pub kind: &'static str,
     pub message: String,
 }
