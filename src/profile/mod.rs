@@ -42,6 +42,8 @@ pub struct Profile {
     pub json: bool,
     /// Write `report.html` into the output directory.
     pub report: bool,
+    /// Read the job's schema from the target and check the mapping against it first.
+    pub live_job_schema: bool,
 }
 
 impl Default for Profile {
@@ -57,6 +59,7 @@ impl Default for Profile {
             wait: WaitOptions::default(),
             json: false,
             report: true,
+            live_job_schema: false,
         }
     }
 }
