@@ -67,7 +67,7 @@ fn with_job_schema(text: &str, checked: hr2scim::check::Checked) -> Vec<Diagnost
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file.trim());
         let schema = hr2scim::jobschema::load(&path).unwrap_or_else(|e| panic!("{e}"));
         let job = hr2scim::jobschema::select(&schema).unwrap_or_else(|e| panic!("{e}"));
-        diags.extend(hr2scim::jobschema::check_against_job(program, &job));
+        diags.extend(hr2scim::jobschema::check_against_job(program, &job, false));
     }
     diags
 }

@@ -530,3 +530,299 @@ fn a_403_names_the_permission() {
     assert_eq!(api_err.status.code(), Some(1));
     assert!(stderr(&api_err).contains("Synchronization.ReadWrite.All"), "{}", stderr(&api_err));
 }
+
+/// A command with the emulator's job as its target (`schema pull`'s options), for live mode.
+fn live_cmd(emu: &Emulator, args: &[&str]) -> Output {
+    let mut c = Command::new(BIN);
+    c.current_dir(root()).env_clear().env("AZURE_CLIENT_SECRET", &emu.config.client_secret);
+    c.args(args);
+    c.args(["--endpoint", &emu.endpoint(), "--login-url", &emu.base, "--tenant-id", TENANT]);
+    c.args(["--client-id", CLIENT_ID]);
+    c.output().unwrap()
+}
+
+fn misspelt_mapping(dir: &Path) -> PathBuf {
+    let map = dir.join("m.map");
+    std::fs::write(
+        &map,
+        format!(
+            "extension hr = \"{CONTOSO}\"\nexternalId = [WorkerID]\nuserName = [Email]\n\
+             active = Switch([Status], \"false\", \"Active\", \"true\")\nhr:workerTyp = [WorkerType]\n"
+        ),
+    )
+    .unwrap();
+    map
+}
+
+#[test]
+fn live_schema_check_reads_the_jobs_schema() {
+    let emu = Emulator::start(Config::default());
+    emu.set_job_schema(fixture(AD));
+    let dir = tempfile::tempdir().unwrap();
+    let map = misspelt_mapping(dir.path());
+    let o = live_cmd(&emu, &["schema", "check", map.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "E070 is an error: {}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("error[E070]: '{CONTOSO}:workerTyp' is not an attribute")),
+        "{err}"
+    );
+    assert!(err.contains(&format!("did you mean '{CONTOSO}:workerType'?")), "{err}");
+    // `check` takes the same options.
+    let o = live_cmd(&emu, &["check", map.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("E070"), "{}", stderr(&o));
+    // A file and a job at once: which one is meant is not guessed.
+    let o = live_cmd(&emu, &["schema", "check", map.to_str().unwrap(), "--job-schema", AD]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("both --job-schema"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("E070"), "nothing was checked: {}", stderr(&o));
+}
+
+#[test]
+fn live_simulate_prints_what_the_pulled_file_gives() {
+    let emu = Emulator::start(Config::default());
+    emu.set_job_schema(fixture(AD));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("job.json");
+    let o = live_cmd(&emu, &["schema", "pull", "--out", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let now = ["--now", "2026-01-01T00:00:00Z"];
+    for format in ["text", "json"] {
+        let mut args = vec!["simulate", MAP, HR, "--format", format];
+        args.extend(now);
+        let live = live_cmd(&emu, &args);
+        args.extend(["--job-schema", file.to_str().unwrap()]);
+        let saved = run(&args);
+        assert_eq!(live.status.code(), Some(2), "{}", stderr(&live));
+        assert_eq!(live.status.code(), saved.status.code());
+        assert!(stdout(&live).contains("sAMAccountName"), "{}", stdout(&live));
+        assert_eq!(stdout(&live), stdout(&saved), "{format}");
+    }
+}
+
+#[test]
+fn live_read_without_permission_names_it() {
+    let emu = Emulator::start(Config::default());
+    emu.set_job_schema(fixture(AD));
+    emu.state().schema_forbidden = true;
+    let o = live_cmd(&emu, &["schema", "check", MAP]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("HTTP 403"), "{err}");
+    assert!(err.contains("Synchronization.Read.All"), "{err}");
+    let o = live_cmd(&emu, &["simulate", MAP, HR]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("Synchronization.Read.All"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "nothing simulated: {}", stdout(&o));
+}
+
+/// A sync state in which the target confirmed `confirmed` and still owes an answer on `pending`.
+fn state_file(dir: &Path, confirmed: &[&str], pending: &[&str]) -> PathBuf {
+    let mut ids: Vec<(&str, &str)> = confirmed.iter().map(|i| (*i, "confirmed")).collect();
+    ids.extend(pending.iter().map(|i| (*i, "pending")));
+    ids.sort();
+    let mut text = format!(
+        "{}\n",
+        json!({"version": 2, "run_at": "2026-01-01T00:00:00Z", "mapping_hash": "0",
+               "target": "entra", "users": ids.len()})
+    );
+    for (id, s) in ids {
+        text += &format!(
+            "{}\n",
+            json!({"id": id, "h": "0123456789abcdef", "s": s, "t": "2026-01-01T00:00:00Z", "a": true})
+        );
+    }
+    let path = dir.join("hr2scim.state");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn attribute<'a>(user: &'a Value, target: &str) -> &'a Value {
+    user["attributes"].as_array().unwrap().iter().find(|a| a["target"] == target).unwrap()
+}
+
+#[test]
+fn simulate_shows_a_creation_and_marks_create_only_values() {
+    let o = simulate(&[MAP, HR, "--job-schema", AD, "--row", "2", "--format", "json"]);
+    let sim: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let user = &sim["users"][0];
+    assert_eq!(user["operation"], "create");
+    let sam = attribute(user, "sAMAccountName");
+    assert_eq!(sam["flow_type"], "ObjectAddOnly");
+    assert_eq!(sam["create_only"], true);
+    assert_eq!(sam["state"], "value", "{sam}");
+    assert_eq!(attribute(user, "department")["create_only"], false);
+    let text = stdout(&simulate(&[MAP, HR, "--job-schema", AD, "--row", "2"]));
+    assert!(text.contains("line 2  externalId 100001  create\n"), "{text}");
+}
+
+#[test]
+fn simulate_with_a_state_shows_an_update_for_confirmed_users() {
+    let dir = tempfile::tempdir().unwrap();
+    // 100001 exists; 100003 was sent but Entra has not confirmed it: still a creation.
+    let state = state_file(dir.path(), &["100001"], &["100003"]);
+    let args = [MAP, HR, "--job-schema", AD, "--state", state.to_str().unwrap()];
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json", "--rows", "3"]);
+    let o = simulate(&json_args);
+    let sim: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let users = sim["users"].as_array().unwrap();
+    let by_id = |id: &str| users.iter().find(|u| u["external_id"] == id).unwrap();
+    let (existing, pending) = (by_id("100001"), by_id("100003"));
+    assert_eq!(existing["operation"], "update");
+    assert_eq!(pending["operation"], "create");
+    // An update writes no ObjectAddOnly mapping, and says so; Always mappings flow as before.
+    let sam = attribute(existing, "sAMAccountName");
+    assert_eq!(sam["state"], "notwritten", "{sam}");
+    assert!(sam["value"].as_str().unwrap().contains("on creation only"), "{sam}");
+    assert_eq!(sam["create_only"], false);
+    assert_eq!(attribute(existing, "department")["state"], "value");
+    assert_eq!(attribute(pending, "sAMAccountName")["state"], "value");
+    assert_eq!(attribute(pending, "sAMAccountName")["create_only"], true);
+    // The matching attribute is still read, to find the account.
+    assert_eq!(existing["matching"][0][1], "100001");
+
+    let mut text_args = args.to_vec();
+    text_args.extend(["--row", "2"]);
+    let text = stdout(&simulate(&text_args));
+    assert!(
+        text.contains("line 2  externalId 100001  update (confirmed in the state)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "(not written: ObjectAddOnly applies on creation only; the account keeps its value)"
+        ),
+        "{text}"
+    );
+    // A state file that is not there is an error, not "everyone is new".
+    let mut missing = args.to_vec();
+    let gone = dir.path().join("nope.state");
+    missing[5] = gone.to_str().unwrap();
+    let o = simulate(&missing);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+}
+
+#[test]
+fn schema_check_sums_up_what_stays_empty() {
+    // A mapping that sends a dozen fewer attributes than the AD job reads.
+    let map = "mappings/workday-style.map";
+    let o = run(&["schema", "check", map, "--job-schema", AD]);
+    let err = stderr(&o);
+    let w072: Vec<&str> = err.lines().filter(|l| l.starts_with("warning[W072]")).collect();
+    assert_eq!(w072.len(), 3, "one per scoping filter attribute, one summary: {err}");
+    assert!(w072[0].contains("the job's scoping filter reads"), "{err}");
+    assert!(
+        w072[2].contains("directory attribute(s) stay empty: ")
+            && w072[2].contains("telephoneNumber, mobile"),
+        "{err}"
+    );
+    assert!(err.contains("`--verbose`"), "{err}");
+    let verbose = run(&["schema", "check", map, "--job-schema", AD, "--verbose"]);
+    let each = stderr(&verbose).matches("warning[W072]").count();
+    assert_eq!(each, 11, "--verbose lists each unsent attribute: {}", stderr(&verbose));
+    assert!(stderr(&verbose).contains("(for 'telephoneNumber')"), "{}", stderr(&verbose));
+    let json = run(&["schema", "check", map, "--job-schema", AD, "--format", "json"]);
+    assert_eq!(stdout(&json).matches("\"W072\"").count(), each, "{}", stdout(&json));
+    // The exit code does not depend on the form.
+    assert_eq!(o.status.code(), verbose.status.code());
+}
+
+#[test]
+fn upload_checks_the_live_job_schema_before_sending() {
+    let emu = Emulator::start(Config::default());
+    emu.set_job_schema(fixture(AD));
+    let dir = tempfile::tempdir().unwrap();
+    let map = misspelt_mapping(dir.path());
+    let out = dir.path().join("out");
+    let quota = dir.path().join("quota");
+    let upload = |map: &Path| {
+        live_cmd(
+            &emu,
+            &[
+                "upload",
+                map.to_str().unwrap(),
+                HR,
+                "--out",
+                out.to_str().unwrap(),
+                "--quota-dir",
+                quota.to_str().unwrap(),
+                "--live-job-schema",
+                "--rate",
+                "1000/1s",
+            ],
+        )
+    };
+    let o = upload(&map);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("did you mean '{CONTOSO}:workerType'?")),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(emu.state().schema_gets, 1);
+    assert_eq!(emu.state().accepted_requests, 0, "nothing sent");
+    // A mapping the job accepts goes through.
+    let o = upload(Path::new(MAP));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(emu.state().schema_gets, 2);
+    assert!(emu.state().accepted_requests > 0);
+}
+
+#[test]
+fn push_adds_an_expression_mapping_the_checker_accepts() {
+    let mut schema = fixture(AD);
+    schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|m| m["targetAttributeName"] != "description");
+    let emu = Emulator::start(Config::default());
+    emu.set_job_schema(schema.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let map = custom_mapping(dir.path());
+    let push = |expr: &str, extra: &[&str]| {
+        let mut args =
+            vec!["push", map.to_str().unwrap(), "--backup-dir", dir.path().to_str().unwrap()];
+        args.extend(["--map-expression", expr]);
+        args.extend(extra);
+        schema_cmd(&emu, &args).output().unwrap()
+    };
+    let o = push(r#"description=Join(" ", [titel], [externalId])"#, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("reads 'titel'") && err.contains("did you mean 'title'?"), "{err}");
+    let o = push("description=Frobnicate([title])", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("does not check") && stderr(&o).contains("Frobnicate"));
+    let o = push("description=[title]", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("use --map"), "{}", stderr(&o));
+    let o = push(r#"department=Join(" ", [title])"#, &[]);
+    assert!(stderr(&o).contains("already mapped"), "{}", stderr(&o));
+    assert!(emu.state().schema_puts.is_empty(), "nothing pushed after a refusal");
+
+    // It may read the attribute the same push adds.
+    let expr = format!(r#"Join(" ", [title], [{CONTOSO}:badgeNumber])"#);
+    let target_expr = format!("description={expr}");
+    let o = push(&target_expr, &["--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let diff: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let added = &diff["add"].as_array().unwrap()[1]["value"];
+    assert_eq!(added["targetAttributeName"], "description");
+    assert_eq!(added["source"]["type"], "Function");
+    assert_eq!(added["source"]["name"], "Join");
+    assert_eq!(added["source"]["expression"], expr.as_str());
+    assert!(emu.state().schema_puts.is_empty());
+
+    let o = push(&target_expr, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("added 1 attribute(s) and 1 mapping(s)"), "{}", stderr(&o));
+    let now = emu.job_schema().unwrap();
+    let maps = now["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+        .as_array()
+        .unwrap();
+    assert_eq!(maps.last().unwrap(), added);
+    assert_eq!(emu.state().schema_puts.len(), 1);
+}

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::jobsource::{self, LiveJobArgs, LoadedJob};
 use super::{exit, Format};
 use crate::check::{check_file, CheckOptions};
 use crate::diagnostics::{render, render_json, Diagnostic, SourceFile};
@@ -41,6 +42,12 @@ pub struct CheckArgs {
     /// mapping sends against what the job defines and reads, as `hr2scim schema check` does.
     #[arg(long, value_name = "FILE")]
     pub job_schema: Option<PathBuf>,
+    /// Under W072, list every attribute the job reads and the mapping never sends (by default
+    /// only those whose job mapping has no default value).
+    #[arg(long, short)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub live: LiveJobArgs,
     #[command(flatten)]
     pub input_args: super::input::InputArgs,
 }
@@ -65,32 +72,31 @@ pub fn run(args: CheckArgs) -> i32 {
         }
     };
     let opts = CheckOptions { headers, allow_missing_active: args.allow_missing_active };
-    check_with_headers(&args.mapping, opts, args.job_schema.as_deref(), args.format)
-}
-
-/// Check the mapping at `path` (and, when given, against the job schema at `job_schema`),
-/// print the diagnostics in `format`, and return the exit code (0 clean or warnings only,
-/// 1 errors).
-pub fn check_with_headers(
-    path: &Path,
-    opts: CheckOptions,
-    job_schema: Option<&Path>,
-    format: Format,
-) -> i32 {
-    let job = match job_schema.map(crate::jobschema::load).transpose() {
+    let job = match jobsource::load(args.job_schema.as_deref(), &args.live) {
         Ok(j) => j,
         Err(e) => {
             eprintln!("error: {e}");
             return exit::FATAL;
         }
     };
-    let view = match job.as_ref().map(crate::jobschema::select).transpose() {
+    // JSON is read by tools, which want every finding on its own.
+    let verbose = args.verbose || matches!(args.format, Format::Json);
+    check_with_headers(&args.mapping, opts, job.as_ref(), verbose, args.format)
+}
+
+/// Check the mapping at `path` (and, when given, against the job's schema), print the
+/// diagnostics in `format`, and return the exit code (0 clean or warnings only, 1 errors).
+pub fn check_with_headers(
+    path: &Path,
+    opts: CheckOptions,
+    job: Option<&LoadedJob>,
+    verbose: bool,
+    format: Format,
+) -> i32 {
+    let view = match job.map(|j| crate::jobschema::select(&j.schema)).transpose() {
         Ok(v) => v,
         Err(e) => {
-            eprintln!(
-                "error: {}: {e}",
-                job_schema.map(Path::display).map(|d| d.to_string()).unwrap_or_default()
-            );
+            eprintln!("error: {}: {e}", job.map(|j| j.origin.as_str()).unwrap_or_default());
             return exit::FATAL;
         }
     };
@@ -110,7 +116,7 @@ pub fn check_with_headers(
             let checked = check_file(t, &opts);
             let mut diags = checked.diagnostics;
             if let (Some(view), Some(program)) = (&view, &checked.program) {
-                diags.extend(crate::jobschema::check_against_job(program, view));
+                diags.extend(crate::jobschema::check_against_job(program, view, verbose));
             }
             (t, diags)
         }

@@ -60,6 +60,7 @@ impl RunArgs {
             allow_missing_active: self.allow_missing_active,
             quiet: self.quiet,
             job_schema: self.job_schema.clone(),
+            job_schema_live: None,
             source_dir: None,
         }
     }

@@ -14,6 +14,7 @@ use super::target::TargetArgs;
 use super::upload::{convert_and_send, SyncJob};
 use super::RunArgs;
 use crate::profile::{self, Profile, DEFAULT_PROFILE};
+use crate::run::RunOptions;
 
 #[derive(Args, Debug)]
 #[command(
@@ -83,6 +84,10 @@ pub struct DailyArgs {
     /// How long --wait-for-logs polls (`wait-timeout`).
     #[arg(long, value_name = "DURATION")]
     pub wait_timeout: Option<humantime::Duration>,
+    /// Read the job's schema from the target and check the mapping against it before
+    /// converting (`convert.live-job-schema`; needs Synchronization.Read.All).
+    #[arg(long, conflicts_with = "job_schema")]
+    pub live_job_schema: bool,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
@@ -156,12 +161,19 @@ pub fn run(args: DailyArgs) -> i32 {
             path.display()
         ));
     }
+    if p.live_job_schema && p.run.job_schema.is_some() {
+        super::common::say(
+            "error: both job-schema (a file) and live-job-schema are set: the job's schema comes \
+             from one of them",
+        );
+        return exit::FATAL;
+    }
     let job = SyncJob {
         mapping: p.mapping,
         input: p.input,
         out: p.out,
         input_opts: p.input_opts,
-        run: p.run,
+        run: RunOptions { job_schema_live: p.live_job_schema.then(|| target.clone()), ..p.run },
         delta: p.delta,
         wait: p.wait,
         json: p.json,
@@ -201,6 +213,7 @@ pub fn merge(mut p: Profile, a: &DailyArgs) -> Result<Profile, String> {
     flag!("json", p.json, a.json);
     flag!("keep_runs", p.keep_runs, a.keep_runs.unwrap_or(p.keep_runs));
     flag!("wait_for_logs", p.wait.wait_for_logs, a.wait_for_logs);
+    flag!("live_job_schema", p.live_job_schema, a.live_job_schema);
     if let Some(t) = a.wait_timeout.filter(|_| g.cli("wait_timeout")) {
         p.wait.timeout = t.into();
     }

@@ -26,6 +26,7 @@ mod eval;
 mod functions;
 mod init;
 mod input;
+mod jobsource;
 mod preview;
 mod schema;
 mod simulate;
@@ -97,7 +98,7 @@ pub enum Command {
     /// Convert an HR export into SCIM BulkRequest files (the main job).
     Convert(Box<convert::ConvertArgs>),
     /// Check a mapping file: syntax, functions, arguments, columns, targets. Reports every problem.
-    Check(check::CheckArgs),
+    Check(Box<check::CheckArgs>),
     /// Show what a mapping makes of some rows, target by target; nothing is written or sent.
     Preview(Box<preview::PreviewArgs>),
     /// Run the test blocks of mappings, or a snapshot test of a whole conversion.
@@ -146,7 +147,7 @@ pub fn run(cli: Cli) -> i32 {
     crate::upload::events::set_json(cli.log_format == LogFormat::Json);
     match cli.command {
         Command::Convert(a) => convert::run(*a),
-        Command::Check(a) => check::run(a),
+        Command::Check(a) => check::run(*a),
         Command::Preview(a) => preview::run(*a),
         Command::Test(a) => test::run(*a),
         Command::Init(a) => init::run(a),

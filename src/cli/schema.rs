@@ -15,13 +15,17 @@ const SCHEMA_HELP: &str = "\
 The job's schema lists the attributes its API source accepts and the attribute mappings,
 scoping filter and matching rules that turn each SCIM user into an account. Save it once with
 `schema pull`; `schema check`, `simulate` and `--job-schema` on check, convert and upload work
-on the file, offline.
+on the file, offline. `schema check` and `simulate` also read it live with the options of
+`schema pull` (--endpoint URL, ...) instead of --job-schema.
 
 Examples:
   hr2scim schema pull --endpoint URL --out job-schema.json
   hr2scim schema check mapping.map --job-schema job-schema.json
   hr2scim schema push mapping.map --endpoint URL --dry-run
-  hr2scim schema push mapping.map --endpoint URL --map urn:...:User:grade=extensionAttribute3";
+  hr2scim schema push mapping.map --endpoint URL --map urn:...:User:grade=extensionAttribute3
+  hr2scim schema check mapping.map --endpoint URL
+  hr2scim schema push mapping.map --endpoint URL --dry-run \\
+      --map-expression 'extensionAttribute4=Join(\"-\", [urn:...:User:grade], [externalId])'";
 
 #[derive(Args, Debug)]
 #[command(after_help = SCHEMA_HELP)]
@@ -39,8 +43,8 @@ pub enum SchemaCommand {
     /// Save the job's synchronization schema as pretty JSON (0600). Needs
     /// Synchronization.Read.All.
     Pull(Box<PullArgs>),
-    /// Add the source attributes the mapping sends and the job lacks (and, with --map, direct
-    /// attribute mappings); never removes or changes anything. Needs
+    /// Add the source attributes the mapping sends and the job lacks (and, with --map and
+    /// --map-expression, attribute mappings); never removes or changes anything. Needs
     /// Synchronization.ReadWrite.All.
     Push(Box<PushArgs>),
 }
@@ -62,6 +66,10 @@ pub struct PushArgs {
     /// already mapped or not an attribute of the job's target object.
     #[arg(long = "map", value_name = "SOURCE=TARGET")]
     pub map: Vec<String>,
+    /// Also add an expression mapping to TARGET (repeatable), checked by hr2scim's checker
+    /// against the job's source attributes before anything is sent; refused as --map is.
+    #[arg(long = "map-expression", value_name = "TARGET=EXPR")]
+    pub map_expression: Vec<String>,
     /// Where the backup of the schema as it was goes (schema.JOB.TIME.json).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub backup_dir: PathBuf,
@@ -75,13 +83,15 @@ pub struct PushArgs {
 pub fn run(args: SchemaArgs) -> i32 {
     match args.command {
         SchemaCommand::Check(a) => {
-            let Some(schema) = a.job_schema.clone() else {
+            if a.job_schema.is_none() && !a.live.names_a_job() {
                 eprintln!(
-                    "error: schema check needs --job-schema FILE (see `hr2scim schema pull`)"
+                    "error: schema check needs the job's schema: --job-schema FILE (see \
+                     `hr2scim schema pull`), or the job to read it from live (--endpoint URL, or \
+                     --service-principal ID --job-id ID)"
                 );
                 return exit::FATAL;
-            };
-            super::check::run(super::check::CheckArgs { job_schema: Some(schema), ..*a })
+            }
+            super::check::run(*a)
         }
         SchemaCommand::Pull(a) => pull(&a),
         SchemaCommand::Push(a) => push_cmd(&a),
@@ -147,9 +157,24 @@ fn parse_maps(maps: &[String]) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
+fn parse_expressions(exprs: &[String]) -> Result<Vec<(String, String)>, String> {
+    exprs
+        .iter()
+        .map(|m| {
+            // Target names hold no `=`; expressions may (`IIF([a]="x", ...)`): split at the first.
+            let (t, e) = m
+                .split_once('=')
+                .filter(|(t, e)| !t.trim().is_empty() && !e.trim().is_empty())
+                .ok_or(format!("--map-expression expects TARGET=EXPR, got '{m}'"))?;
+            Ok((t.trim().to_string(), e.trim().to_string()))
+        })
+        .collect()
+}
+
 fn push_cmd(a: &PushArgs) -> i32 {
     let Some(program) = compile(&a.mapping) else { return exit::FATAL };
-    let maps = match parse_maps(&a.map) {
+    let parsed = parse_maps(&a.map).and_then(|m| Ok((m, parse_expressions(&a.map_expression)?)));
+    let (maps, exprs) = match parsed {
         Ok(m) => m,
         Err(e) => {
             eprintln!("error: {e}");
@@ -178,7 +203,8 @@ fn push_cmd(a: &PushArgs) -> i32 {
         let typed: JobSchema = serde_json::from_value(raw.clone())
             .map_err(|e| format!("not a synchronization schema: {e}"))?;
         let view = jobschema::select(&typed)?;
-        let plan = push::plan(&program, &view, &maps)?;
+        let mut plan = push::plan(&program, &view, &maps)?;
+        push::plan_expressions(&mut plan, &view, &exprs)?;
         let ops = push::patch(&view, &plan)?;
         Ok((raw, plan, ops))
     });
@@ -202,7 +228,7 @@ fn push_cmd(a: &PushArgs) -> i32 {
         eprintln!(
             "dry run: {} attribute(s) and {} mapping(s) would be added; nothing was sent",
             plan.attributes.len(),
-            plan.mappings.len()
+            plan.mapping_count()
         );
         return exit::OK;
     }
@@ -215,7 +241,7 @@ fn push_cmd(a: &PushArgs) -> i32 {
                  Entra re-evaluates every user after a schema change (the next cycle is an \
                  initial cycle): prefer a quiet window.",
                 plan.attributes.len(),
-                plan.mappings.len(),
+                plan.mapping_count(),
                 done.version.as_deref().unwrap_or("?"),
                 done.backup.display()
             );

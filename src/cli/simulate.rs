@@ -1,18 +1,22 @@
-//! `hr2scim simulate MAPPING INPUT --job-schema FILE`: what the Entra job will make of every
-//! user hr2scim would send (scope, matching, each attribute mapping), and what will fail in the
-//! directory, before anything is sent.
+//! `hr2scim simulate MAPPING INPUT --job-schema FILE` (or the job's options, live): what the
+//! Entra job will make of every user hr2scim would send (scope, matching, each attribute
+//! mapping, as a creation or, for users the sync state confirmed, an update), and what will fail
+//! in the directory, before anything is sent.
 
+use std::collections::HashSet;
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::common::{load_program, RunArgs};
 use super::input::InputArgs;
+use super::jobsource::{self, LiveJobArgs};
 use super::{exit, Format};
 use crate::authoring::explain::render_trace;
 use crate::authoring::preview::{preview, Selection};
-use crate::jobschema::simulate::{simulate, Input, Simulation, UserResult};
+use crate::jobschema::simulate::{simulate, Input, Operation, Simulation, UserResult};
+use crate::state::{State, Status};
 
 #[derive(Args, Debug)]
 #[command(after_help = concat!("\
@@ -23,10 +27,18 @@ attribute names. The report at the end covers the whole file: duplicate values w
 directory needs unique ones, SelectUniqueValue candidates used up, values too long, users out of
 scope, functions hr2scim does not implement. SelectUniqueValue is checked within the file only.
 
+Each user is shown as a creation: values marked 'on creation only' (ObjectAddOnly mappings,
+default values) are written then and never again. With --state, users the sync state has
+confirmed in the target are shown as an update instead, which writes neither.
+
+The job's schema comes from a saved file (--job-schema) or, live, from the job itself with the
+target options of `schema pull` (needs Synchronization.Read.All).
+
 Examples:
   hr2scim simulate mappings/entra-inbound.map fixtures/hr-small.csv --job-schema fixtures/jobschema-api-to-ad.json
   hr2scim simulate mapping.map hr.csv --job-schema job.json --row 7 --explain sAMAccountName
-  hr2scim simulate mapping.map hr.csv --job-schema job.json --format json
+  hr2scim simulate mapping.map hr.csv --job-schema job.json --state hr2scim.state --format json
+  hr2scim simulate mapping.map hr.csv --endpoint URL   # the job's current schema, read live
 
 Exit codes: 0 every user in scope simulated without a finding, 2 findings (out of scope,
 duplicates, ...), 1 the mapping, input or job schema cannot be used.
@@ -46,8 +58,14 @@ pub struct SimulateArgs {
     /// `text` (a table per user) or `json`.
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// hr2scim's sync state (only read): users it confirmed in the target are simulated as an
+    /// update, the others as a creation.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(flatten)]
+    pub live: LiveJobArgs,
     #[command(flatten)]
     pub input_args: InputArgs,
 }
@@ -56,22 +74,34 @@ pub fn run(args: SimulateArgs) -> i32 {
     // `--job-schema` (of the shared run flags) is required here, and is simulated rather than
     // checked: a user sees what the job makes of the mapping's output even where it disagrees.
     let mut run = args.run.clone();
-    let Some(job_schema) = run.job_schema.take() else {
-        eprintln!("error: simulate needs --job-schema FILE (see `hr2scim schema pull`)");
-        return exit::FATAL;
-    };
+    let file = run.job_schema.take();
     run.quiet = true;
-    let schema = match crate::jobschema::load(&job_schema) {
-        Ok(s) => s,
+    let loaded = match jobsource::load(file.as_deref(), &args.live) {
+        Ok(Some(l)) => l,
+        Ok(None) => {
+            eprintln!(
+                "error: simulate needs the job's schema: --job-schema FILE (see `hr2scim schema \
+                 pull`), or the job to read it from live (--endpoint URL, or \
+                 --service-principal ID --job-id ID)"
+            );
+            return exit::FATAL;
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return exit::FATAL;
         }
     };
-    let job = match crate::jobschema::select(&schema) {
+    let job = match crate::jobschema::select(&loaded.schema) {
         Ok(j) => j,
         Err(e) => {
-            eprintln!("error: {}: {e}", job_schema.display());
+            eprintln!("error: {}: {e}", loaded.origin);
+            return exit::FATAL;
+        }
+    };
+    let existing = match args.state.as_deref().map(confirmed_users).transpose() {
+        Ok(e) => e.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("error: {e}");
             return exit::FATAL;
         }
     };
@@ -88,7 +118,11 @@ pub fn run(args: SimulateArgs) -> i32 {
         };
     let users: Vec<Input> = rows
         .iter()
-        .filter_map(|r| r.scim.as_ref().map(|doc| Input { line: r.line, doc }))
+        .filter_map(|r| {
+            let doc = r.scim.as_ref()?;
+            let id = doc.get("externalId").and_then(|v| v.as_str()).unwrap_or_default();
+            Some(Input { line: r.line, doc, exists: existing.contains(id) })
+        })
         .collect();
     let mut sim = simulate(&job, &ctx.env, &users, args.explain.as_deref());
     if let Some(line) = args.row {
@@ -122,8 +156,27 @@ pub fn run(args: SimulateArgs) -> i32 {
     }
 }
 
+/// The externalIds the state file says the target confirmed. A missing file is an error here
+/// (unlike a first `convert --state`): a mistyped path would show every user as created.
+fn confirmed_users(path: &Path) -> Result<HashSet<String>, String> {
+    if !path.exists() {
+        return Err(format!("the state file {} does not exist", path.display()));
+    }
+    let state = State::load(path).map_err(|e| e.to_string())?;
+    Ok(state
+        .users
+        .into_iter()
+        .filter(|(_, e)| e.s == Status::Confirmed)
+        .map(|(id, _)| id)
+        .collect())
+}
+
 fn user_block(out: &mut String, u: &UserResult, explain: Option<&str>) {
-    let _ = writeln!(out, "line {}  externalId {}", u.line, u.external_id);
+    let op = match u.operation {
+        Operation::Create => "create",
+        Operation::Update => "update (confirmed in the state)",
+    };
+    let _ = writeln!(out, "line {}  externalId {}  {op}", u.line, u.external_id);
     let scope = if u.in_scope { "in scope" } else { "OUT OF SCOPE" };
     let _ = writeln!(out, "  scope     {scope}: {}", u.scope);
     for (t, v) in &u.matching {

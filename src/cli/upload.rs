@@ -74,6 +74,11 @@ pub struct UploadArgs {
     /// How long --wait-for-logs polls; users without a record by then stay pending.
     #[arg(long, value_name = "DURATION", default_value = "30m", requires = "wait_for_logs")]
     pub wait_timeout: humantime::Duration,
+    /// Before converting, read the job's schema from the target (as `schema pull` does; needs
+    /// Synchronization.Read.All, also on --dry-run) and check the mapping against it, as
+    /// `schema check` does: its errors stop the run.
+    #[arg(long, conflicts_with_all = ["job_schema", "from"])]
+    pub live_job_schema: bool,
     #[command(flatten)]
     pub delta: DeltaArgs,
     #[command(flatten)]
@@ -119,7 +124,10 @@ pub fn run(args: UploadArgs) -> i32 {
         input: input.clone(),
         out: args.out.clone(),
         input_opts,
-        run: args.run.options(),
+        run: RunOptions {
+            job_schema_live: args.live_job_schema.then(|| target.clone()),
+            ..args.run.options()
+        },
         delta: args.delta.options(),
         wait: WaitOptions {
             wait_for_logs: args.wait_for_logs,

@@ -9,6 +9,9 @@ use super::select::JobView;
 use crate::check::Program;
 use crate::diagnostics::{did_you_mean, Diagnostic};
 
+/// How a [`Use`] names the scoping filter among its readers.
+const SCOPING_FILTER: &str = "the scoping filter";
+
 /// One name the job reads, and who reads it.
 struct Use {
     name: String,
@@ -38,7 +41,7 @@ fn job_uses(job: &JobView) -> Vec<Use> {
         }
     }
     for n in scope_reads(job.mapping) {
-        add(n, "the scoping filter".to_string(), false);
+        add(n, SCOPING_FILTER.to_string(), false);
     }
     uses
 }
@@ -53,8 +56,9 @@ fn fits(sent: &str, declared: &str) -> bool {
     }
 }
 
-/// Diagnostics for `program` against the job's user flow.
-pub fn check_against_job(program: &Program, job: &JobView) -> Vec<Diagnostic> {
+/// Diagnostics for `program` against the job's user flow. `each_unsent` reports every name the
+/// job reads and the mapping never sends (W072) on its own, as `--verbose` and JSON want.
+pub fn check_against_job(program: &Program, job: &JobView, each_unsent: bool) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let uses = job_uses(job);
     let attr_names: Vec<&str> = job.source_attributes().iter().map(|a| a.name.as_str()).collect();
@@ -131,12 +135,16 @@ pub fn check_against_job(program: &Program, job: &JobView) -> Vec<Diagnostic> {
         };
         diags.push(d);
     }
+    let mut unsent = Vec::new();
     for u in uses.iter().filter(|u| !sent.contains(&u.name)) {
-        let readers = u.readers.join(", ");
         if u.matching.is_empty() && job.source_attribute(&u.name).is_none() {
             continue; // W073 said it better: sending it would not help.
         }
-        diags.push(if !u.matching.is_empty() {
+        if u.matching.is_empty() {
+            unsent.push(u);
+            continue;
+        }
+        diags.push(
             Diagnostic::error(
                 "E071",
                 format!(
@@ -145,14 +153,102 @@ pub fn check_against_job(program: &Program, job: &JobView) -> Vec<Diagnostic> {
                     u.name
                 ),
             )
-            .help("every user needs a value in a matching attribute, or Entra cannot find (or create) its account")
-        } else {
+            .help("every user needs a value in a matching attribute, or Entra cannot find (or create) its account"),
+        );
+    }
+    if each_unsent {
+        diags.extend(unsent.iter().map(|u| unsent_one(u)));
+    } else {
+        diags.extend(unsent_summary(job, &sent, &unsent));
+    }
+    diags
+}
+
+/// W072 for one name the job reads and the mapping never sends (`--verbose`, JSON).
+fn unsent_one(u: &Use) -> Diagnostic {
+    Diagnostic::warning(
+        "W072",
+        format!(
+            "the job reads '{}' (for {}), which this mapping never sends",
+            u.name,
+            u.readers.join(", ")
+        ),
+    )
+    .help("that attribute stays empty in the directory; send it, or remove the job's mapping")
+}
+
+/// W072 as a person needs it: the scoping filter's unsent names one by one (they put users out
+/// of scope), then one warning naming the directory attributes that stay empty. A job mapping
+/// with a default value, or that also reads a name the mapping sends, still writes something,
+/// so its unsent names are only counted.
+fn unsent_summary(job: &JobView, sent: &[String], unsent: &[&Use]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for u in unsent.iter().filter(|u| u.readers.iter().any(|r| r == SCOPING_FILTER)) {
+        diags.push(
             Diagnostic::warning(
                 "W072",
-                format!("the job reads '{}' (for {readers}), which this mapping never sends", u.name),
+                format!(
+                    "the job's scoping filter reads '{}', which this mapping never sends",
+                    u.name
+                ),
             )
-            .help("that attribute stays empty in the directory; send it, or remove the job's mapping")
-        });
+            .help(
+                "its clauses on that attribute see no value, so users may be out of scope (an \
+                 existing account is then disabled): send it, or change the scoping filter",
+            ),
+        );
+    }
+    let mut empty_targets: Vec<&str> = Vec::new();
+    let mut behind: Vec<&String> = Vec::new();
+    for m in job.mapping.attribute_mappings.items() {
+        let Some(src) = m.source.get() else { continue };
+        let reads = source_reads(src).names;
+        if reads.is_empty()
+            || m.default_value.str().is_some()
+            || reads.iter().any(|n| sent.contains(n))
+        {
+            continue;
+        }
+        let names: Vec<&String> =
+            unsent.iter().map(|u| &u.name).filter(|n| reads.contains(n)).collect();
+        if names.is_empty() {
+            continue; // only names the API source lacks: W073
+        }
+        empty_targets.push(&m.target_attribute_name);
+        for n in names {
+            if !behind.contains(&n) {
+                behind.push(n);
+            }
+        }
+    }
+    let others = unsent
+        .iter()
+        .filter(|u| !behind.contains(&&u.name) && u.readers.iter().any(|r| r != SCOPING_FILTER))
+        .count();
+    let more = match others {
+        0 => String::new(),
+        n => format!(
+            "; {n} more unsent attribute(s) feed job mappings that have a default value or \
+             another source"
+        ),
+    };
+    if !empty_targets.is_empty() {
+        diags.push(
+            Diagnostic::warning(
+                "W072",
+                format!(
+                    "the job reads {} attribute(s) this mapping never sends, so {} directory \
+                     attribute(s) stay empty: {}",
+                    behind.len(),
+                    empty_targets.len(),
+                    empty_targets.join(", ")
+                ),
+            )
+            .help(format!(
+                "send them, or remove those job mappings{more}; `--verbose` (or `--format json`) \
+                 lists each unsent attribute with the job mappings that read it"
+            )),
+        );
     }
     diags
 }

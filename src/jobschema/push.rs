@@ -1,5 +1,7 @@
 //! What `schema push` adds to a job schema, and nothing else: source attributes the mapping sends
-//! that the API source lacks, and direct attribute mappings the user asked for by name. The
+//! that the API source lacks, and direct or expression attribute mappings the user asked for by
+//! name (an expression is checked by hr2scim's checker against the job's source attributes
+//! first). The
 //! change is a list of JSON Patch `add` operations (RFC 6902) applied to the schema's raw JSON,
 //! so every member hr2scim does not model goes back to Graph exactly as it came.
 
@@ -7,7 +9,9 @@ use serde_json::{json, Value};
 
 use super::names::{job_kind, source_name};
 use super::select::JobView;
-use crate::check::Program;
+use crate::check::{compile_expression, Program};
+use crate::diagnostics::did_you_mean;
+use crate::syntax::ast::Expr;
 
 /// The additions, and why some sent attributes were not added.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -16,12 +20,28 @@ pub struct PushPlan {
     pub attributes: Vec<(String, &'static str)>,
     /// `(source attribute, target attribute)` of each direct mapping to add.
     pub mappings: Vec<(String, String)>,
+    /// Each expression mapping to add.
+    pub expressions: Vec<ExpressionMap>,
     pub warnings: Vec<String>,
+}
+
+/// An attribute mapping of type Function: `target` from `expression`, whose outermost call is
+/// `function` (the source's `name`, as the portal writes it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpressionMap {
+    pub target: String,
+    pub expression: String,
+    pub function: String,
 }
 
 impl PushPlan {
     pub fn is_empty(&self) -> bool {
-        self.attributes.is_empty() && self.mappings.is_empty()
+        self.attributes.is_empty() && self.mappings.is_empty() && self.expressions.is_empty()
+    }
+
+    /// The number of attribute mappings the plan adds.
+    pub fn mapping_count(&self) -> usize {
+        self.mappings.len() + self.expressions.len()
     }
 }
 
@@ -56,7 +76,6 @@ pub fn plan(
         }
         p.attributes.push((name, job_kind(t.resolved.ty)));
     }
-    let mapped = job.mapping.attribute_mappings.items();
     for (source, target) in maps {
         let known = existing.iter().any(|a| a.name == *source)
             || p.attributes.iter().any(|(n, _)| n == source);
@@ -66,28 +85,93 @@ pub fn plan(
                  by the mapping"
             ));
         }
-        if let Some(m) =
-            mapped.iter().find(|m| m.target_attribute_name.eq_ignore_ascii_case(target))
-        {
-            return Err(format!(
-                "--map {source}={target}: '{}' is already mapped in the job; push never changes \
-                 an existing mapping (edit it in the portal)",
-                m.target_attribute_name
-            ));
-        }
-        if p.mappings.iter().any(|(_, t)| t.eq_ignore_ascii_case(target)) {
-            return Err(format!("--map: '{target}' is given twice"));
-        }
-        if job.target.is_some() && job.target_attribute(target).is_none() {
-            return Err(format!(
-                "--map {source}={target}: the job's target object '{}' has no attribute \
-                 '{target}'",
-                job.mapping.target_object_name
-            ));
-        }
+        new_target(job, &p, target, &format!("--map {source}={target}"))?;
         p.mappings.push((source.clone(), target.clone()));
     }
     Ok(p)
+}
+
+/// Why `target` cannot receive a new mapping: already mapped in the job or by this plan, or not
+/// an attribute of the job's target object.
+fn new_target(job: &JobView, p: &PushPlan, target: &str, flag: &str) -> Result<(), String> {
+    let mapped = job.mapping.attribute_mappings.items();
+    if let Some(m) = mapped.iter().find(|m| m.target_attribute_name.eq_ignore_ascii_case(target)) {
+        return Err(format!(
+            "{flag}: '{}' is already mapped in the job; push never changes an existing mapping \
+             (edit it in the portal)",
+            m.target_attribute_name
+        ));
+    }
+    let planned = p.mappings.iter().map(|(_, t)| t).chain(p.expressions.iter().map(|e| &e.target));
+    if planned.into_iter().any(|t| t.eq_ignore_ascii_case(target)) {
+        return Err(format!("{flag}: '{target}' is given twice"));
+    }
+    if job.target.is_some() && job.target_attribute(target).is_none() {
+        return Err(format!(
+            "{flag}: the job's target object '{}' has no attribute '{target}'",
+            job.mapping.target_object_name
+        ));
+    }
+    Ok(())
+}
+
+/// Add the `--map-expression TARGET=EXPR` pairs to `p`. Each expression must pass hr2scim's
+/// checker, read only names the job's API source defines (or `p` adds), and be a function call:
+/// a bare name is a direct mapping (`--map`), a literal a constant.
+pub fn plan_expressions(
+    p: &mut PushPlan,
+    job: &JobView,
+    exprs: &[(String, String)],
+) -> Result<(), String> {
+    for (target, expression) in exprs {
+        let flag = format!("--map-expression {target}");
+        let program = compile_expression(expression).map_err(|diags| {
+            let why: Vec<String> = diags
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| match &d.help {
+                    Some(h) => format!("{} {} ({h})", d.code, d.message),
+                    None => format!("{} {}", d.code, d.message),
+                })
+                .collect();
+            format!("{flag}: the expression does not check: {}", why.join("; "))
+        })?;
+        let names: Vec<&str> = job
+            .source_attributes()
+            .iter()
+            .map(|a| a.name.as_str())
+            .chain(p.attributes.iter().map(|(n, _)| n.as_str()))
+            .collect();
+        for c in &program.columns {
+            if names.contains(&c.as_str()) {
+                continue;
+            }
+            let hint = match did_you_mean(c, names.iter().copied()) {
+                Some(s) => format!(" (did you mean '{s}'?)"),
+                None => String::new(),
+            };
+            return Err(format!(
+                "{flag}: the expression reads '{c}', which the job's API source does not \
+                 define and the mapping does not send{hint}"
+            ));
+        }
+        let function = match crate::syntax::parse_expression(expression).map(|e| e.node) {
+            Ok(Expr::Call { name, .. }) => name.node,
+            _ => {
+                return Err(format!(
+                    "{flag}: an expression mapping is a function call; use --map SOURCE={target} \
+                     for a direct mapping"
+                ))
+            }
+        };
+        new_target(job, p, target, &flag)?;
+        p.expressions.push(ExpressionMap {
+            target: target.clone(),
+            expression: expression.clone(),
+            function,
+        });
+    }
+    Ok(())
 }
 
 /// The attribute definition Microsoft's own tools add (CSV2SCIM, the Graph examples).
@@ -109,6 +193,16 @@ pub fn mapping_json(source: &str, target: &str) -> Value {
     })
 }
 
+/// An expression mapping (source type Function), flowing always, not a matching attribute.
+pub fn expression_json(e: &ExpressionMap) -> Value {
+    json!({
+        "source": {"type": "Function", "name": e.function, "expression": e.expression,
+                   "parameters": []},
+        "targetAttributeName": e.target, "defaultValue": null, "flowType": "Always",
+        "flowBehavior": "FlowWhenChanged", "matchingPriority": 0, "exportMissingReferences": false
+    })
+}
+
 /// The JSON Patch of a plan: `add` operations appending to the source object's attributes and
 /// to the object mapping's attribute mappings.
 pub fn patch(job: &JobView, plan: &PushPlan) -> Result<Vec<Value>, String> {
@@ -124,6 +218,11 @@ pub fn patch(job: &JobView, plan: &PushPlan) -> Result<Vec<Value>, String> {
         ops.push(json!({"op": "add",
             "path": format!("/synchronizationRules/{rule}/objectMappings/{om}/attributeMappings/-"),
             "value": mapping_json(source, target)}));
+    }
+    for e in &plan.expressions {
+        ops.push(json!({"op": "add",
+            "path": format!("/synchronizationRules/{rule}/objectMappings/{om}/attributeMappings/-"),
+            "value": expression_json(e)}));
     }
     Ok(ops)
 }

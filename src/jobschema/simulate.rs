@@ -5,8 +5,10 @@
 //! the file, values too long for the target, users out of scope, functions hr2scim lacks.
 //!
 //! Offline there is no directory: SelectUniqueValue picks, in input order, the first candidate
-//! no earlier in-scope user took ("uniqueness not verified" against the directory), and
-//! `ObjectAddOnly` mappings are shown with the note that they apply on creation only.
+//! no earlier in-scope user took ("uniqueness not verified" against the directory). Each user is
+//! simulated as the operation Entra would run: a creation, unless the caller knows the account
+//! exists (hr2scim's sync state confirmed it), then an update, which writes neither
+//! `ObjectAddOnly` mappings nor default values.
 
 use std::collections::HashMap;
 
@@ -59,6 +61,8 @@ pub enum Outcome {
     Error(String),
     /// The expression could not be evaluated offline.
     NotSimulated(String),
+    /// The operation does not write this attribute (an update and an `ObjectAddOnly` mapping).
+    NotWritten(String),
 }
 
 impl Outcome {
@@ -70,6 +74,7 @@ impl Outcome {
             Outcome::Skipped => "(object skipped)".into(),
             Outcome::Error(e) => format!("ERROR: {e}"),
             Outcome::NotSimulated(e) => format!("not simulated: {e}"),
+            Outcome::NotWritten(e) => format!("(not written: {e})"),
         }
     }
 }
@@ -82,14 +87,35 @@ pub struct AttributeResult {
     pub flow_type: String,
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// The value is written only because the user is created (`ObjectAddOnly`, or the
+    /// mapping's default value): an update of the same user would not write it.
+    pub create_only: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+}
+
+/// What Entra does with a user: create its account, or update the one it has.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Operation {
+    Create,
+    Update,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Create => "create",
+            Operation::Update => "update",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UserResult {
     pub line: u64,
     pub external_id: String,
+    pub operation: Operation,
     pub in_scope: bool,
     pub scope: String,
     /// `(target, value)` of the matching attributes, lowest priority first.
@@ -104,7 +130,8 @@ pub struct UserResult {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Finding {
     /// `duplicate`, `exhausted`, `too-long`, `out-of-scope`, `no-match-value`,
-    /// `not-simulated`, `unique-fallback`.
+    /// `not-simulated`, `unique-fallback`, `no-flow` (the object mapping's flowTypes lack the
+    /// user's operation).
     pub kind: &'static str,
     pub message: String,
 }
@@ -116,10 +143,12 @@ pub struct Simulation {
     pub findings: Vec<Finding>,
 }
 
-/// One user to simulate: its line in the input and its SCIM document.
+/// One user to simulate: its line in the input, its SCIM document, and whether its account
+/// exists in the directory (an update rather than a creation).
 pub struct Input<'a> {
     pub line: u64,
     pub doc: &'a serde_json::Value,
+    pub exists: bool,
 }
 
 fn prepare<'a>(m: &'a AttributeMapping) -> Prepared<'a> {
@@ -153,6 +182,10 @@ fn prepare<'a>(m: &'a AttributeMapping) -> Prepared<'a> {
         }
     }
     Prepared { m, kind, program, broken }
+}
+
+fn is_create_only(m: &AttributeMapping) -> bool {
+    m.flow_type().eq_ignore_ascii_case("ObjectAddOnly")
 }
 
 fn flow_note(flow: &str) -> Option<String> {
@@ -205,13 +238,27 @@ pub fn simulate(job: &JobView, env: &Env, users: &[Input], explain: Option<&str>
         };
         let external_id = get("externalId").unwrap_or_default();
         let ScopeResult { in_scope, why } = scope::evaluate(job.mapping, &get);
+        let operation = if u.exists { Operation::Update } else { Operation::Create };
+        let creates = operation == Operation::Create;
         if !in_scope {
+            let fate = if creates {
+                "it is not created (an existing account would be disabled)"
+            } else {
+                "its existing account is disabled"
+            };
             findings.push(Finding {
                 kind: "out-of-scope",
+                message: format!("line {} ({external_id}) is out of scope: {why}; {fate}", u.line),
+            });
+        } else if !job.mapping.flows(if creates { "Add" } else { "Update" }) {
+            findings.push(Finding {
+                kind: "no-flow",
                 message: format!(
-                    "line {} ({external_id}) is out of scope: {why}; it is not created, and an \
-                     existing account is disabled",
-                    u.line
+                    "line {} ({external_id}): the job's object mapping does not {} users \
+                     (flowTypes '{}')",
+                    u.line,
+                    operation.as_str(),
+                    job.mapping.flow_types.str().unwrap_or_default()
                 ),
             });
         }
@@ -220,14 +267,43 @@ pub fn simulate(job: &JobView, env: &Env, users: &[Input], explain: Option<&str>
         for p in &prepared {
             let target = &p.m.target_attribute_name;
             let want_trace = explain.is_some_and(|e| e.eq_ignore_ascii_case(target));
+            // An update never evaluates an ObjectAddOnly mapping (a SelectUniqueValue there
+            // would take a value from another user), except a matching one: the job still
+            // reads it to find the account.
+            if !creates && is_create_only(p.m) && p.m.matching().is_none() {
+                attributes.push(AttributeResult {
+                    target: target.clone(),
+                    kind: kind_of(p),
+                    flow_type: p.m.flow_type().to_string(),
+                    outcome: Outcome::NotWritten(
+                        "ObjectAddOnly applies on creation only; the account keeps its value"
+                            .into(),
+                    ),
+                    create_only: false,
+                    notes: Vec::new(),
+                });
+                continue;
+            }
             let (mut outcome, mut notes, unique) = evaluate(p, env, &flat, want_trace, &mut trace);
-            if let Some(n) = flow_note(p.m.flow_type()) {
-                notes.push(n);
+            let mut create_only = creates && is_create_only(p.m);
+            if creates {
+                notes.extend(flow_note(p.m.flow_type()));
+            } else if is_create_only(p.m) {
+                notes.push("matching attribute: read to find the account, not written".into());
+            } else if !p.m.flow_type().eq_ignore_ascii_case("Always") {
+                notes.extend(flow_note(p.m.flow_type()));
             }
             if outcome == Outcome::Null {
                 if let Some(d) = p.m.default_value.str() {
-                    outcome = Outcome::Value(d.to_string());
-                    notes.push("defaultValue (on creation only)".into());
+                    if creates {
+                        outcome = Outcome::Value(d.to_string());
+                        create_only = true;
+                        notes.push("defaultValue (on creation only)".into());
+                    } else {
+                        notes.push(format!(
+                            "defaultValue '{d}' applies on creation only, not on this update"
+                        ));
+                    }
                 }
             }
             if let Some(candidates) = unique {
@@ -307,16 +383,12 @@ pub fn simulate(job: &JobView, env: &Env, users: &[Input], explain: Option<&str>
                     notes.push(format!("longer than {max}"));
                 }
             }
-            let kind = match p.kind {
-                None if p.m.source.get().is_none() => "None",
-                None => "Unknown",
-                Some(k) => k.as_str(),
-            };
             attributes.push(AttributeResult {
                 target: target.clone(),
-                kind,
+                kind: kind_of(p),
                 flow_type: p.m.flow_type().to_string(),
                 outcome,
+                create_only,
                 notes,
             });
         }
@@ -359,6 +431,7 @@ pub fn simulate(job: &JobView, env: &Env, users: &[Input], explain: Option<&str>
         out.push(UserResult {
             line: u.line,
             external_id,
+            operation,
             in_scope,
             scope: why,
             matching,
@@ -367,6 +440,14 @@ pub fn simulate(job: &JobView, env: &Env, users: &[Input], explain: Option<&str>
         });
     }
     Simulation { target_directory: job.target_directory().to_string(), users: out, findings }
+}
+
+fn kind_of(p: &Prepared) -> &'static str {
+    match p.kind {
+        None if p.m.source.get().is_none() => "None",
+        None => "Unknown",
+        Some(k) => k.as_str(),
+    }
 }
 
 type Evaluated = (Outcome, Vec<String>, Option<Vec<String>>);

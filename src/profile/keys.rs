@@ -112,6 +112,7 @@ const KEYS: &[Key] = keys! {
         p.run.existing = specs
     };
     "convert" "job-schema" "--job-schema" => |p, v| p.run.job_schema = Some(v.path()?);
+    "convert" "live-job-schema" "--live-job-schema" => |p, v| p.live_job_schema = v.boolean()?;
     "convert" "allow-missing-active" "--allow-missing-active" => |p, v| p.run.allow_missing_active = v.boolean()?;
 
     "target" "kind" "--target" => |p, v| {

@@ -44,6 +44,8 @@ pub struct Profile {
     pub report: bool,
     /// Run folders kept under `out/runs/` (0: no per-run copies).
     pub keep_runs: u32,
+    /// Read the job's schema from the target and check the mapping against it first.
+    pub live_job_schema: bool,
 }
 
 impl Default for Profile {
@@ -60,6 +62,7 @@ impl Default for Profile {
             json: false,
             report: true,
             keep_runs: crate::sinks::DEFAULT_KEEP_RUNS,
+            live_job_schema: false,
         }
     }
 }

@@ -49,11 +49,23 @@ pub fn compile_mapping(
     };
     let mut checked =
         check_file(text, &CheckOptions { headers, allow_missing_active: run.allow_missing_active });
-    if let (Some(path), Some(program)) = (&run.job_schema, &checked.program) {
-        let schema = crate::jobschema::load(path).map_err(RunError::Other)?;
-        let job = crate::jobschema::select(&schema)
-            .map_err(|e| RunError::Other(format!("{}: {e}", path.display())))?;
-        checked.diagnostics.extend(crate::jobschema::check_against_job(program, &job));
+    let job_schema = match (&checked.program, &run.job_schema, &run.job_schema_live) {
+        (None, _, _) => None,
+        (Some(_), Some(path), _) => Some((
+            crate::jobschema::load(path).map_err(RunError::Other)?,
+            path.display().to_string(),
+        )),
+        (Some(_), None, Some(target)) => {
+            let schema = crate::upload::jobschema_api::fetch(target)
+                .map_err(|e| RunError::Other(format!("cannot read the job's schema: {e}")))?;
+            Some((schema, "the job's schema".to_string()))
+        }
+        (Some(_), None, None) => None,
+    };
+    if let (Some((schema, origin)), Some(program)) = (&job_schema, &checked.program) {
+        let job = crate::jobschema::select(schema)
+            .map_err(|e| RunError::Other(format!("{origin}: {e}")))?;
+        checked.diagnostics.extend(crate::jobschema::check_against_job(program, &job, false));
         if checked.errors() > 0 {
             checked.program = None;
         }

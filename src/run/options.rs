@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::eval::{EmptyCells, Env};
 use crate::state::{LeaverPolicy, MaxLeavers};
+use crate::upload::UploadConfig;
 
 /// How a mapping is compiled and evaluated. `Default` is a run without any flag.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -29,6 +30,9 @@ pub struct RunOptions {
     /// The Entra job's synchronization schema (`schema pull`'s file): the mapping is also
     /// checked against it, as `schema check` does.
     pub job_schema: Option<PathBuf>,
+    /// Read the job's schema live from this Entra target instead (`upload --live-job-schema`);
+    /// never together with `job_schema`.
+    pub job_schema_live: Option<UploadConfig>,
     /// Where an HTTP source's records are saved (the run's output directory); `None`: a private
     /// temporary directory, removed at the end.
     pub source_dir: Option<PathBuf>,

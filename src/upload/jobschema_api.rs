@@ -16,6 +16,7 @@ use super::error::{error_message, hint_for_status};
 use super::http::retry_after;
 use super::{TargetKind, UploadConfig, UploadError};
 use crate::jobschema::push::{apply, verify};
+use crate::jobschema::JobSchema;
 
 const READ_PERMISSION: &str = "Reading the job schema needs the Graph permission \
     Synchronization.Read.All (or Synchronization.ReadWrite.All), admin consent granted.";
@@ -127,6 +128,17 @@ impl SchemaApi {
         }
         unreachable!("the loop returns")
     }
+}
+
+/// The job's schema read live (live `schema check`, `simulate`, `upload --live-job-schema`):
+/// the same GET as `schema pull`, parsed into the typed model instead of saved.
+pub fn fetch(cfg: &UploadConfig) -> Result<JobSchema, UploadError> {
+    let api = SchemaApi::new(cfg)?;
+    let raw = api.get()?;
+    serde_json::from_value(raw).map_err(|e| UploadError::Network {
+        url: api.url.clone(),
+        message: format!("the answer is not a synchronization schema: {e}"),
+    })
 }
 
 /// Pretty JSON, written atomically and 0600 (a schema names the tenant's attributes and rules).
