@@ -60,6 +60,13 @@ impl Intake<'_> {
     ) -> Result<(), ConvertError> {
         let dir = self.dir;
         for i in 0..chunk.len().min(outcomes.len()) {
+            if i % WARM_ROWS == 0 {
+                let next = &outcomes[i..outcomes.len().min(i + WARM_ROWS)];
+                self.checks.warm(next.iter().filter_map(|o| match o {
+                    Some(Outcome::User(u)) => Some(u.key_hashes()),
+                    _ => None,
+                }));
+            }
             let (item, outcome) = (&chunk[i], outcomes[i].take());
             self.summary.rows_read += 1;
             let line = match item {
@@ -162,6 +169,10 @@ impl Intake<'_> {
         Ok(())
     }
 }
+
+/// Rows whose cross-row table slots are read ahead together ([`CrossRowChecks::warm`]): enough
+/// misses to keep the memory system busy, few enough lines to stay in the cache until used.
+const WARM_ROWS: usize = 16;
 
 /// A taken-in document whose buffer goes back to the workers when it is dropped, on every
 /// path out of the intake's match arm (small buffers only: a rare huge document should not stay).

@@ -162,6 +162,26 @@ impl CrossRowChecks {
         n
     }
 
+    /// Read ahead the table slots (and, for managers, the arena entries) that pushing the rows
+    /// of hashes `hs` will look at. At a million rows each of them is a cache miss; pushed one
+    /// row at a time the misses queue one after another, read here in one tight loop they
+    /// overlap. Safe Rust has no prefetch instruction, so these are ordinary loads whose results
+    /// only go to `black_box`. The results of `push` do not depend on it.
+    pub fn warm<'h>(&self, hs: impl Iterator<Item = &'h KeyHashes> + Clone) {
+        let mut seen = 0u64;
+        for h in hs.clone() {
+            seen ^= self.ids.touch_slot(h.id) ^ self.user_names.touch_slot(h.name);
+            if let Some(m) = h.manager {
+                seen ^= self.ids.touch_slot(m);
+            }
+        }
+        // A manager was usually interned rows ago: its entry is compared, and missed, too.
+        for m in hs.filter_map(|h| h.manager) {
+            seen ^= self.ids.touch_entry(m);
+        }
+        std::hint::black_box(seen);
+    }
+
     /// One valid row. `manager_id` is the row's `manager.value`, if set.
     pub fn push(
         &mut self,

@@ -62,6 +62,24 @@ impl Interner {
         (n, &self.arena[p + 8..p + 8 + len])
     }
 
+    /// The slot that interning a string of [`hash32`] `h` probes first, read for its effect on
+    /// the cache: see [`crate::scim::CrossRowChecks::warm`].
+    pub fn touch_slot(&self, h: u32) -> u64 {
+        self.slots[home(h, self.slots.len() - 1)]
+    }
+
+    /// The first bytes of the arena entry that interning a string of hash `h` compares when its
+    /// first slot holds that hash (usually the string itself, interned before); 0 otherwise.
+    pub fn touch_entry(&self, h: u32) -> u64 {
+        let slot = self.touch_slot(h);
+        if slot == EMPTY || (slot >> 32) as u32 != h {
+            return 0;
+        }
+        let p = slot as u32 as usize * 8;
+        let word = |w: &[u8]| u64::from_le_bytes(w.try_into().expect("an 8-byte slice is a [u8; 8]"));
+        self.arena.get(p..p + 8).map_or(0, word)
+    }
+
     /// The number of `s`, and whether it is new.
     #[cfg(test)]
     pub fn intern(&mut self, s: &str) -> (u32, bool) {
