@@ -3,8 +3,9 @@
 //!
 //! A plain line (a `\n` ahead in the buffer, before it no `\r` outside quotes, and quotes only
 //! around whole fields that hold none) can only be one record whose fields are the bytes between
-//! delimiters, less those quotes, so it is split with memchr and copied whole. Any other record is read by csv-core from its first byte, so wherever the fast
-//! path declines what the reader yields is csv-core's by construction. Around both the reader
+//! delimiters, less those quotes, so it is split with memchr and copied whole. Any other record
+//! is read by csv-core from its first byte, so wherever the fast path declines what the reader
+//! yields is csv-core's by construction. Around both the reader
 //! keeps its own buffer (read straight from the stream, not through a BufReader, which would
 //! copy every byte once more), skips the line breaks between records as csv-core does, and
 //! places each record: the line it starts on and that line's byte offset, blank lines, CRLF and

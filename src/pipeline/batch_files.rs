@@ -4,7 +4,7 @@
 //! ends. Then the few rows the cross-row checks reject are cut out of their batches, and the files
 //! are renamed into place, numbered without gaps. A run that dies leaves only hidden parts, which
 //! the next run removes (`sinks::OutputDir`): `upload --from DIR` never sees a batch of an
-//! unfinished run. Each part's size and SHA-256 are taken from its bytes as they are written,
+//! unfinished run. Each part's size and digest are taken from its bytes as they are written,
 //! for the manifest.
 
 use std::fs;

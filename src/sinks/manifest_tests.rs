@@ -147,3 +147,65 @@ fn the_heads_are_those_the_writers_write() {
         assert_eq!(owner(d, name, None).unwrap(), Owner::Own, "{name}");
     }
 }
+
+#[test]
+fn new_listings_are_blake3_and_the_manifest_says_version_2() {
+    // BLAKE3's published digest of the empty input.
+    let empty = "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262";
+    assert_eq!(Listed::of_bytes("x", b"").digest, FileDigest::Blake3(empty.into()));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    Manifest::new(true, vec![put(d, "bulk-00001.json", BATCH)]).save(d).unwrap();
+    let text = fs::read_to_string(d.join(MANIFEST_NAME)).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["version"], 2);
+    let entry = &json["files"][0];
+    assert_eq!(entry["blake3"], blake3::hash(BATCH).to_hex().as_str(), "{text}");
+    assert!(entry.get("sha256").is_none(), "{text}");
+}
+
+/// A manifest exactly as version 1 wrote it (SHA-256 digests) still tells the tool's files
+/// from the user's after an upgrade.
+#[test]
+fn a_version_1_manifest_is_read_and_checked_with_sha256() {
+    use sha2::Digest as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("bulk-00001.json"), BATCH).unwrap();
+    fs::write(d.join("summary.json"), b"x").unwrap();
+    let sha = |b: &[u8]| hex::encode(sha2::Sha256::digest(b));
+    let v1 = format!(
+        r#"{{"version": 1, "complete": true, "key": "k", "files": [
+            {{"name": "bulk-00001.json", "size": {}, "sha256": "{}"}},
+            {{"name": "summary.json", "size": 1, "sha256": "{}"}}]}}"#,
+        BATCH.len(),
+        sha(BATCH),
+        sha(b"x")
+    );
+    fs::write(d.join(MANIFEST_NAME), v1).unwrap();
+    let m = Manifest::load(d).unwrap().unwrap();
+    assert_eq!(m.version, 1);
+    let batch = m.listed("bulk-00001.json").unwrap();
+    assert_eq!(batch.digest, FileDigest::Sha256(sha(BATCH)));
+    assert!(batch.matches_bytes(BATCH));
+    assert!(!batch.matches_bytes(&BATCH.repeat(2)));
+    assert_eq!(owner(d, "bulk-00001.json", Some(&m)).unwrap(), Owner::Own);
+    assert_eq!(owner(d, "summary.json", Some(&m)).unwrap(), Owner::Own);
+    fs::write(d.join("summary.json"), b"y").unwrap();
+    assert_eq!(owner(d, "summary.json", Some(&m)).unwrap(), Owner::Changed);
+}
+
+#[test]
+fn a_listing_matches_only_the_same_bytes() {
+    let l = Listed::of_bytes("bulk-00001.json", BATCH);
+    assert!(l.matches_bytes(BATCH));
+    let mut edited = BATCH.to_vec();
+    edited[10] ^= 1;
+    assert!(!l.matches_bytes(&edited));
+    let dir = tempfile::tempdir().unwrap();
+    assert!(!l.matches_file(dir.path()).unwrap(), "absent");
+    fs::write(dir.path().join("bulk-00001.json"), &edited).unwrap();
+    assert!(!l.matches_file(dir.path()).unwrap(), "edited");
+    fs::write(dir.path().join("bulk-00001.json"), BATCH).unwrap();
+    assert!(l.matches_file(dir.path()).unwrap());
+}

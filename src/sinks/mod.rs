@@ -12,7 +12,7 @@ mod rejects;
 pub mod runs;
 
 pub use lock::{LockError, RunLock};
-pub use manifest::{Listed, Manifest};
+pub use manifest::{FileDigest, FileHasher, Listed, Manifest};
 pub use outdir::{ensure_free, OutputDir};
 pub use private::{open_private, private_dir, private_file, private_parent, sync_dir};
 pub use rejects::RejectsWriter;
@@ -32,18 +32,18 @@ pub struct AtomicFile {
     w: Option<BufWriter<Tracked>>,
 }
 
-/// The temporary file, with the size and SHA-256 of what went into it, for the manifest: the
+/// The temporary file, with the size and digest of what went into it, for the manifest: the
 /// bytes are hashed as they are written (in the buffer's 256 KiB chunks), never read back.
 struct Tracked {
     file: tempfile::NamedTempFile,
-    sha: sha2::Sha256,
+    hash: FileHasher,
     size: u64,
 }
 
 impl Write for Tracked {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.file.write(buf)?;
-        sha2::Digest::update(&mut self.sha, &buf[..n]);
+        self.hash.update(&buf[..n]);
         self.size += n as u64;
         Ok(n)
     }
@@ -69,7 +69,7 @@ impl AtomicFile {
             path: path.to_path_buf(),
             w: Some(BufWriter::with_capacity(
                 256 * 1024,
-                Tracked { file, sha: sha2::Digest::new(), size: 0 },
+                Tracked { file, hash: FileHasher::default(), size: 0 },
             )),
         })
     }
@@ -94,10 +94,10 @@ impl AtomicFile {
 
     fn finish(mut self, sync: bool) -> io::Result<Listed> {
         let w = self.w.take().ok_or_else(|| io::Error::other("file already committed"))?;
-        let Tracked { file, sha, size } = w.into_inner().map_err(|e| e.into_error())?;
+        let Tracked { file, hash, size } = w.into_inner().map_err(|e| e.into_error())?;
         let name =
             self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let listed = Listed { name, size, sha256: hex::encode(sha2::Digest::finalize(sha)) };
+        let listed = Listed { name, size, digest: hash.finish() };
         if sync {
             file.as_file().sync_all()?;
         }

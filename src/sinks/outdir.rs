@@ -112,7 +112,7 @@ impl OutputDir {
     pub fn commit(mut self) -> io::Result<()> {
         for f in &self.earlier {
             if !self.written.contains_key(&f.name)
-                && Listed::of_file(&self.dir, &f.name)?.as_ref() == Some(f)
+                && f.matches_file(&self.dir)?
             {
                 remove(&self.dir.join(&f.name))?;
             }

@@ -158,10 +158,10 @@ pub fn batches_from_dir(dir: &Path) -> Result<Vec<Batch>, UploadError> {
             } else {
                 Vec::new()
             };
-            if Listed::of_bytes(&l.name, &bytes) != *l {
+            if !l.matches_bytes(&bytes) {
                 return Err(UploadError::invalid(
                     shown,
-                    format!("it was changed since `hr2scim convert` wrote it (its size or SHA-256 differs from {MANIFEST_NAME}), and is not sent"),
+                    format!("it was changed since `hr2scim convert` wrote it (its size or digest differs from {MANIFEST_NAME}), and is not sent"),
                 ));
             }
             Batch::from_json(n as u64, &bytes, &shown)
