@@ -4,16 +4,11 @@
 //! and refuses if anything changed since the read its change was planned on: that narrows the
 //! window in which a portal edit would be overwritten to one round trip.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use reqwest::blocking::Client;
 use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
 
-use super::auth::TokenProvider;
 use super::endpoint::{resolve_entra, EntraEndpoint};
-use super::error::{error_message, hint_for_status};
-use super::http::retry_after;
+use super::graph::{Graph, Request};
 use super::{TargetKind, UploadConfig, UploadError};
 use crate::jobschema::push::{apply, verify};
 use crate::jobschema::JobSchema;
@@ -26,8 +21,7 @@ const WRITE_PERMISSION: &str = "Changing the job schema needs the Graph permissi
 
 /// GET and PUT of one job's schema.
 pub struct SchemaApi {
-    http: Client,
-    tokens: TokenProvider,
+    graph: Graph,
     url: String,
     /// The job id, for backup file names.
     pub job_id: String,
@@ -44,17 +38,12 @@ impl SchemaApi {
         }
         let ep: EntraEndpoint = resolve_entra(cfg)?;
         let url = ep.bulk_url.as_str().trim_end_matches("/bulkUpload").to_string() + "/schema";
-        Ok(SchemaApi {
-            http: super::client::build(cfg.timeout)?,
-            tokens: TokenProvider::for_entra(cfg, &ep.scope)?,
-            url,
-            job_id: ep.job_id,
-        })
+        Ok(SchemaApi { graph: Graph::for_entra(cfg, &ep.scope)?, url, job_id: ep.job_id })
     }
 
     /// The schema as Graph returns it.
     pub fn get(&self) -> Result<Json, UploadError> {
-        let text = self.send("GET", None)?;
+        let text = self.send(None)?;
         serde_json::from_str(&text).map_err(|e| UploadError::Network {
             url: self.url.clone(),
             message: format!("the schema is not JSON: {e}"),
@@ -63,70 +52,16 @@ impl SchemaApi {
 
     /// Replace the whole schema (Graph answers 204).
     pub fn put(&self, schema: &Json) -> Result<(), UploadError> {
-        self.send("PUT", Some(schema.to_string())).map(|_| ())
+        self.send(Some(&schema.to_string())).map(|_| ())
     }
 
-    fn send(&self, method: &str, body: Option<String>) -> Result<String, UploadError> {
-        let mut refreshed = false;
-        for attempt in 0.. {
-            let token = self.tokens.get(&self.http)?;
-            let mut req = match &body {
-                Some(b) => self
-                    .http
-                    .put(&self.url)
-                    .header("Content-Type", "application/json")
-                    .body(b.clone()),
-                None => self.http.get(&self.url),
-            };
-            if let Some(t) = &token {
-                req = req.bearer_auth(t.expose());
-            }
-            let retry_in = match req.send() {
-                Ok(r) if r.status().is_success() => {
-                    return r.text().map_err(|e| UploadError::Network {
-                        url: self.url.clone(),
-                        message: e.to_string(),
-                    })
-                }
-                Ok(r) if r.status() == 401 && !refreshed => {
-                    refreshed = true;
-                    if let Some(t) = &token {
-                        self.tokens.invalidate(t);
-                    }
-                    continue;
-                }
-                // A PUT is retried too: it replaces the whole schema, so sending it twice is
-                // the same as once.
-                Ok(r) if (r.status() == 429 || r.status().is_server_error()) && attempt < 4 => {
-                    retry_after(r.headers()).unwrap_or(Duration::from_secs(2 << attempt))
-                }
-                Ok(r) => {
-                    let status = r.status().as_u16();
-                    let text = r.text().unwrap_or_default();
-                    let hint = match (status, method) {
-                        (403, "PUT") => WRITE_PERMISSION,
-                        (403, _) => READ_PERMISSION,
-                        _ => hint_for_status(status, true),
-                    };
-                    return Err(UploadError::Http {
-                        method: method.into(),
-                        url: self.url.clone(),
-                        status,
-                        message: error_message(&text),
-                        hint: hint.into(),
-                    });
-                }
-                Err(_) if attempt < 4 => Duration::from_secs(2 << attempt),
-                Err(e) => {
-                    return Err(UploadError::Network {
-                        url: self.url.clone(),
-                        message: super::http::describe(e),
-                    })
-                }
-            };
-            crate::clock::sleep(retry_in.min(Duration::from_secs(120)));
-        }
-        unreachable!("the loop returns")
+    fn send(&self, put: Option<&str>) -> Result<String, UploadError> {
+        let forbidden = if put.is_some() { WRITE_PERMISSION } else { READ_PERMISSION };
+        let req = Request { url: &self.url, put, forbidden };
+        self.graph
+            .send(&req)?
+            .text()
+            .map_err(|e| UploadError::Network { url: self.url.clone(), message: e.to_string() })
     }
 }
 

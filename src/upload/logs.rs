@@ -4,14 +4,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
 use rand::Rng;
-use reqwest::blocking::Client;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use super::auth::TokenProvider;
 use super::endpoint::{check_url, resolve_entra, EntraEndpoint};
-use super::error::{error_message, hint_for_status};
-use super::http::retry_after;
+use super::graph::{Graph, Request};
 use super::journal::last_upload;
 use super::options::{LogsFormat, LogsQuery};
 use super::UploadError;
@@ -87,66 +84,21 @@ pub fn build_filter(
     parts.join(" and ")
 }
 
+/// Reading provisioning logs needs its own permission, which a 403 names.
+const READ_PERMISSION: &str = "Reading provisioning logs needs the Graph application permission AuditLog.Read.All (or ProvisioningLog.Read.All).";
+
 struct Reader {
-    http: Client,
-    tokens: TokenProvider,
+    graph: Graph,
 }
 
 impl Reader {
     /// GET with one token refresh on 401 and a few waits on 429/5xx; the JSON body.
     fn get(&self, url: &str) -> Result<Json, UploadError> {
-        let mut refreshed = false;
-        for attempt in 0u32.. {
-            let token = self.tokens.get(&self.http)?;
-            let mut req = self.http.get(url);
-            if let Some(t) = &token {
-                req = req.bearer_auth(t.expose());
-            }
-            let resp = req.send();
-            let retry_in = match resp {
-                Ok(r) if r.status().is_success() => {
-                    return r.json().map_err(|e| UploadError::Network {
-                        url: url.into(),
-                        message: e.to_string(),
-                    })
-                }
-                Ok(r) if r.status() == 401 && !refreshed => {
-                    refreshed = true;
-                    if let Some(t) = &token {
-                        self.tokens.invalidate(t);
-                    }
-                    continue;
-                }
-                Ok(r) if (r.status() == 429 || r.status().is_server_error()) && attempt < 4 => {
-                    retry_after(r.headers()).unwrap_or(Duration::from_secs(2 << attempt))
-                }
-                Ok(r) => {
-                    let status = r.status().as_u16();
-                    let body = r.text().unwrap_or_default();
-                    let hint = if status == 403 {
-                        "Reading provisioning logs needs the Graph application permission AuditLog.Read.All (or ProvisioningLog.Read.All)."
-                    } else {
-                        hint_for_status(status, true)
-                    };
-                    return Err(UploadError::Http {
-                        method: "GET".into(),
-                        url: url.into(),
-                        status,
-                        message: error_message(&body),
-                        hint: hint.into(),
-                    });
-                }
-                Err(_) if attempt < 4 => Duration::from_secs(2 << attempt),
-                Err(e) => {
-                    return Err(UploadError::Network {
-                        url: url.into(),
-                        message: super::http::describe(e),
-                    })
-                }
-            };
-            crate::clock::sleep(retry_in.min(Duration::from_secs(120)));
-        }
-        unreachable!("the loop returns")
+        let req = Request { url, put: None, forbidden: READ_PERMISSION };
+        self.graph
+            .send(&req)?
+            .json()
+            .map_err(|e| UploadError::Network { url: url.into(), message: e.to_string() })
     }
 
     /// Every page, following `@odata.nextLink` only on the first page's origin: a link
@@ -177,10 +129,7 @@ impl Reader {
 }
 
 fn reader(args: &LogsQuery, ep: &EntraEndpoint) -> Result<Reader, UploadError> {
-    Ok(Reader {
-        http: super::client::build(args.target.timeout)?,
-        tokens: TokenProvider::for_entra(&args.target, &ep.scope)?,
-    })
+    Ok(Reader { graph: Graph::for_entra(&args.target, &ep.scope)? })
 }
 
 /// The reconcile query of a sync run: every record of the job since `since` (one paged query,

@@ -16,6 +16,7 @@ mod error;
 pub mod events;
 #[cfg(test)]
 mod fuzz_tests;
+mod graph;
 mod http;
 pub mod jobschema_api;
 pub mod journal;
