@@ -111,10 +111,8 @@ mod tests {
         let alphabet = ['=', '+', '-', '@', '\t', '\r', '\'', '1', ' ', 'a', 'é'];
         let mut all = vec![String::new()];
         for _ in 0..3 {
-            let longer: Vec<String> = all
-                .iter()
-                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
-                .collect();
+            let longer: Vec<String> =
+                all.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
             all.extend(longer);
         }
         all.sort();
