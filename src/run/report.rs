@@ -77,8 +77,10 @@ pub fn write(dir: &Path, data: &ReportData<'_>) -> std::io::Result<PathBuf> {
 
 const CHANGES: &str = "changes.csv";
 
-/// Every changed attribute, one per line, in the report's order.
+/// Every changed attribute, one per line, in the report's order; cells neutralised as in
+/// `rejects.csv` (the values are HR data, and the file is opened in Excel).
 fn changes_csv(c: &Changes) -> std::io::Result<Vec<u8>> {
+    use crate::sinks::csv_cell::neutralise;
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::with_capacity(64 * c.rows() + 64));
@@ -86,7 +88,8 @@ fn changes_csv(c: &Changes) -> std::io::Result<Vec<u8>> {
     for u in &c.users {
         for a in &u.attrs {
             let (from, to) = (a.from.as_deref().unwrap_or(""), a.to.as_deref().unwrap_or(""));
-            w.write_record([u.id.as_str(), a.attr.as_str(), from, to])?;
+            let cells = [&u.id, &a.attr, from, to].map(|c| neutralise(c));
+            w.write_record(cells.iter().map(|c| c.as_bytes()))?;
         }
     }
     w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
@@ -113,24 +116,29 @@ struct Reject {
 }
 
 /// The rejects file as written by `sinks::RejectsWriter`: `line`, `reasons` joined with " | ",
-/// then the input's fields. A missing or unreadable file is no rejects.
+/// then the input's fields, each cell neutralised (undone here: the report escapes HTML, and
+/// shows the values as they were). A missing or unreadable file is no rejects.
 fn read_rejects(path: &Path) -> Vec<Reject> {
+    use crate::sinks::csv_cell::restore;
     let Ok(mut r) = csv::ReaderBuilder::new().flexible(true).from_path(path) else {
         return Vec::new();
     };
     let headers: Vec<String> =
-        r.headers().map(|h| h.iter().map(str::to_string).collect()).unwrap_or_default();
+        r.headers().map(|h| h.iter().map(|c| restore(c).to_string()).collect()).unwrap_or_default();
     r.records()
         .filter_map(Result::ok)
         .map(|rec| Reject {
             line: rec.get(0).unwrap_or_default().to_string(),
-            reasons: rec.get(1).unwrap_or_default().split(" | ").map(str::to_string).collect(),
+            reasons: restore(rec.get(1).unwrap_or_default())
+                .split(" | ")
+                .map(str::to_string)
+                .collect(),
             values: rec
                 .iter()
                 .zip(&headers)
                 .skip(2)
                 .filter(|(v, _)| !v.is_empty())
-                .map(|(v, h)| format!("{h}={v}"))
+                .map(|(v, h)| format!("{h}={}", restore(v)))
                 .collect::<Vec<_>>()
                 .join(", "),
         })

@@ -4,6 +4,7 @@
 //! created with mode 0600 and appears atomically (written under a temporary name, then
 //! renamed), so a crash never leaves half a batch behind.
 
+pub mod csv_cell;
 pub mod lock;
 pub mod manifest;
 mod outdir;

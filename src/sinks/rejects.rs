@@ -1,9 +1,11 @@
 //! `rejects.csv`: every row that did not become a user, with its position, every reason, and the
-//! original fields, so nothing is lost and the file can be fixed and fed back.
+//! original fields, so nothing is lost and the file can be fixed and fed back. Every cell goes
+//! through [`neutralise`]: the file is opened in Excel, and its values are the employees' own.
 
 use std::io;
 use std::path::Path;
 
+use super::csv_cell::neutralise;
 use super::{AtomicFile, Listed};
 
 pub struct RejectsWriter {
@@ -16,7 +18,8 @@ impl RejectsWriter {
     pub fn create(path: &Path, headers: &[String]) -> io::Result<RejectsWriter> {
         let mut w = csv::WriterBuilder::new().flexible(true).from_writer(AtomicFile::create(path)?);
         let mut head = vec!["line".to_string(), "reasons".to_string()];
-        head.extend(headers.iter().cloned());
+        // The export's own headers are outside data too.
+        head.extend(headers.iter().map(|h| neutralise(h).into_owned()));
         w.write_record(&head)?;
         Ok(RejectsWriter { w, count: 0 })
     }
@@ -30,9 +33,10 @@ impl RejectsWriter {
         let joined = reasons.join(" | ");
         let mut rec = csv::StringRecord::new();
         rec.push_field(position);
-        rec.push_field(&joined);
+        // Reasons quote values.
+        rec.push_field(&neutralise(&joined));
         for f in fields {
-            rec.push_field(f);
+            rec.push_field(&neutralise(f));
         }
         self.w.write_record(&rec)?;
         self.count += 1;

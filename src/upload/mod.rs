@@ -52,3 +52,15 @@ pub use redact::redact;
 pub fn entra_target_key(args: &UploadConfig) -> Option<String> {
     endpoint::resolve_entra(args).ok().map(|ep| ep.bulk_url.to_string())
 }
+
+/// The Entra job `(service principal, job id)` that target options name, or that a target key
+/// (as [`entra_target_key`] writes it into the sync state) names; `None` for anything else,
+/// a SCIM target's key included.
+pub fn entra_job(args: &TargetOptions) -> Option<(String, String)> {
+    endpoint::resolve_entra(args).ok().map(|ep| (ep.service_principal, ep.job_id))
+}
+
+/// [`entra_job`] of a target key.
+pub fn entra_job_of_key(key: &str) -> Option<(String, String)> {
+    entra_job(&TargetOptions { endpoint: Some(key.to_string()), ..TargetOptions::default() })
+}
