@@ -76,7 +76,8 @@ impl Interner {
             return 0;
         }
         let p = slot as u32 as usize * 8;
-        let word = |w: &[u8]| u64::from_le_bytes(w.try_into().expect("an 8-byte slice is a [u8; 8]"));
+        let word =
+            |w: &[u8]| u64::from_le_bytes(w.try_into().expect("an 8-byte slice is a [u8; 8]"));
         self.arena.get(p..p + 8).map_or(0, word)
     }
 

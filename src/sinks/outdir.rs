@@ -111,9 +111,7 @@ impl OutputDir {
     /// then the complete manifest is written and fsync'd (file and directory).
     pub fn commit(mut self) -> io::Result<()> {
         for f in &self.earlier {
-            if !self.written.contains_key(&f.name)
-                && f.matches_file(&self.dir)?
-            {
+            if !self.written.contains_key(&f.name) && f.matches_file(&self.dir)? {
                 remove(&self.dir.join(&f.name))?;
             }
         }

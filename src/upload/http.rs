@@ -98,9 +98,10 @@ impl Sender<'_> {
         let mut failures = 0u32;
         let mut refreshed = false;
         loop {
-            if !self.limiter.acquire(&|| self.interrupted.load(Ordering::SeqCst)) {
+            let Some(permit) = self.limiter.acquire(&|| self.interrupted.load(Ordering::SeqCst))
+            else {
                 return Err(SendError::Interrupted);
-            }
+            };
             let token = match self.tokens.get(&self.http) {
                 Ok(t) => t,
                 // The token service being briefly unreachable is as retryable as the target.
@@ -144,6 +145,9 @@ impl Sender<'_> {
                 let headers = resp.headers().clone();
                 resp.text().map(|body| Reply { status, headers, body })
             });
+            // The answer is back: the window runs from now for this request (not during a
+            // retry's wait, which would hold a place for nothing).
+            drop(permit);
             let (problem, wait) = match outcome {
                 Ok(r) if r.status == 401 && !refreshed && self.tokens.can_refresh() => {
                     refreshed = true;

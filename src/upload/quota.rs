@@ -71,8 +71,9 @@ impl TenantQuota {
         let calls = dir.join("calls");
         crate::sinks::private_dir(&calls).map_err(|e| UploadError::io(&calls, e))?;
         let digest = hex::encode(Sha256::digest(key.as_bytes()));
-        // As the in-process limiter: a small guard over the window keeps the server's count
-        // (arrival times) under the limit despite network jitter.
+        // Only starts are logged across processes (the in-process limiter also knows when each
+        // answer came back): a small guard over the window keeps the server's count (arrival
+        // times) under the limit despite network jitter between processes' requests.
         let guard = (rate.window / 50).clamp(Duration::from_millis(50), Duration::from_millis(150));
         Ok(TenantQuota {
             path: calls.join(format!("{}.calls", &digest[..16])),
