@@ -3,7 +3,6 @@
 //! of the tests a wait costs nothing. Other processes on the same tenant are paced by
 //! `upload::quota`; this one keeps this process's threads in step and holds them all on a 429.
 
-use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
