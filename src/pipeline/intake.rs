@@ -85,26 +85,27 @@ impl Intake<'_> {
             };
             match outcome {
                 Outcome::User(u) => {
+                    let u = Spent { user: u, to: spent };
+                    // Read once: each read checks the keys' bytes as UTF-8.
+                    let (external_id, user_name, manager) = u.keys();
                     // A delta run keeps only the documents it may send: the digest decides
                     // for the others (99 % of a daily run) without spooling them.
                     let (keep, digest) = match delta.as_deref_mut() {
                         Some(d) => {
-                            d.seen(u.external_id());
+                            d.seen(external_id);
                             let digest = u.digest();
-                            (d.would_send(u.external_id(), digest), digest)
+                            (d.would_send(external_id, digest), digest)
                         }
                         None => (true, 0),
                     };
-                    let (external_id, user_name, manager) = u.keys();
                     let h = u.key_hashes();
                     self.checks.push_hashed(line, external_id, user_name, manager, h);
                     let Item::Row(r) = item else { continue };
-                    let u = Spent { user: u, to: spent };
                     match &mut self.dest {
                         Destination::Spool(spool) => {
                             let doc = if keep { u.doc() } else { b"" };
                             spool
-                                .push(line, r.record.iter(), u.external_id(), doc, digest)
+                                .push(line, r.record.iter(), external_id, doc, digest)
                                 .map_err(out_err(dir))?
                         }
                         Destination::Direct { files, fields, oversize } => {
@@ -113,10 +114,7 @@ impl Intake<'_> {
                                     .push(line, r.record.iter(), "", b"", 0)
                                     .map_err(out_err(dir))?;
                             }
-                            match files
-                                .push(line, u.external_id(), u.doc())
-                                .map_err(out_err(dir))?
-                            {
+                            match files.push(line, external_id, u.doc()).map_err(out_err(dir))? {
                                 Ok(()) => self.summary.users_written += 1,
                                 Err(e) => {
                                     oversize.insert(line);
