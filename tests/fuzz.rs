@@ -188,8 +188,7 @@ fn corpus_replay_child() {
     eprintln!("replayed {} files", files.len());
 }
 
-/// Runs `target` over each file `keep` accepts in a folder of the repository: data beyond the
-/// kept corpus that the target must survive too.
+/// Runs `target` over the files `keep` accepts in a repository folder: data beyond its corpus.
 fn feed(target: fn(&[u8]), dir: &str, keep: fn(&Path) -> bool) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     for e in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {

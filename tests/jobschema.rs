@@ -196,7 +196,7 @@ fn simulate_says_which_clause_put_a_user_out_of_scope() {
     assert_eq!(sim["users"][0]["scope"], "group 'Employees' matched (1 clause)");
 }
 
-/// The job's attribute mappings (its first object mapping's), for a test to edit a copy of a schema.
+/// The first object mapping's attribute mappings, for a test to edit its copy of a schema.
 fn attribute_mappings(schema: &mut Value) -> &mut Vec<Value> {
     schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
         .as_array_mut()
@@ -312,8 +312,7 @@ fn ad_emulator() -> Emulator {
     emu
 }
 
-/// `m.map` in `dir`: the Contoso extension (its declaration followed by `declared`), the three
-/// attributes every mapping needs, then `hr_lines`, so a test shows only the lines it is about.
+/// `dir/m.map` with the Contoso extension and required lines, so a test shows only its own lines.
 fn contoso_mapping(dir: &Path, declared: &str, hr_lines: &str) -> PathBuf {
     let map = dir.join("m.map");
     std::fs::write(
@@ -686,6 +685,7 @@ fn schema_with_flow_types(dir: &Path, flow_types: &str) -> PathBuf {
     path
 }
 
+/// The messages of simulate's findings of one `kind`, for a test to assert on just those.
 fn findings_of(o: &Output, kind: &str) -> Vec<String> {
     json_of(o)["findings"]
         .as_array()

@@ -11,8 +11,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_hr2scim");
 /// The mapping both files upload, over an export with the columns Id, Status, Title, Name, Dept.
 pub const MAP: &str = "externalId = [Id]\nuserName = Join(\"@\", [Id], \"x.example\")\nactive = Switch([Status], \"false\", \"Active\", \"true\")\ntitle = [Title]\nname.familyName = [Name]\nenterprise:department = [Dept]\n";
 
-/// `hr2scim upload` of [`MAP`] (written to `dir/m.map`) over `input` to the emulator, with its
-/// output in `dir/out` and its state in `dir/hr.state`, so that each call is the next delta run.
+/// `upload --state` of [`MAP`] over `input`, all files in `dir`: each call is the next delta run.
 pub fn upload(emu: &Emulator, dir: &Path, input: &str, extra: &[&str]) -> Output {
     let map = dir.join("m.map");
     std::fs::write(&map, MAP).unwrap();
