@@ -21,6 +21,13 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `preview` of the bundled mapping over `input`, then `extra`: the tests vary only rows and form.
+fn preview_bundled(input: &str, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["preview", "mappings/entra-inbound.map", input];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 const EXAMPLES: &[(&str, &str)] = &[
     ("mappings/entra-inbound.map", "fixtures/hr-small.csv"),
     ("mappings/csv2scim-sample.map", "fixtures/csv2scim-sample.csv"),
@@ -117,28 +124,14 @@ fn snapshot_mode_reports_a_diff_and_update_accepts_it() {
 
 #[test]
 fn preview_table_json_and_scim() {
-    let (code, out, err) = run(&[
-        "preview",
-        "mappings/entra-inbound.map",
-        "fixtures/hr-small.csv",
-        "--rows",
-        "1",
-        "--now",
-        "2026-01-01T00:00:00Z",
-    ]);
+    let (code, out, err) =
+        preview_bundled("fixtures/hr-small.csv", &["--rows", "1", "--now", "2026-01-01T00:00:00Z"]);
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!("preview_table", out);
 
     // The bundled export converts cleanly; its copy with mistakes has rejected rows.
-    let (code, out, _) = run(&[
-        "preview",
-        "mappings/entra-inbound.map",
-        "fixtures/hr-with-errors.csv",
-        "--row",
-        "3",
-        "--format",
-        "json",
-    ]);
+    let (code, out, _) =
+        preview_bundled("fixtures/hr-with-errors.csv", &["--row", "3", "--format", "json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v[0]["outcome"], "rejected", "line 3 shares its WorkerID with line 17");
@@ -149,15 +142,10 @@ fn preview_table_json_and_scim() {
     assert_eq!(user_name["typed"][0], "elodie.zak@contoso.com");
     assert_eq!(user_name["columns"], serde_json::json!(["PreferredName", "FirstName", "LastName"]));
 
-    let (code, out, _) = run(&[
-        "preview",
-        "mappings/entra-inbound.map",
+    let (code, out, _) = preview_bundled(
         "fixtures/hr-small.csv",
-        "--where",
-        "WorkerID=100004",
-        "--format",
-        "scim",
-    ]);
+        &["--where", "WorkerID=100004", "--format", "scim"],
+    );
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v[0]["externalId"], "100004");
@@ -169,26 +157,12 @@ fn preview_table_json_and_scim() {
 
 #[test]
 fn explain_prints_the_evaluation_tree() {
-    let (code, out, err) = run(&[
-        "preview",
-        "mappings/entra-inbound.map",
-        "fixtures/hr-small.csv",
-        "--row",
-        "3",
-        "--explain",
-        "userName",
-    ]);
+    let (code, out, err) =
+        preview_bundled("fixtures/hr-small.csv", &["--row", "3", "--explain", "userName"]);
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!("explain_username", out);
-    let (code, _, err) = run(&[
-        "preview",
-        "mappings/entra-inbound.map",
-        "fixtures/hr-small.csv",
-        "--row",
-        "3",
-        "--explain",
-        "usrName",
-    ]);
+    let (code, _, err) =
+        preview_bundled("fixtures/hr-small.csv", &["--row", "3", "--explain", "usrName"]);
     assert_eq!(code, 1);
     assert!(err.contains("did you mean 'userName'"), "{err}");
 }

@@ -13,6 +13,17 @@ fn hr2scim() -> Command {
     cmd
 }
 
+/// Runs hr2scim with `args` and asserts exit code 1 (an error), for the test to check what it said.
+fn fails(args: &[&str]) -> assert_cmd::assert::Assert {
+    hr2scim().args(args).assert().code(1)
+}
+
+/// Runs hr2scim with `args`, asserts exit code `code`, and parses its `--format json` stdout.
+fn json_of(args: &[&str], code: i32) -> serde_json::Value {
+    let out = hr2scim().args(args).assert().code(code).get_output().clone();
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON: {e}"))
+}
+
 #[test]
 fn check_reports_all_five_mistakes_with_positions_and_carets() {
     let out = hr2scim()
@@ -42,15 +53,8 @@ fn check_exit_codes_follow_errors_not_warnings() {
         .code(0)
         .stderr("tests/data/clean.map: ok\n");
     // Without headers, columns are not checked: the five mistakes lose their E020.
-    hr2scim()
-        .args(["check", "tests/data/five_mistakes.map"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("4 errors"));
-    hr2scim()
-        .args(["check", "tests/data/no-such-file.map"])
-        .assert()
-        .code(1)
+    fails(&["check", "tests/data/five_mistakes.map"]).stderr(predicate::str::contains("4 errors"));
+    fails(&["check", "tests/data/no-such-file.map"])
         .stderr(predicate::str::contains("cannot read mapping tests/data/no-such-file.map"));
 }
 
@@ -71,14 +75,10 @@ fn check_warnings_alone_exit_zero() {
 
 #[test]
 fn check_json_lists_every_diagnostic() {
-    let out = hr2scim()
-        .args(["check", "tests/data/five_mistakes.map", "--columns", BUNDLED, "--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let json: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON: {e}"));
+    let json = json_of(
+        &["check", "tests/data/five_mistakes.map", "--columns", BUNDLED, "--format", "json"],
+        1,
+    );
     assert_eq!(json["errors"], 5);
     assert_eq!(json["warnings"], 0);
     let first = &json["diagnostics"][0];
@@ -108,14 +108,8 @@ fn eval_prints_entra_rendering() {
 
 #[test]
 fn eval_json_is_typed() {
-    let out = hr2scim()
-        .args(["eval", r#"Switch([s], , "A", "x")"#, "--set", "s=B", "--format", "json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .clone();
-    let json: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON: {e}"));
+    let json =
+        json_of(&["eval", r#"Switch([s], , "A", "x")"#, "--set", "s=B", "--format", "json"], 0);
     assert_eq!(json, serde_json::json!({"outcome": "value", "kind": "null", "value": null}));
     hr2scim()
         .args([
@@ -133,31 +127,14 @@ fn eval_json_is_typed() {
 
 #[test]
 fn eval_errors_exit_one() {
-    hr2scim()
-        .args(["eval", "Jion(\",\", [a])"])
-        .assert()
-        .code(1)
+    fails(&["eval", "Jion(\",\", [a])"])
         .stderr(predicate::str::contains("error[E010]: unknown function 'Jion'"))
         .stderr(predicate::str::contains("did you mean 'Join'?"));
     // Strict IIF: the condition reads an empty column, so evaluation fails.
-    hr2scim()
-        .args(["eval", "IIF([a] = \"1\", \"x\", \"y\")"])
-        .assert()
-        .code(1)
+    fails(&["eval", "IIF([a] = \"1\", \"x\", \"y\")"])
         .stderr(predicate::str::starts_with("error: IIF condition reads [a]"));
-    hr2scim()
-        .args(["eval", ""])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("the expression is empty"));
-    let out = hr2scim()
-        .args(["eval", "Jion([a])", "--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let json: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON: {e}"));
+    fails(&["eval", ""]).stderr(predicate::str::contains("the expression is empty"));
+    let json = json_of(&["eval", "Jion([a])", "--format", "json"], 1);
     assert_eq!(json["outcome"], "invalid");
     assert_eq!(json["diagnostics"][0]["code"], "E010");
 }
@@ -166,23 +143,13 @@ fn eval_errors_exit_one() {
 fn check_input_reads_the_header_row_of_the_export() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let map = root.join("mappings/entra-inbound.map");
-    let ok = Command::cargo_bin("hr2scim")
-        .unwrap()
-        .arg("check")
-        .arg(&map)
-        .arg("--input")
-        .arg(root.join("fixtures/hr-small.xlsx"))
-        .output()
-        .unwrap();
+    // `check` of the bundled mapping against the header row of `export`.
+    let check_against = |export: &str| {
+        hr2scim().arg("check").arg(&map).arg("--input").arg(root.join(export)).output().unwrap()
+    };
+    let ok = check_against("fixtures/hr-small.xlsx");
     assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
-    let bad = Command::cargo_bin("hr2scim")
-        .unwrap()
-        .arg("check")
-        .arg(&map)
-        .arg("--input")
-        .arg(root.join("fixtures/csv2scim-sample.csv"))
-        .output()
-        .unwrap();
+    let bad = check_against("fixtures/csv2scim-sample.csv");
     assert_eq!(bad.status.code(), Some(1));
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("error[E020]: unknown column 'PreferredName'"), "{err}");

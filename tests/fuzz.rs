@@ -188,14 +188,22 @@ fn corpus_replay_child() {
     eprintln!("replayed {} files", files.len());
 }
 
+/// Runs `target` over the files `keep` accepts in a repository folder: data beyond its corpus.
+fn feed(target: fn(&[u8]), dir: &str, keep: fn(&Path) -> bool) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    for e in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let p = e.path();
+        if keep(&p) {
+            target(&std::fs::read(p).unwrap());
+        }
+    }
+}
+
 #[test]
 fn corpus_mapping() {
     replay("mapping");
     // The diagnostics corpus is mapping text too, with a case for every code.
-    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diagnostics/cases");
-    for e in std::fs::read_dir(cases).unwrap().filter_map(Result::ok) {
-        mapping(&std::fs::read(e.path()).unwrap());
-    }
+    feed(mapping, "tests/diagnostics/cases", |_| true);
 }
 
 #[test]
@@ -207,10 +215,7 @@ fn corpus_csv() {
 fn corpus_xlsx() {
     replay("xlsx");
     // The spreadsheet fixtures: every format calamine reads, some deliberately broken.
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/input");
-    for e in std::fs::read_dir(fixtures).unwrap().filter_map(Result::ok) {
-        xlsx(&std::fs::read(e.path()).unwrap());
-    }
+    feed(xlsx, "fixtures/input", |_| true);
 }
 
 #[test]
@@ -223,13 +228,7 @@ fn corpus_json_input() {
     replay("json-input");
     // The JSON fixtures, and the server bodies: an export may be any of them.
     for dir in ["fixtures", "tests/fuzz-corpus/json"] {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-        for e in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
-            let p = e.path();
-            if p.extension().is_some_and(|x| x == "json" || x == "ndjson") {
-                json_input(&std::fs::read(p).unwrap());
-            }
-        }
+        feed(json_input, dir, |p| p.extension().is_some_and(|x| x == "json" || x == "ndjson"));
     }
 }
 

@@ -32,6 +32,11 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A command's `--format json` output; when it is not JSON, the panic shows the command's stderr.
+fn json_of(o: &Output) -> Value {
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stderr(o)))
+}
+
 fn fixture(path: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(root().join(path)).unwrap()).unwrap()
 }
@@ -79,16 +84,11 @@ fn the_model_round_trips_every_member_it_does_not_model() {
 #[test]
 fn schema_check_names_the_missing_custom_attribute_with_a_suggestion() {
     let dir = tempfile::tempdir().unwrap();
-    let map = dir.path().join("m.map");
-    std::fs::write(
-        &map,
-        format!(
-            "extension hr = \"{CONTOSO}\"\nexternalId = [WorkerID]\nuserName = [Email]\n\
-             active = Switch([Status], \"false\", \"Active\", \"true\")\nhr:workerTyp = [WorkerType]\n\
-             hr:badgeNumber = [CostCenter]\n"
-        ),
-    )
-    .unwrap();
+    let map = contoso_mapping(
+        dir.path(),
+        "",
+        "hr:workerTyp = [WorkerType]\nhr:badgeNumber = [CostCenter]\n",
+    );
     let o = run(&["schema", "check", map.to_str().unwrap(), "--job-schema", AD]);
     assert_eq!(o.status.code(), Some(1), "E070 is an error");
     let err = stderr(&o);
@@ -124,32 +124,21 @@ fn schema_check_names_the_missing_custom_attribute_with_a_suggestion() {
 #[test]
 fn schema_push_dry_run_shows_the_addition_as_a_json_diff() {
     let dir = tempfile::tempdir().unwrap();
-    let map = dir.path().join("m.map");
-    std::fs::write(
-        &map,
-        format!(
-            "extension hr = \"{CONTOSO}\" {{ grade: integer }}\nexternalId = [WorkerID]\n\
-             userName = [Email]\nactive = Switch([Status], \"false\", \"Active\", \"true\")\n\
-             hr:grade = [Grade]\n"
-        ),
-    )
-    .unwrap();
+    let map = contoso_mapping(dir.path(), " { grade: integer }", "hr:grade = [Grade]\n");
     let grade = format!("{CONTOSO}:grade");
-    let o = run(&[
-        "schema",
-        "push",
-        map.to_str().unwrap(),
-        "--dry-run",
-        "--job-schema",
-        AD,
-        "--map",
-        &format!("{grade}=extensionAttribute3"),
-    ]);
+    // `schema push --dry-run` of this mapping against the AD fixture, then `extra`.
+    let dry_run = |extra: &[&str]| {
+        let mut args = vec!["schema", "push", map.to_str().unwrap(), "--dry-run"];
+        args.extend(["--job-schema", AD]);
+        args.extend(extra);
+        run(&args)
+    };
+    let o = dry_run(&["--map", &format!("{grade}=extensionAttribute3")]);
     assert_eq!(o.status.code(), Some(1), "extensionAttribute3 is not in the fixture's AD object");
     assert!(stderr(&o).contains("has no attribute 'extensionAttribute3'"), "{}", stderr(&o));
-    let o = run(&["schema", "push", map.to_str().unwrap(), "--dry-run", "--job-schema", AD]);
+    let o = dry_run(&[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let diff: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let diff = json_of(&o);
     let ops = diff["add"].as_array().unwrap();
     assert_eq!(ops.len(), 1, "{diff:#}");
     assert_eq!(ops[0]["op"], "add");
@@ -157,16 +146,7 @@ fn schema_push_dry_run_shows_the_addition_as_a_json_diff() {
     assert_eq!(ops[0]["value"]["name"], grade.as_str());
     assert_eq!(ops[0]["value"]["type"], "Integer");
     // A target the job already maps is never changed.
-    let o = run(&[
-        "schema",
-        "push",
-        map.to_str().unwrap(),
-        "--dry-run",
-        "--job-schema",
-        AD,
-        "--map",
-        &format!("{grade}=department"),
-    ]);
+    let o = dry_run(&["--map", &format!("{grade}=department")]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("already mapped"), "{}", stderr(&o));
 }
@@ -190,7 +170,7 @@ fn simulate_prints_the_ad_attributes_of_every_user() {
 fn simulate_says_which_clause_put_a_user_out_of_scope() {
     // Line 3 is a contractor in Sales: neither scoping group takes it.
     let o = simulate(&[MAP, HR, "--job-schema", AD, "--row", "3", "--format", "json"]);
-    let sim: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let sim = json_of(&o);
     let user = &sim["users"][0];
     assert_eq!(user["line"], 3);
     assert_eq!(user["in_scope"], false);
@@ -205,15 +185,29 @@ fn simulate_says_which_clause_put_a_user_out_of_scope() {
         && f["message"].as_str().unwrap().starts_with("line 3 (100002) is out of scope")));
     // --rows keeps the first users shown; the findings still cover the whole file.
     let o = simulate(&[MAP, HR, "--job-schema", AD, "--rows", "2", "--format", "json"]);
-    let sim: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let sim = json_of(&o);
     assert_eq!(sim["users"].as_array().unwrap().len(), 2);
     let out_of_scope =
         sim["findings"].as_array().unwrap().iter().filter(|f| f["kind"] == "out-of-scope").count();
     assert_eq!(out_of_scope, 5, "{sim:#}");
     // Line 2 is an employee: in scope, with the group that took it.
     let o = simulate(&[MAP, HR, "--job-schema", AD, "--row", "2", "--format", "json"]);
-    let sim: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let sim = json_of(&o);
     assert_eq!(sim["users"][0]["scope"], "group 'Employees' matched (1 clause)");
+}
+
+/// The first object mapping's attribute mappings, for a test to edit its copy of a schema.
+fn attribute_mappings(schema: &mut Value) -> &mut Vec<Value> {
+    schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+        .as_array_mut()
+        .unwrap()
+}
+
+/// `simulate` of the bundled mapping over a CSV and a job schema the test wrote, then `extra`.
+fn simulate_files(csv: &Path, job: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![MAP, csv.to_str().unwrap(), "--job-schema", job.to_str().unwrap()];
+    args.extend(extra);
+    simulate(&args)
 }
 
 /// Two employees with the same name, and the AD schema with its sAMAccountName mapping
@@ -228,9 +222,7 @@ fn namesakes(expr: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
     let twin = first.replacen("100001", "100099", 1);
     std::fs::write(&csv, format!("{header}\n{first}\n{twin}\n")).unwrap();
     let mut schema = fixture(AD);
-    let maps = schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
-        .as_array_mut()
-        .unwrap();
+    let maps = attribute_mappings(&mut schema);
     let sam = maps.iter_mut().find(|m| m["targetAttributeName"] == "sAMAccountName").unwrap();
     sam["source"]["expression"] = json!(expr);
     let job = dir.path().join("job.json");
@@ -241,23 +233,9 @@ fn namesakes(expr: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
 #[test]
 fn simulate_reports_two_users_colliding_on_sam_account_name() {
     let (_d, csv, job) = namesakes(r#"ToLower(Join(".", [name.givenName], [name.familyName]))"#);
-    let o = simulate(&[
-        MAP,
-        csv.to_str().unwrap(),
-        "--job-schema",
-        job.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let o = simulate_files(&csv, &job, &["--format", "json"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let sim: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let dup: Vec<&str> = sim["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["kind"] == "duplicate")
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let dup = findings_of(&o, "duplicate");
     assert!(
         dup.iter()
             .any(|m| m.starts_with("sAMAccountName 'yusuf.silva' of line 3 is also line 2's")),
@@ -268,39 +246,17 @@ fn simulate_reports_two_users_colliding_on_sam_account_name() {
     let (_d, csv, job) = namesakes(
         r#"SelectUniqueValue(ToLower(Join(".", [name.givenName], [name.familyName])), Join("", "u", [externalId]))"#,
     );
-    let o = simulate(&[
-        MAP,
-        csv.to_str().unwrap(),
-        "--job-schema",
-        job.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    let sim: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let sam = |i: usize| {
-        sim["users"][i]["attributes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["target"] == "sAMAccountName")
-            .unwrap()["value"]
-            .clone()
-    };
+    let o = simulate_files(&csv, &job, &["--format", "json"]);
+    let sim = json_of(&o);
+    let sam = |i: usize| attribute(&sim["users"][i], "sAMAccountName")["value"].clone();
     assert_eq!((sam(0), sam(1)), (json!("yusuf.silva"), json!("u100099")));
     assert!(sim["findings"].as_array().unwrap().iter().any(|f| f["kind"] == "unique-fallback"));
 
     // With one distinct candidate, the second user finds every candidate taken.
     let (_d, csv, job) =
         namesakes(r#"SelectUniqueValue(ToLower([name.givenName]), ToLower([name.givenName]))"#);
-    let o = simulate(&[
-        MAP,
-        csv.to_str().unwrap(),
-        "--job-schema",
-        job.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    let sim: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let o = simulate_files(&csv, &job, &["--format", "json"]);
+    let sim = json_of(&o);
     assert!(
         sim["findings"].as_array().unwrap().iter().any(|f| f["kind"] == "exhausted"
             && f["message"]
@@ -317,40 +273,22 @@ fn simulate_flags_long_values_and_functions_hr2scim_lacks() {
         r#"Join("", [name.givenName], "-", [name.familyName], "-", [externalId], "-xy")"#,
     );
     let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(&job).unwrap()).unwrap();
-    let maps = schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
-        .as_array_mut()
-        .unwrap();
+    let maps = attribute_mappings(&mut schema);
     maps.push(json!({"targetAttributeName": "extensionAttribute9", "flowType": "Always",
         "source": {"type": "Function", "name": "AppRoleAssignmentsComplex",
                    "expression": "AppRoleAssignmentsComplex([appRoleAssignments])", "parameters": []}}));
     std::fs::write(&job, schema.to_string()).unwrap();
-    let o = simulate(&[
-        MAP,
-        csv.to_str().unwrap(),
-        "--job-schema",
-        job.to_str().unwrap(),
-        "--format",
-        "json",
-        "--row",
-        "2",
-        "--explain",
-        "sAMAccountName",
-    ]);
-    let sim: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let o = simulate_files(
+        &csv,
+        &job,
+        &["--format", "json", "--row", "2", "--explain", "sAMAccountName"],
+    );
+    let sim = json_of(&o);
     let kinds: Vec<&str> =
         sim["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"too-long"), "{sim:#}");
     assert!(kinds.contains(&"not-simulated"), "{sim:#}");
-    let text = simulate(&[
-        MAP,
-        csv.to_str().unwrap(),
-        "--job-schema",
-        job.to_str().unwrap(),
-        "--row",
-        "2",
-        "--explain",
-        "sAMAccountName",
-    ]);
+    let text = simulate_files(&csv, &job, &["--row", "2", "--explain", "sAMAccountName"]);
     let out = stdout(&text);
     assert!(
         out.contains("Yusuf-Silva-100001-xy  (ObjectAddOnly: on creation only; longer than 20)"),
@@ -359,26 +297,38 @@ fn simulate_flags_long_values_and_functions_hr2scim_lacks() {
     assert!(out.contains("Join("), "the explain trace is printed: {out}");
 }
 
-fn schema_cmd(emu: &Emulator, args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.current_dir(root()).env_clear().env("AZURE_CLIENT_SECRET", &emu.config.client_secret);
-    c.arg("schema").args(args);
-    c.args(["--endpoint", &emu.endpoint(), "--login-url", &emu.base, "--tenant-id", TENANT]);
-    c.args(["--client-id", CLIENT_ID]);
-    c
+/// `schema push` of `map` to the emulator's job, saving backups in `backups`; `extra` adds options.
+fn push(emu: &Emulator, map: &Path, backups: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["schema", "push", map.to_str().unwrap(), "--backup-dir"];
+    args.push(backups.to_str().unwrap());
+    args.extend(extra);
+    live_cmd(emu, &args)
 }
 
-fn custom_mapping(dir: &Path) -> PathBuf {
+/// The Graph emulator with the AD fixture as its job's schema.
+fn ad_emulator() -> Emulator {
+    let emu = Emulator::start(Config::default());
+    emu.set_job_schema(fixture(AD));
+    emu
+}
+
+/// `dir/m.map` with the Contoso extension and required lines, so a test shows only its own lines.
+fn contoso_mapping(dir: &Path, declared: &str, hr_lines: &str) -> PathBuf {
     let map = dir.join("m.map");
     std::fs::write(
         &map,
         format!(
-            "extension hr = \"{CONTOSO}\"\nexternalId = [WorkerID]\nuserName = [Email]\n\
-             active = Switch([Status], \"false\", \"Active\", \"true\")\nhr:badgeNumber = [Badge]\n"
+            "extension hr = \"{CONTOSO}\"{declared}\nexternalId = [WorkerID]\nuserName = [Email]\n\
+             active = Switch([Status], \"false\", \"Active\", \"true\")\n{hr_lines}"
         ),
     )
     .unwrap();
     map
+}
+
+/// A mapping that adds a custom attribute the AD fixture does not have (what `push` adds).
+fn custom_mapping(dir: &Path) -> PathBuf {
+    contoso_mapping(dir, "", "hr:badgeNumber = [Badge]\n")
 }
 
 #[cfg(unix)]
@@ -389,11 +339,10 @@ fn mode(p: &Path) -> u32 {
 
 #[test]
 fn pull_saves_the_schema_and_push_adds_the_attribute_with_a_backup() {
-    let emu = Emulator::start(Config::default());
-    emu.set_job_schema(fixture(AD));
+    let emu = ad_emulator();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("job.json");
-    let o = schema_cmd(&emu, &["pull", "--out", file.to_str().unwrap()]).output().unwrap();
+    let o = live_cmd(&emu, &["schema", "pull", "--out", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.starts_with("{\n  \"id\""), "pretty JSON");
@@ -404,28 +353,12 @@ fn pull_saves_the_schema_and_push_adds_the_attribute_with_a_backup() {
     let map = custom_mapping(dir.path());
     let backups = dir.path().join("backups");
     std::fs::create_dir(&backups).unwrap();
-    let o = schema_cmd(
-        &emu,
-        &[
-            "push",
-            map.to_str().unwrap(),
-            "--backup-dir",
-            backups.to_str().unwrap(),
-            "--map",
-            &format!("{CONTOSO}:badgeNumber=extensionAttribute2"),
-        ],
-    )
-    .output()
-    .unwrap();
+    let badge = format!("{CONTOSO}:badgeNumber=extensionAttribute2");
+    let o = push(&emu, &map, &backups, &["--map", &badge]);
     assert_eq!(o.status.code(), Some(1), "extensionAttribute2 is already mapped: {}", stderr(&o));
     assert!(emu.state().schema_puts.is_empty());
 
-    let o = schema_cmd(
-        &emu,
-        &["push", map.to_str().unwrap(), "--backup-dir", backups.to_str().unwrap()],
-    )
-    .output()
-    .unwrap();
+    let o = push(&emu, &map, &backups, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("added 1 attribute(s)"), "{}", stderr(&o));
     let now = emu.job_schema().unwrap();
@@ -454,12 +387,7 @@ fn pull_saves_the_schema_and_push_adds_the_attribute_with_a_backup() {
     #[cfg(unix)]
     assert_eq!(mode(&saved[0]), 0o600);
     // A second push has nothing to add and sends nothing.
-    let o = schema_cmd(
-        &emu,
-        &["push", map.to_str().unwrap(), "--backup-dir", backups.to_str().unwrap()],
-    )
-    .output()
-    .unwrap();
+    let o = push(&emu, &map, &backups, &[]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stderr(&o).contains("nothing to add"), "{}", stderr(&o));
     assert_eq!(emu.state().schema_puts.len(), 1);
@@ -467,18 +395,12 @@ fn pull_saves_the_schema_and_push_adds_the_attribute_with_a_backup() {
 
 #[test]
 fn push_refuses_when_the_schema_changed_since_it_was_read() {
-    let emu = Emulator::start(Config::default());
-    emu.set_job_schema(fixture(AD));
+    let emu = ad_emulator();
     // Someone saves in the portal right after the push's first read.
     emu.state().edit_schema_after_get = Some(1);
     let dir = tempfile::tempdir().unwrap();
     let map = custom_mapping(dir.path());
-    let o = schema_cmd(
-        &emu,
-        &["push", map.to_str().unwrap(), "--backup-dir", dir.path().to_str().unwrap()],
-    )
-    .output()
-    .unwrap();
+    let o = push(&emu, &map, dir.path(), &[]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("the job schema changed since it was read"), "{err}");
@@ -494,22 +416,16 @@ fn push_refuses_when_the_schema_changed_since_it_was_read() {
 
 #[test]
 fn a_403_names_the_permission() {
-    let emu = Emulator::start(Config::default());
-    emu.set_job_schema(fixture(AD));
+    let emu = ad_emulator();
     emu.state().schema_forbidden = true;
     let dir = tempfile::tempdir().unwrap();
     let map = custom_mapping(dir.path());
-    let o = schema_cmd(
-        &emu,
-        &["push", map.to_str().unwrap(), "--backup-dir", dir.path().to_str().unwrap()],
-    )
-    .output()
-    .unwrap();
+    let o = push(&emu, &map, dir.path(), &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("HTTP 403"), "{}", stderr(&o));
     assert!(stderr(&o).contains("Synchronization.Read"), "{}", stderr(&o));
     let file = dir.path().join("job.json");
-    let o = schema_cmd(&emu, &["pull", "--out", file.to_str().unwrap()]).output().unwrap();
+    let o = live_cmd(&emu, &["schema", "pull", "--out", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(!file.exists());
     // The PUT itself refused: the message names the write permission.
@@ -520,12 +436,7 @@ fn a_403_names_the_permission() {
         drop(st);
         // Forbid only writes: let the two reads through, then refuse.
         emu.state().schema_forbid_put = true;
-        schema_cmd(
-            &emu,
-            &["push", map.to_str().unwrap(), "--backup-dir", dir.path().to_str().unwrap()],
-        )
-        .output()
-        .unwrap()
+        push(&emu, &map, dir.path(), &[])
     };
     assert_eq!(api_err.status.code(), Some(1));
     assert!(stderr(&api_err).contains("Synchronization.ReadWrite.All"), "{}", stderr(&api_err));
@@ -541,23 +452,14 @@ fn live_cmd(emu: &Emulator, args: &[&str]) -> Output {
     c.output().unwrap()
 }
 
+/// A mapping that misspells the AD fixture's workerType (what the schema check catches).
 fn misspelt_mapping(dir: &Path) -> PathBuf {
-    let map = dir.join("m.map");
-    std::fs::write(
-        &map,
-        format!(
-            "extension hr = \"{CONTOSO}\"\nexternalId = [WorkerID]\nuserName = [Email]\n\
-             active = Switch([Status], \"false\", \"Active\", \"true\")\nhr:workerTyp = [WorkerType]\n"
-        ),
-    )
-    .unwrap();
-    map
+    contoso_mapping(dir, "", "hr:workerTyp = [WorkerType]\n")
 }
 
 #[test]
 fn live_schema_check_reads_the_jobs_schema() {
-    let emu = Emulator::start(Config::default());
-    emu.set_job_schema(fixture(AD));
+    let emu = ad_emulator();
     let dir = tempfile::tempdir().unwrap();
     let map = misspelt_mapping(dir.path());
     let o = live_cmd(&emu, &["schema", "check", map.to_str().unwrap()]);
@@ -581,8 +483,7 @@ fn live_schema_check_reads_the_jobs_schema() {
 
 #[test]
 fn live_simulate_prints_what_the_pulled_file_gives() {
-    let emu = Emulator::start(Config::default());
-    emu.set_job_schema(fixture(AD));
+    let emu = ad_emulator();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("job.json");
     let o = live_cmd(&emu, &["schema", "pull", "--out", file.to_str().unwrap()]);
@@ -603,8 +504,7 @@ fn live_simulate_prints_what_the_pulled_file_gives() {
 
 #[test]
 fn live_read_without_permission_names_it() {
-    let emu = Emulator::start(Config::default());
-    emu.set_job_schema(fixture(AD));
+    let emu = ad_emulator();
     emu.state().schema_forbidden = true;
     let o = live_cmd(&emu, &["schema", "check", MAP]);
     assert_eq!(o.status.code(), Some(1));
@@ -658,7 +558,7 @@ fn attribute<'a>(user: &'a Value, target: &str) -> &'a Value {
 #[test]
 fn simulate_shows_a_creation_and_marks_create_only_values() {
     let o = simulate(&[MAP, HR, "--job-schema", AD, "--row", "2", "--format", "json"]);
-    let sim: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let sim = json_of(&o);
     let user = &sim["users"][0];
     assert_eq!(user["operation"], "create");
     let sam = attribute(user, "sAMAccountName");
@@ -679,7 +579,7 @@ fn simulate_with_a_state_shows_an_update_for_confirmed_users() {
     let mut json_args = args.to_vec();
     json_args.extend(["--format", "json", "--rows", "3"]);
     let o = simulate(&json_args);
-    let sim: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let sim = json_of(&o);
     let users = sim["users"].as_array().unwrap();
     let by_id = |id: &str| users.iter().find(|u| u["external_id"] == id).unwrap();
     let (existing, pending) = (by_id("100001"), by_id("100003"));
@@ -757,8 +657,7 @@ fn simulate_refuses_a_state_of_another_job() {
 
 #[test]
 fn simulate_of_a_live_job_refuses_a_state_of_another_job() {
-    let emu = Emulator::start(Config::default());
-    emu.set_job_schema(fixture(AD));
+    let emu = ad_emulator();
     let dir = tempfile::tempdir().unwrap();
     let mine = state_file_of(dir.path(), &emu.endpoint(), &["100001"], &[]);
     let o = live_cmd(&emu, &["simulate", MAP, HR, "--state", mine.to_str().unwrap()]);
@@ -786,10 +685,9 @@ fn schema_with_flow_types(dir: &Path, flow_types: &str) -> PathBuf {
     path
 }
 
+/// The messages of simulate's findings of one `kind`, for a test to assert on just those.
 fn findings_of(o: &Output, kind: &str) -> Vec<String> {
-    let sim: Value =
-        serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stderr(o)));
-    sim["findings"]
+    json_of(o)["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -876,8 +774,7 @@ fn schema_check_sums_up_what_stays_empty() {
 
 #[test]
 fn upload_checks_the_live_job_schema_before_sending() {
-    let emu = Emulator::start(Config::default());
-    emu.set_job_schema(fixture(AD));
+    let emu = ad_emulator();
     let dir = tempfile::tempdir().unwrap();
     let map = misspelt_mapping(dir.path());
     let out = dir.path().join("out");
@@ -918,41 +815,36 @@ fn upload_checks_the_live_job_schema_before_sending() {
 #[test]
 fn push_adds_an_expression_mapping_the_checker_accepts() {
     let mut schema = fixture(AD);
-    schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|m| m["targetAttributeName"] != "description");
+    attribute_mappings(&mut schema).retain(|m| m["targetAttributeName"] != "description");
     let emu = Emulator::start(Config::default());
     emu.set_job_schema(schema.clone());
     let dir = tempfile::tempdir().unwrap();
     let map = custom_mapping(dir.path());
-    let push = |expr: &str, extra: &[&str]| {
-        let mut args =
-            vec!["push", map.to_str().unwrap(), "--backup-dir", dir.path().to_str().unwrap()];
-        args.extend(["--map-expression", expr]);
+    let push_expr = |expr: &str, extra: &[&str]| {
+        let mut args = vec!["--map-expression", expr];
         args.extend(extra);
-        schema_cmd(&emu, &args).output().unwrap()
+        push(&emu, &map, dir.path(), &args)
     };
-    let o = push(r#"description=Join(" ", [titel], [externalId])"#, &[]);
+    let o = push_expr(r#"description=Join(" ", [titel], [externalId])"#, &[]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("reads 'titel'") && err.contains("did you mean 'title'?"), "{err}");
-    let o = push("description=Frobnicate([title])", &[]);
+    let o = push_expr("description=Frobnicate([title])", &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("does not check") && stderr(&o).contains("Frobnicate"));
-    let o = push("description=[title]", &[]);
+    let o = push_expr("description=[title]", &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("use --map"), "{}", stderr(&o));
-    let o = push(r#"department=Join(" ", [title])"#, &[]);
+    let o = push_expr(r#"department=Join(" ", [title])"#, &[]);
     assert!(stderr(&o).contains("already mapped"), "{}", stderr(&o));
     assert!(emu.state().schema_puts.is_empty(), "nothing pushed after a refusal");
 
     // It may read the attribute the same push adds.
     let expr = format!(r#"Join(" ", [title], [{CONTOSO}:badgeNumber])"#);
     let target_expr = format!("description={expr}");
-    let o = push(&target_expr, &["--dry-run"]);
+    let o = push_expr(&target_expr, &["--dry-run"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let diff: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let diff = json_of(&o);
     let added = &diff["add"].as_array().unwrap()[1]["value"];
     assert_eq!(added["targetAttributeName"], "description");
     assert_eq!(added["source"]["type"], "Function");
@@ -960,7 +852,7 @@ fn push_adds_an_expression_mapping_the_checker_accepts() {
     assert_eq!(added["source"]["expression"], expr.as_str());
     assert!(emu.state().schema_puts.is_empty());
 
-    let o = push(&target_expr, &[]);
+    let o = push_expr(&target_expr, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("added 1 attribute(s) and 1 mapping(s)"), "{}", stderr(&o));
     let now = emu.job_schema().unwrap();

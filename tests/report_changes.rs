@@ -3,17 +3,17 @@
 //! state, copes with that sidecar missing or damaged, and a 100,000-user delta run's report stays
 //! small enough to mail.
 
+use crate::support::delta_upload::{text, upload, MAP};
 use crate::support::graph_emulator;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use graph_emulator::{Config, Emulator, CLIENT_ID, TENANT};
+use graph_emulator::{Config, Emulator};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hr2scim");
-const MAP: &str = "externalId = [Id]\nuserName = Join(\"@\", [Id], \"x.example\")\nactive = Switch([Status], \"false\", \"Active\", \"true\")\ntitle = [Title]\nname.familyName = [Name]\nenterprise:department = [Dept]\n";
 
 fn export(dir: &Path, rows: &[(u32, String)]) -> String {
     let mut s = String::from("Id,Status,Title,Name,Dept\n");
@@ -27,32 +27,6 @@ fn export(dir: &Path, rows: &[(u32, String)]) -> String {
     let p = dir.join("hr.csv");
     fs::write(&p, s).unwrap();
     p.display().to_string()
-}
-
-fn upload(emu: &Emulator, dir: &Path, input: &str, extra: &[&str]) -> Output {
-    let map = dir.join("m.map");
-    fs::write(&map, MAP).unwrap();
-    Command::new(BIN)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AZURE_CLIENT_SECRET", &emu.config.client_secret)
-        .arg("upload")
-        .arg(&map)
-        .arg(input)
-        .arg("--out")
-        .arg(dir.join("out"))
-        .arg("--state")
-        .arg(dir.join("hr.state"))
-        .args(["--endpoint", &emu.endpoint(), "--login-url", &emu.base, "--tenant-id", TENANT])
-        .args(["--client-id", CLIENT_ID, "--backoff-base", "20ms", "--timeout", "2s"])
-        .args(["--rate", "1000/1s", "--concurrency", "1", "--quiet"])
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 fn mode(p: &Path) -> u32 {

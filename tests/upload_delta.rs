@@ -2,17 +2,17 @@
 //! scim2-server, asserting exactly which users each run sends, and that an interrupted upload
 //! leaves the state so the next run resends what was not confirmed.
 
+use crate::support::delta_upload::{text, upload as entra_upload, MAP};
 use crate::support::graph_emulator;
 use crate::support::scim_server;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use graph_emulator::{Config, Emulator, Fault, CLIENT_ID, TENANT};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hr2scim");
-const MAP: &str = "externalId = [Id]\nuserName = Join(\"@\", [Id], \"x.example\")\nactive = Switch([Status], \"false\", \"Active\", \"true\")\ntitle = [Title]\nname.familyName = [Name]\nenterprise:department = [Dept]\n";
 
 fn write_export(dir: &Path, rows: &[(u32, &str, String)]) -> String {
     let mut s = String::from("Id,Status,Title,Name,Dept\n");
@@ -24,47 +24,11 @@ fn write_export(dir: &Path, rows: &[(u32, &str, String)]) -> String {
     p.display().to_string()
 }
 
-fn entra_upload(emu: &Emulator, dir: &Path, input: &str, extra: &[&str]) -> Output {
-    let map = dir.join("m.map");
-    std::fs::write(&map, MAP).unwrap();
-    Command::new(BIN)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("AZURE_CLIENT_SECRET", &emu.config.client_secret)
-        .arg("upload")
-        .arg(&map)
-        .arg(input)
-        .arg("--out")
-        .arg(dir.join("out"))
-        .arg("--state")
-        .arg(dir.join("state"))
-        .args(["--endpoint", &emu.endpoint(), "--login-url", &emu.base, "--tenant-id", TENANT])
-        .args([
-            "--client-id",
-            CLIENT_ID,
-            "--backoff-base",
-            "20ms",
-            "--timeout",
-            "2s",
-            "--rate",
-            "1000/1s",
-            "--quiet",
-        ])
-        .args(["--concurrency", "1"])
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
 /// externalIds the emulator accepted since `from` (an index into its accepted list).
 fn sent_since(emu: &Emulator, from: usize) -> (BTreeSet<u32>, usize) {
     let st = emu.state();
     let ids = st.accepted[from..].iter().map(|a| a.external_id.parse::<u32>().unwrap()).collect();
     (ids, st.accepted.len())
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 #[test]
@@ -93,13 +57,13 @@ fn delta_sequence_against_the_graph_emulator() {
     for r in rows.iter_mut().take(60) {
         r.2 = "Analyst".into();
     }
-    let state_before = std::fs::read(d.join("state")).unwrap();
+    let state_before = std::fs::read(d.join("hr.state")).unwrap();
     emu.push_fault(Fault::Pass);
     emu.push_fault(Fault::Status(403));
     let o = entra_upload(&emu, d, &write_export(d, &rows), &[]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     // What was accepted is recorded (pending); the refused batch's users keep their entries.
-    let state_after = std::fs::read_to_string(d.join("state")).unwrap();
+    let state_after = std::fs::read_to_string(d.join("hr.state")).unwrap();
     assert_ne!(state_after.as_bytes(), &state_before[..]);
     let pending = state_after.lines().filter(|l| l.contains("\"s\":\"pending\"")).count();
     assert_eq!(pending, 50, "{state_after}");
@@ -149,7 +113,7 @@ fn delta_sequence_against_the_graph_emulator() {
         .arg("--out")
         .arg(d.join("out"))
         .arg("--state")
-        .arg(d.join("state"))
+        .arg(d.join("hr.state"))
         .args(["--endpoint", &emu.endpoint(), "--login-url", &emu.base, "--tenant-id", TENANT])
         .args(["--client-id", CLIENT_ID, "--rate", "1000/1s", "--quiet"])
         .output()
@@ -176,7 +140,7 @@ fn delta_sequence_against_scim2_server() {
             .arg("--out")
             .arg(d.join("out"))
             .arg("--state")
-            .arg(d.join("state"))
+            .arg(d.join("hr.state"))
             .args([
                 "--target",
                 "scim",
