@@ -182,30 +182,29 @@ impl<R: Read> CsvReader<R> {
                     bounds.push((start, at));
                     start = at + 1;
                 }
-                bounds.push((start, line.len()));
-                return true;
-            }
-            while let Some(n) = memchr3(delimiter, quote, b'\r', &line[start..]) {
-                let at = start + n;
-                if line[at] == delimiter {
-                    bounds.push((start, at));
-                    start = at + 1;
-                } else if line[at] == quote && at == start {
-                    // A quoted field is its bytes up to the next quote when that quote ends it
-                    // (the line or a delimiter follows); a doubled quote or anything else after
-                    // the closing one is csv-core's to read.
-                    let Some(n) = memchr(quote, &line[at + 1..]) else {
+            } else {
+                while let Some(n) = memchr3(delimiter, quote, b'\r', &line[start..]) {
+                    let at = start + n;
+                    if line[at] == delimiter {
+                        bounds.push((start, at));
+                        start = at + 1;
+                    } else if line[at] == quote && at == start {
+                        // A quoted field is its bytes up to the next quote when that quote ends it
+                        // (the line or a delimiter follows); a doubled quote or anything else after
+                        // the closing one is csv-core's to read.
+                        let Some(n) = memchr(quote, &line[at + 1..]) else {
+                            return false;
+                        };
+                        let close = at + 1 + n;
+                        bounds.push((at + 1, close));
+                        match line.get(close + 1) {
+                            None => return true,
+                            Some(&b) if b == delimiter => start = close + 2,
+                            Some(_) => return false,
+                        }
+                    } else {
                         return false;
-                    };
-                    let close = at + 1 + n;
-                    bounds.push((at + 1, close));
-                    match line.get(close + 1) {
-                        None => return true,
-                        Some(&b) if b == delimiter => start = close + 2,
-                        Some(_) => return false,
                     }
-                } else {
-                    return false;
                 }
             }
             bounds.push((start, line.len()));
